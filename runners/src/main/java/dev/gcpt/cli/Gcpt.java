@@ -1,0 +1,61 @@
+package dev.gcpt.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * The {@code gcpt} command line. Commands are thin: they parse arguments, call gcpt-core or the
+ * pipeline, and print. A user error is one line on stderr (exit 2 for usage, 1 for failure);
+ * {@code --verbose} adds the stack trace.
+ */
+@Command(
+    name = "gcpt",
+    mixinStandardHelpOptions = true,
+    versionProvider = Gcpt.Version.class,
+    description = "Turn RISC-V SimPoint checkpoints into ready-to-run bundles.",
+    subcommands = {
+      InspectCommand.class,
+      RestorerCommand.class,
+    })
+public final class Gcpt implements Runnable {
+
+  @Option(names = "--verbose", scope = CommandLine.ScopeType.INHERIT,
+      description = "Print stack traces with errors.")
+  boolean verbose;
+
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public void run() {
+    throw new CommandLine.ParameterException(spec.commandLine(), "a command is required");
+  }
+
+  public static void main(String[] args) {
+    System.exit(newCommandLine().execute(args));
+  }
+
+  /** The configured command line (tests call {@code execute} on it). */
+  public static CommandLine newCommandLine() {
+    CommandLine cl = new CommandLine(new Gcpt());
+    cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
+      boolean verbose = parseResult.originalArgs().contains("--verbose");
+      String msg = ex.getMessage() == null ? ex.getClass().getSimpleName() : ex.getMessage();
+      commandLine.getErr().println("gcpt: " + msg);
+      if (verbose) {
+        ex.printStackTrace(commandLine.getErr());
+      }
+      return 1;
+    });
+    return cl;
+  }
+
+  /** Version from the jar manifest, or "dev" when run from classes. */
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      String v = Gcpt.class.getPackage().getImplementationVersion();
+      return new String[] {"gcpt " + (v == null ? "dev" : v)};
+    }
+  }
+}
