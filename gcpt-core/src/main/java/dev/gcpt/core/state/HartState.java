@@ -72,8 +72,17 @@ public final class HartState {
         b.getLong(at(coreBase, l.pc())),
         (int) b.getLong(at(coreBase, l.mode())),
         b.getLong(at(coreBase, l.mtime())),
-        b.getLong(at(coreBase, l.mtimecmp())),
+        b.getLong(at(coreBase, mtimecmpOffset(l, hart))),
         x, f, csrs, v, vlen);
+  }
+
+  /**
+   * Offset of hart {@code hart}'s mtimecmp from its core base: the memlayout's mtimecmp slot is an
+   * array indexed by hart id (QEMU's V2 stores hart i's value at block_i + 0xECDD0 + 8i; for one
+   * hart this is the slot itself).
+   */
+  public static long mtimecmpOffset(StateLayout l, int hart) {
+    return l.mtimecmp() + 8L * hart;
   }
 
   private static int at(long base, long off) {
@@ -90,7 +99,7 @@ public final class HartState {
     b.putLong(at(coreBase, l.pc()), pc);
     b.putLong(at(coreBase, l.mode()), mode);
     b.putLong(at(coreBase, l.mtime()), mtime);
-    b.putLong(at(coreBase, l.mtimecmp()), mtimecmp);
+    b.putLong(at(coreBase, mtimecmpOffset(l, hart)), mtimecmp);
     for (int i = 0; i < 32; i++) {
       b.putLong(at(coreBase, l.intReg(i)), i == 0 ? 0 : x[i]);
       b.putLong(at(coreBase, l.floatReg(i)), f[i]);

@@ -1,0 +1,240 @@
+package dev.gcpt.core.read;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.gcpt.core.codec.Codec;
+import dev.gcpt.core.layout.Offsets;
+import dev.gcpt.core.layout.StateLayout;
+import dev.gcpt.core.layout.Variant;
+import dev.gcpt.core.read.CheckpointException.Reason;
+import dev.gcpt.core.sample.SyntheticCheckpoint;
+import dev.gcpt.core.state.HartState;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+class CheckpointReaderTest {
+  static final CheckpointReader.Options OPT = CheckpointReader.Options.DEFAULT;
+
+  static byte[] bytes(SyntheticCheckpoint s, Codec c) throws IOException {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    s.write(out, c);
+    return out.toByteArray();
+  }
+
+  static OpenCheckpoint open(byte[] b) throws IOException {
+    return CheckpointReader.open(new ByteArrayInputStream(b), "mem://test", OPT);
+  }
+
+  static Stream<Arguments> variantsAndCodecs() {
+    return Stream.of(Variant.values()).flatMap(v -> Stream.of(Codec.values()).map(c -> Arguments.of(v, c)));
+  }
+
+  @ParameterizedTest(name = "{0} {1}")
+  @MethodSource("variantsAndCodecs")
+  void readsEveryVariantThroughEveryCodec(Variant v, Codec c) throws IOException {
+    SyntheticCheckpoint s = SyntheticCheckpoint.builder().variant(v).harts(v == Variant.V2 ? 3 : 1)
+        .vectorState(v != Variant.V0).modes(1, 0, 3).seed(42).build();
+    try (OpenCheckpoint cp = open(bytes(s, c))) {
+      assertEquals(v, cp.variant());
+      assertEquals(c, cp.codec());
+      assertEquals(s.harts(), cp.harts());
+      assertEquals(s.imageLength(), cp.drain(null));
+      assertEquals(v == Variant.V2 ? 0x600000 : 0x100000, cp.windowLength());
+    }
+  }
+
+  @Test
+  void extensionsFollowMisaAndMstatus() throws IOException {
+    SyntheticCheckpoint s = SyntheticCheckpoint.builder().floatState(false).vectorState(true).hypervisor(true).build();
+    try (OpenCheckpoint cp = open(bytes(s, Codec.ZSTD))) {
+      HartState h = cp.harts().get(0);
+      assertFalse(h.hasFloat());
+      assertTrue(h.hasVector());
+      assertTrue(h.hasHypervisor());
+      assertEquals(512, h.vregs().length);
+    }
+  }
+
+  @Test
+  void v2PerHartMtimecmpAndModes() throws IOException {
+    SyntheticCheckpoint s = SyntheticCheckpoint.builder().variant(Variant.V2).harts(4).modes(0, 1, 3, 1).build();
+    try (OpenCheckpoint cp = open(bytes(s, Codec.RAW))) {
+      assertEquals(List.of(0, 1, 3, 1), cp.harts().stream().map(HartState::mode).toList());
+      for (int i = 0; i < 4; i++) {
+        assertEquals(0x300000 + i * 0x100000L, cp.coreBase(i));
+        assertEquals(s.harts().get(i).mtimecmp(), cp.harts().get(i).mtimecmp());
+      }
+      assertTrue(cp.notes().isEmpty(), cp.notes().toString());
+    }
+  }
+
+  @Test
+  void nemuStyleV1NotesZeroCsrReserve() throws IOException {
+    try (OpenCheckpoint cp = open(bytes(SyntheticCheckpoint.builder().nemuStyle(true).build(), Codec.RAW))) {
+      assertTrue(cp.notes().get(0).contains("csr_reserve hart count is 0"));
+    }
+  }
+
+  @Test
+  void v3KeepsItsDescriptor() throws IOException {
+    try (OpenCheckpoint cp = open(bytes(SyntheticCheckpoint.builder().variant(Variant.V3).build(), Codec.GZIP))) {
+      assertEquals(0xA8, cp.sourceDescriptor().orElseThrow().cptOffset());
+      assertEquals(0xA8, cp.coreBase(0));
+      assertTrue(cp.embeddedRestorer().isEmpty());
+    }
+  }
+
+  @Test
+  void restAndWindowTogetherAreTheImage() throws IOException {
+    SyntheticCheckpoint s = SyntheticCheckpoint.builder().imageLength(3 << 20).build();
+    byte[] raw = bytes(s, Codec.RAW);
+    try (OpenCheckpoint cp = open(bytes(s, Codec.ZSTD))) {
+      ByteArrayOutputStream all = new ByteArrayOutputStream();
+      all.write(cp.window());
+      cp.drain(all);
+      assertArrayEquals(raw, all.toByteArray());
+      assertEquals(raw.length, cp.position());
+    }
+  }
+
+  @Test
+  void detectsEmbeddedRestorer() throws IOException {
+    byte[] r = new byte[0x200];
+    ByteBuffer b = ByteBuffer.wrap(r).order(ByteOrder.LITTLE_ENDIAN);
+    b.putInt(0, 0x0080006F); // j +8
+    b.putInt(4, r.length);
+    b.putInt(r.length - 4, 0xCAFF);
+    SyntheticCheckpoint s = SyntheticCheckpoint.builder().embeddedRestorer(r).build();
+    try (OpenCheckpoint cp = open(bytes(s, Codec.RAW))) {
+      EmbeddedRestorer e = cp.embeddedRestorer().orElseThrow();
+      assertEquals(0x200, e.size());
+      assertEquals(0x1FC, e.flagOffset());
+      assertTrue(e.complete());
+      assertEquals(64, e.sha256().length());
+    }
+  }
+
+  // ---- bad inputs: build a valid image, break one thing at a time ----
+
+  static CheckpointException fails(byte[] b) {
+    return assertThrows(CheckpointException.class, () -> {
+      try (OpenCheckpoint cp = open(b)) {
+        cp.drain(null);
+      }
+    });
+  }
+
+  @Test
+  void emptyInput() {
+    assertEquals(Reason.EMPTY, fails(new byte[0]).reason());
+  }
+
+  @Test
+  void randomBytesAreNotACheckpoint() {
+    byte[] b = new byte[5 << 20];
+    new Random(7).nextBytes(b);
+    CheckpointException e = fails(b);
+    assertEquals(Reason.NOT_A_CHECKPOINT, e.reason());
+    assertTrue(e.getMessage().contains("mem://test") && e.getMessage().contains("@0xecdb0"), e.getMessage());
+  }
+
+  @Test
+  void truncatedZstdAndGzipAreCaught() throws IOException {
+    SyntheticCheckpoint s = SyntheticCheckpoint.builder().imageLength(4 << 20).build();
+    for (Codec c : List.of(Codec.ZSTD, Codec.GZIP)) {
+      byte[] full = bytes(s, c);
+      for (int cut : new int[] {full.length / 2, full.length - 1, full.length - 4}) {
+        CheckpointException e = fails(Arrays.copyOf(full, cut));
+        assertTrue(e.reason() == Reason.TRUNCATED || e.reason() == Reason.CORRUPT,
+            c + " cut at " + cut + ": " + e.reason() + " " + e.getMessage());
+      }
+    }
+  }
+
+  @Test
+  void v2ClaimingTooManyHarts() throws IOException {
+    byte[] raw = bytes(SyntheticCheckpoint.builder().variant(Variant.V2).harts(2).csrReserve(129).build(), Codec.RAW);
+    CheckpointException e = fails(raw);
+    assertEquals(Reason.TOO_MANY_HARTS, e.reason());
+    assertTrue(e.getMessage().contains("claims 129 harts"), e.getMessage());
+  }
+
+  @Test
+  void v2CsrReserveDisagreeingWithBlocks() throws IOException {
+    byte[] raw = bytes(SyntheticCheckpoint.builder().variant(Variant.V2).harts(2).csrReserve(3).build(), Codec.RAW);
+    assertEquals(Reason.INCONSISTENT, fails(raw).reason());
+  }
+
+  @Test
+  void savedModeTwoIsRejected() throws IOException {
+    byte[] raw = bytes(SyntheticCheckpoint.builder().build(), Codec.RAW);
+    ByteBuffer.wrap(raw).order(ByteOrder.LITTLE_ENDIAN).putLong((int) StateLayout.RVGCVH.mode(), 2);
+    CheckpointException e = fails(raw);
+    assertEquals(Reason.BAD_MODE, e.reason());
+    assertTrue(e.getMessage().contains("mode 2 at offset 0xecdc0"), e.getMessage());
+  }
+
+  @Test
+  void v3HeaderWithGarbage() throws IOException {
+    byte[] raw = bytes(SyntheticCheckpoint.builder().variant(Variant.V3).build(), Codec.RAW);
+    raw[21] = 0x55; // the header's terminator becomes a field tag with wire type 5
+    raw[10] = (byte) 0xFF; // and cpt_offset's varint never ends where it should
+    assertEquals(Reason.BAD_DESCRIPTOR, fails(raw).reason());
+  }
+
+  @Test
+  void embeddedRestorerSizeRunningPastTheWindow() throws IOException {
+    byte[] r = new byte[16];
+    ByteBuffer.wrap(r).order(ByteOrder.LITTLE_ENDIAN).putInt(0, 0x0080006F).putInt(4, 0xF0000);
+    byte[] raw = bytes(SyntheticCheckpoint.builder().embeddedRestorer(r).build(), Codec.RAW);
+    CheckpointException e = fails(raw);
+    assertEquals(Reason.BAD_RESTORER, e.reason());
+    assertTrue(e.getMessage().contains("0xf0000"), e.getMessage());
+  }
+
+  @Test
+  void imageEndingInsideTheState() throws IOException {
+    byte[] raw = bytes(SyntheticCheckpoint.builder().build(), Codec.RAW);
+    CheckpointException e = fails(Arrays.copyOf(raw, 0xEE000));
+    assertEquals(Reason.TOO_SHORT, e.reason());
+  }
+
+  @Test
+  void decompressionCeiling() throws IOException {
+    byte[] z = bytes(SyntheticCheckpoint.builder().imageLength(8 << 20).build(), Codec.ZSTD);
+    CheckpointException e = assertThrows(CheckpointException.class, () -> {
+      try (OpenCheckpoint cp = CheckpointReader.open(new ByteArrayInputStream(z), "mem://bomb",
+          new CheckpointReader.Options(128, 4 << 20))) {
+        cp.drain(null);
+      }
+    });
+    assertEquals(Reason.TOO_LARGE, e.reason());
+  }
+
+  @Test
+  void v0ReadsOriginalOffsets() throws IOException {
+    SyntheticCheckpoint s = SyntheticCheckpoint.builder().variant(Variant.V0).modes(0).build();
+    byte[] raw = bytes(s, Codec.RAW);
+    assertEquals(Offsets.STATE_MAGIC, ByteBuffer.wrap(raw).order(ByteOrder.LITTLE_ENDIAN).getLong(0xF00));
+    try (OpenCheckpoint cp = open(raw)) {
+      assertEquals(Variant.V0, cp.variant());
+      assertEquals(0, cp.harts().get(0).mode());
+      assertEquals(s.harts().get(0).pc(), cp.harts().get(0).pc());
+    }
+  }
+}
