@@ -1,12 +1,108 @@
 package dev.gcpt.cli;
 
+import dev.gcpt.core.json.Json;
+import dev.gcpt.core.read.CheckpointException;
+import dev.gcpt.core.read.CheckpointReader;
+import dev.gcpt.core.read.CheckpointSummary;
+import dev.gcpt.core.read.OpenCheckpoint;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
-/** {@code gcpt inspect}: placeholder. */
-@Command(name = "inspect", description = "Describe checkpoints: variant, codec, harts, restorer.")
-public final class InspectCommand implements Runnable {
+/**
+ * {@code gcpt inspect [--json] IN…}: the offline replacement for LibCheckpoint's
+ * {@code --display-cpu}. Exit 0 when every input is a valid checkpoint, 1 otherwise; one line
+ * per bad input on stderr.
+ */
+@Command(name = "inspect", description = "Describe checkpoints: variant, codec, harts, embedded restorer.")
+public final class InspectCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+
+  @Parameters(arity = "1..*", paramLabel = "IN", description = "Checkpoint files (local paths or s3:// URIs).")
+  List<String> inputs;
+
+  @Option(names = "--json", description = "Print a JSON array instead of the human summary.")
+  boolean json;
+
+  @Option(names = "--vlen", defaultValue = "128", description = "VLEN in bits of the saved vector state (default ${DEFAULT-VALUE}).")
+  int vlen;
+
+  @Mixin StorageOptions storage;
+
   @Override
-  public void run() {
-    throw new UnsupportedOperationException("not yet");
+  public Integer call() {
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    CheckpointReader.Options opt = new CheckpointReader.Options(vlen, CheckpointReader.Options.DEFAULT.maxRawBytes());
+    List<Object> results = new ArrayList<>();
+    int bad = 0;
+    for (String in : inputs) {
+      try (InputStream raw = storage.open(in); OpenCheckpoint cp = CheckpointReader.open(raw, in, opt)) {
+        cp.drain(null);
+        CheckpointSummary s = CheckpointSummary.of(cp);
+        results.add(s);
+        if (!json) {
+          printHuman(out, s);
+        }
+      } catch (CheckpointException e) {
+        bad++;
+        err.println("gcpt inspect: " + e.getMessage() + " [" + e.reason().code() + "]");
+        results.add(error(in, e.reason().code(), e.getMessage()));
+      } catch (IOException e) {
+        bad++;
+        err.println("gcpt inspect: " + in + ": " + e.getMessage() + " [io-error]");
+        results.add(error(in, "io-error", e.getMessage()));
+      }
+    }
+    if (json) {
+      out.print(Json.pretty(results));
+    }
+    out.flush();
+    return bad == 0 ? 0 : 1;
+  }
+
+  private static Map<String, Object> error(String in, String reason, String message) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("input", in);
+    m.put("error", reason);
+    m.put("message", message);
+    return m;
+  }
+
+  static void printHuman(PrintWriter out, CheckpointSummary s) {
+    out.println(s.input());
+    out.printf("  variant   %s (%s)   codec %s   image %s   compressed %s%n", s.variant(), s.producerLayout(),
+        s.codec(), Sizes.human(s.imageLength()), Sizes.human(s.compressedLength()));
+    out.printf("  harts     %d   reserved window 0x%x%n", s.harts(), s.windowLength());
+    out.printf("  %-4s %-18s %-4s %-3s %-3s %-3s %-18s %s%n", "hart", "pc", "mode", "F", "V", "H", "mtimecmp", "mstatus");
+    for (CheckpointSummary.Hart h : s.hartStates()) {
+      out.printf("  %-4d %-18s %-4s %-3s %-3s %-3s %-18s %s%n", h.hart(), h.pc(), h.mode(), yn(h.floatState()),
+          yn(h.vectorState()), yn(h.hypervisorState()), h.mtimecmp(), h.mstatus());
+    }
+    if (s.embeddedRestorer() != null) {
+      CheckpointSummary.Restorer r = s.embeddedRestorer();
+      out.printf("  restorer  embedded, %d bytes, %s, sha256 %s%n", r.size(),
+          r.complete() ? "complete (0xCAFF at " + r.flagOffset() + ")" : "INCOMPLETE (no 0xCAFF flag)", r.sha256());
+    } else {
+      out.println("  restorer  none embedded");
+    }
+    for (String n : s.notes()) {
+      out.println("  note      " + n);
+    }
+  }
+
+  private static String yn(boolean b) {
+    return b ? "yes" : "-";
   }
 }
