@@ -9,6 +9,7 @@ import dev.gcpt.core.codec.CodecException;
 import dev.gcpt.core.codec.DecodedStream;
 import dev.gcpt.core.descriptor.Descriptor;
 import dev.gcpt.core.descriptor.DescriptorException;
+import dev.gcpt.core.layout.Offsets;
 import dev.gcpt.core.layout.StateLayout;
 import dev.gcpt.core.layout.Variant;
 import dev.gcpt.core.read.CheckpointException.Reason;
@@ -28,7 +29,8 @@ import java.util.List;
  * the layout variant (checkpoint-formats.md §3, in the spec's order) and extracts every hart.
  *
  * <p>Detection order after decompression: (1) bytes 0..5 = {@code 08 ef fd b6 f5 0d} → V3;
- * (2) u64 @0xECDB0 = 0xBEEF → V1; (3) u64 @0x3ECDB0 = 0xBEEF → V2 (harts counted by probing
+ * (1b) a JAL at 0 and a protobuf descriptor at 0xEC000 or 0x7F000 → an image gcpt normalized
+ * (read through its descriptor; the variant is the source's, inferred from the descriptor); (2) u64 @0xECDB0 = 0xBEEF → V1; (3) u64 @0x3ECDB0 = 0xBEEF → V2 (harts counted by probing
  * 1 MiB blocks, cross-checked with csr_reserve); (4) u64 @0xF00 = 0xBEEF → V0; else not a
  * checkpoint.
  */
@@ -114,6 +116,7 @@ public final class CheckpointReader {
     private int len;
     private boolean eof;
     private final List<String> notes = new ArrayList<>();
+    private long normalizedAt = -1;
 
     Detection(String name, DecodedStream in, Options opt) {
       this.name = name;
@@ -161,8 +164,15 @@ public final class CheckpointReader {
         throw new CheckpointException(Reason.EMPTY, name + ": empty image (0 bytes after "
             + in.codec().cliName() + " decoding)");
       }
-      if (startsWithV3Prefix()) {
+      if (startsWithV3Prefix(0)) {
         return v3();
+      }
+      if (len >= 4 && (u32(0) & 0x7F) == JAL_OPCODE) {
+        for (long off : new long[] {Offsets.DESCRIPTOR_RVGCVH, Offsets.DESCRIPTOR_V0}) {
+          if (startsWithV3Prefix(off)) {
+            return normalized(off);
+          }
+        }
       }
       StateLayout v1 = StateLayout.RVGCVH;
       if (hasMagicAt(v1.magic())) {
@@ -179,12 +189,16 @@ public final class CheckpointReader {
           + ", @0xf00 = " + hexAt(0xF00) + ") and no protobuf header at offset 0");
     }
 
-    private boolean startsWithV3Prefix() {
-      if (len < V3_PREFIX.length) {
+    private int u32(long off) {
+      return ByteBuffer.wrap(buf, 0, len).order(ByteOrder.LITTLE_ENDIAN).getInt((int) off);
+    }
+
+    private boolean startsWithV3Prefix(long at) {
+      if (len < at + V3_PREFIX.length) {
         return false;
       }
       for (int i = 0; i < V3_PREFIX.length; i++) {
-        if (buf[i] != V3_PREFIX[i]) {
+        if (buf[(int) at + i] != V3_PREFIX[i]) {
           return false;
         }
       }
@@ -226,6 +240,36 @@ public final class CheckpointReader {
       }
       long[] b = bases.stream().mapToLong(Long::longValue).toArray();
       return build(Variant.V3, l, b, roundUpToBlock(b[b.length - 1] + l.end(opt.vlen())), d);
+    }
+
+    /** An image gcpt normalized: the descriptor at {@code off} says where every hart is. */
+    private OpenCheckpoint normalized(long off) throws IOException {
+      Descriptor d;
+      try {
+        d = Descriptor.decode(buf, (int) off, Math.min(len, (int) off + V3_HEADER_LIMIT)).descriptor();
+      } catch (DescriptorException e) {
+        throw new CheckpointException(Reason.BAD_DESCRIPTOR, name + ": descriptor at 0x" + Long.toHexString(off)
+            + " does not decode: " + e.getMessage(), e);
+      }
+      StateLayout l = d.layout();
+      long[] bases = new long[d.cpuNum()];
+      for (int i = 0; i < bases.length; i++) {
+        bases[i] = off + d.coreBase(i);
+        if (bases[i] < 0 || bases[i] + l.end(opt.vlen()) > V2_FIRST_BLOCK + (long) (MAX_HARTS + 1) * CORE_BLOCK) {
+          throw new CheckpointException(Reason.BAD_DESCRIPTOR, name + ": descriptor at 0x" + Long.toHexString(off)
+              + " places core " + i + " at 0x" + Long.toHexString(bases[i]) + ", outside any reserved window");
+        }
+        if (!hasMagicAt(bases[i] + l.magic())) {
+          throw new CheckpointException(Reason.INCONSISTENT, name + ": descriptor at 0x" + Long.toHexString(off)
+              + " says " + d.cpuNum() + " harts but core " + i + " has no state magic at 0x"
+              + Long.toHexString(bases[i] + l.magic()) + " (holds " + hexAt(bases[i] + l.magic()) + ")");
+        }
+      }
+      Variant v = off == Offsets.DESCRIPTOR_V0 ? Variant.V0
+          : bases[0] == V2_FIRST_BLOCK + off ? Variant.V2
+          : bases[0] == off ? Variant.V1 : Variant.V3;
+      normalizedAt = off;
+      return build(v, l, bases, roundUpToBlock(bases[bases.length - 1] + l.end(opt.vlen())), d);
     }
 
     private OpenCheckpoint v2() throws IOException {
@@ -284,8 +328,10 @@ public final class CheckpointReader {
       if (variant == Variant.V1 && l.hasCsrReserve() && u64(l.csrReserve()) == 0) {
         notes.add("csr_reserve hart count is 0 (NEMU leaves it 0)");
       }
-      EmbeddedRestorer restorer = variant == Variant.V3 ? null : embeddedRestorer(bases[0] + l.start());
-      return new OpenCheckpoint(name, in, variant, buf, len, (int) window, l, bases, harts, src, restorer, notes);
+      long restorerLimit = normalizedAt >= 0 ? normalizedAt : bases[0] + l.start();
+      EmbeddedRestorer restorer = variant == Variant.V3 && normalizedAt < 0 ? null : embeddedRestorer(restorerLimit);
+      return new OpenCheckpoint(name, in, variant, buf, len, (int) window, l, bases, harts, src, restorer, notes,
+          normalizedAt);
     }
 
     private EmbeddedRestorer embeddedRestorer(long stateStart) throws CheckpointException {

@@ -34,11 +34,13 @@ public final class OpenCheckpoint implements Closeable {
   private final Descriptor sourceDescriptor;
   private final EmbeddedRestorer embeddedRestorer;
   private final List<String> notes;
+  private final long normalizedAt;
   private boolean restTaken;
 
   OpenCheckpoint(String name, DecodedStream decoded, Variant variant, byte[] buffered, int bufferedLength,
       int windowLength, StateLayout layout, long[] coreBases, List<HartState> harts,
-      Descriptor sourceDescriptor, EmbeddedRestorer embeddedRestorer, List<String> notes) {
+      Descriptor sourceDescriptor, EmbeddedRestorer embeddedRestorer, List<String> notes, long normalizedAt) {
+    this.normalizedAt = normalizedAt;
     this.name = name;
     this.decoded = decoded;
     this.variant = variant;
@@ -61,7 +63,18 @@ public final class OpenCheckpoint implements Closeable {
   public StateLayout layout() { return layout; }
   /** DRAM offset of hart i's core base in the source image. */
   public long coreBase(int hart) { return coreBases[hart]; }
-  /** The protobuf descriptor a V3 source carries at offset 0. */
+  /**
+   * DRAM offset of the descriptor when this image was normalized by gcpt (0xEC000 or 0x7F000);
+   * empty for a producer's image.
+   */
+  public java.util.OptionalLong normalizedDescriptorOffset() {
+    return normalizedAt >= 0 ? java.util.OptionalLong.of(normalizedAt) : java.util.OptionalLong.empty();
+  }
+
+  /**
+   * The protobuf descriptor: the one a V3 source carries at offset 0, or the one of a normalized
+   * image.
+   */
   public Optional<Descriptor> sourceDescriptor() { return Optional.ofNullable(sourceDescriptor); }
   public Optional<EmbeddedRestorer> embeddedRestorer() { return Optional.ofNullable(embeddedRestorer); }
   /** Observations that are not errors (e.g. "csr_reserve is 0", "V3 cpu_num 2 but 1 core"). */
