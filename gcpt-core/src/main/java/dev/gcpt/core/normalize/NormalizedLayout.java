@@ -52,16 +52,6 @@ public record NormalizedLayout(Variant variant, long descriptorOffset, Descripto
     return new NormalizedLayout(variant, off, d, Offsets.PAYLOAD_DEFAULT);
   }
 
-  /** The standard layout for a variant as NEMU/QEMU write it (V3 with NEMU's 0xA8 offset). */
-  public static NormalizedLayout standard(Variant variant, int harts) {
-    return switch (variant) {
-      case V0 -> of(variant, harts, 0, 0, StateLayout.ORIGINAL, Offsets.VERSION_NEMU);
-      case V1 -> of(variant, harts, 0, Offsets.CORE_BLOCK, StateLayout.RVGCVH, Offsets.VERSION_NEMU);
-      case V2 -> of(variant, harts, Offsets.V2_FIRST_BLOCK, Offsets.CORE_BLOCK, StateLayout.RVGCVH, Offsets.VERSION_QEMU);
-      case V3 -> of(variant, harts, 0xA8, Offsets.CORE_BLOCK, StateLayout.RVGCVH, Offsets.VERSION_NEMU);
-    };
-  }
-
   static StateLayout shift(StateLayout l, long by) {
     return new StateLayout(l.magic() + by, l.pc() + by, l.mode() + by, l.mtime() + by, l.mtimecmp() + by,
         l.miscDone() + by, l.miscReserve() + by, l.intRegs() + by, l.intDone() + by, l.floatRegs() + by,

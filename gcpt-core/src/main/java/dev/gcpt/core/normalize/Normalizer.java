@@ -30,7 +30,7 @@ public final class Normalizer {
     long step = harts > 1 ? cp.coreBase(1) - base0
         : cp.sourceDescriptor().map(Descriptor::singleCoreSize).orElse(Offsets.CORE_BLOCK);
     long version = cp.sourceDescriptor().map(Descriptor::version)
-        .orElse(cp.variant() == Variant.V2 ? Offsets.VERSION_QEMU : Offsets.VERSION_NEMU);
+        .orElse(Offsets.VERSION_NEMU);
     StateLayout l = cp.layout();
     if (cp.normalizedDescriptorOffset().isPresent()) {
       // already normalized: the layout is relative to the descriptor; express it per DRAM offset

@@ -1,0 +1,64 @@
+package dev.gcpt.core.bundle;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+
+/** {@link OutputFiles} on a local directory; commits are atomic renames. */
+public final class LocalOutputFiles implements OutputFiles {
+  private final Path root;
+
+  public LocalOutputFiles(Path root) {
+    this.root = root.toAbsolutePath().normalize();
+  }
+
+  private Path resolve(String rel) throws IOException {
+    Path p = root.resolve(rel).normalize();
+    if (!p.startsWith(root)) {
+      throw new IOException("refusing to write outside the output root: " + rel);
+    }
+    return p;
+  }
+
+  @Override
+  public OutputStream create(String rel) throws IOException {
+    Path p = resolve(rel);
+    Files.createDirectories(p.getParent());
+    return Files.newOutputStream(p);
+  }
+
+  @Override
+  public void commit(String fromRel, String toRel) throws IOException {
+    Path to = resolve(toRel);
+    Files.createDirectories(to.getParent());
+    try {
+      Files.move(resolve(fromRel), to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    } catch (AtomicMoveNotSupportedException e) {
+      Files.move(resolve(fromRel), to, StandardCopyOption.REPLACE_EXISTING);
+    }
+  }
+
+  @Override
+  public boolean exists(String rel) throws IOException {
+    return Files.exists(resolve(rel));
+  }
+
+  @Override
+  public InputStream open(String rel) throws IOException {
+    return Files.newInputStream(resolve(rel));
+  }
+
+  @Override
+  public void delete(String rel) throws IOException {
+    Files.deleteIfExists(resolve(rel));
+  }
+
+  @Override
+  public String describe(String rel) {
+    return root.resolve(rel).toString();
+  }
+}

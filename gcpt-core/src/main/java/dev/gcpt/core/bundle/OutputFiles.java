@@ -1,0 +1,30 @@
+package dev.gcpt.core.bundle;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+
+/**
+ * Where a set's outputs go, by path relative to the output root. Implementations: local disk
+ * ({@link LocalOutputFiles}) and any Beam filesystem (the pipeline's storage, e.g. S3).
+ *
+ * <p>Writers create files under a temporary name and {@link #commit} them last, so a reader never
+ * sees a half-written file under its final name.
+ */
+public interface OutputFiles {
+  /** Creates (or truncates) {@code rel} for writing, creating parent directories as needed. */
+  OutputStream create(String rel) throws IOException;
+
+  /** Moves {@code fromRel} to {@code toRel}, replacing it: atomic where the store allows. */
+  void commit(String fromRel, String toRel) throws IOException;
+
+  boolean exists(String rel) throws IOException;
+
+  InputStream open(String rel) throws IOException;
+
+  /** Deletes {@code rel} if present. */
+  void delete(String rel) throws IOException;
+
+  /** The full location of {@code rel}, for messages. */
+  String describe(String rel);
+}
