@@ -21,7 +21,8 @@ public record BundleManifest(
     ImageInfo image,
     SimPoint simpoint,
     List<String> notes,
-    Map<String, String> commands) {
+    Map<String, String> commands,
+    Build build) {
 
   public static final String SCHEMA = "gcpt.bundle/1";
 
@@ -43,11 +44,21 @@ public record BundleManifest(
 
   /**
    * The output image: head frame = the reserved window, body = fixed-size frames.
-   * {@code rawSha256} covers the decompressed image, {@code sha256} the file.
+   * {@code sha256} covers the file; {@code contentSha256} the decompressed image, as
+   * sha256(sha256(head raw) ‖ sha256(body raw)) so that regeneration, which never decompresses
+   * the body, can still state it ({@code bodyRawSha256} carries the body's part).
    */
-  public record ImageInfo(String file, String codec, long rawLength, long compressedLength, String rawSha256,
-      String sha256, long headRawLength, long headCompressedLength, long bodyFrameRawLength, long frames,
-      boolean singleFrame) {}
+  public record ImageInfo(String file, String codec, long rawLength, long compressedLength, String contentSha256,
+      String sha256, long headRawLength, long headCompressedLength, String bodyRawSha256, long bodyFrameRawLength,
+      long frames, boolean singleFrame) {}
 
   public record SimPoint(String workload, String point, String weight, String insts) {}
+
+  /**
+   * How the bundle was made: {@code recipe} hashes everything the bytes depend on (source
+   * fingerprint, options, generator version); {@code imageRecipe} the part the body frames depend
+   * on. A rerun with the same recipe skips the bundle; one that changes only the restorer
+   * regenerates the head frame.
+   */
+  public record Build(String gcpt, String recipe, String imageRecipe) {}
 }

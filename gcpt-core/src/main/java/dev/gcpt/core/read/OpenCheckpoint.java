@@ -102,15 +102,37 @@ public final class OpenCheckpoint implements Closeable {
     return bufferedLength < windowLength;
   }
 
-  /** The image bytes after the window, streamed; may be taken once. */
+  /**
+   * The image bytes after the window, streamed; may be taken once. Read errors (truncation,
+   * corruption, the source going away) surface as {@link CheckpointException}s.
+   */
   public InputStream rest() {
     if (restTaken) {
       throw new IllegalStateException("rest() already taken for " + name);
     }
     restTaken = true;
     int from = Math.min(windowLength, bufferedLength);
-    return new SequenceInputStream(
+    InputStream seq = new SequenceInputStream(
         new ByteArrayInputStream(buffered, from, bufferedLength - from), decoded);
+    return new java.io.FilterInputStream(seq) {
+      @Override
+      public int read() throws IOException {
+        try {
+          return super.read();
+        } catch (IOException e) {
+          throw CheckpointReader.asCheckpointException(name, e);
+        }
+      }
+
+      @Override
+      public int read(byte[] b, int off, int len) throws IOException {
+        try {
+          return super.read(b, off, len);
+        } catch (IOException e) {
+          throw CheckpointReader.asCheckpointException(name, e);
+        }
+      }
+    };
   }
 
   /**

@@ -1,0 +1,380 @@
+package dev.gcpt.core.bundle;
+
+import static dev.gcpt.core.json.Json.hex;
+
+import dev.gcpt.core.codec.Codec;
+import dev.gcpt.core.json.Json;
+import dev.gcpt.core.layout.Variant;
+import dev.gcpt.core.normalize.NormalizedLayout;
+import dev.gcpt.core.normalize.Normalizer;
+import dev.gcpt.core.read.CheckpointException;
+import dev.gcpt.core.read.CheckpointReader;
+import dev.gcpt.core.read.OpenCheckpoint;
+import dev.gcpt.core.restorer.ExternalRestorer;
+import dev.gcpt.core.restorer.PlatformProfile;
+import dev.gcpt.core.restorer.Restorer;
+import dev.gcpt.core.restorer.RestorerGenerator;
+import dev.gcpt.core.restorer.RestorerSpec;
+import dev.gcpt.core.state.HartState;
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Turns one checkpoint into one bundle (bundle.md §5): reads the source, normalizes its window,
+ * pairs it with a restorer, writes the framed image, the restorer file and {@code bundle.json},
+ * each under a temporary name committed last ({@code bundle.json} last of all, so a bundle with a
+ * manifest is complete). The command line's {@code normalize} and the pipeline's {@code
+ * NormalizeFn} both call this.
+ *
+ * <p>Reruns: a bundle whose manifest has the same recipe is {@link Status#UP_TO_DATE} and not
+ * touched; one whose source and image options are unchanged but whose restorer differs is
+ * {@link Status#REGENERATED} (only the head frame is rewritten; the body frames' compressed bytes
+ * are copied); anything else is rebuilt.
+ */
+public final class BundleBuilder {
+  /** Bumped whenever the bytes this class writes change for the same inputs. */
+  public static final String GENERATOR_VERSION = "gcpt-bundle-1";
+  public static final String MANIFEST = "bundle.json";
+  public static final String RESTORERS_DIR = "restorers/";
+
+  /** What happened to one bundle. */
+  public enum Status { BUILT, REGENERATED, UP_TO_DATE }
+
+  /** The restorer to pair: generated per checkpoint, or one external file for all. */
+  public sealed interface RestorerChoice permits Builtin, External {}
+
+  /** Generate a tailored restorer per distinct {@link RestorerSpec}. */
+  public record Builtin() implements RestorerChoice {}
+
+  /** An upstream gcpt.bin, validated once. */
+  public record External(String name, byte[] bytes, ExternalRestorer.Report report) implements RestorerChoice {
+    public static External load(String name, byte[] bytes) {
+      return new External(name, bytes.clone(), ExternalRestorer.validate(bytes, name));
+    }
+  }
+
+  /** Options that apply to every bundle of a run. */
+  public record Options(PlatformProfile platform, RestorerChoice restorer, ImageCodec.Options image, int vlen,
+      long maxRawBytes) {
+
+    /** Text of everything the head frame depends on besides the source. */
+    String restorerKey() {
+      String r = restorer instanceof External e ? "external:" + sha256(e.bytes()) : "builtin:" + GENERATOR_VERSION;
+      return r + "|platform=" + platform + "|vlen=" + vlen;
+    }
+  }
+
+  /** The source of one bundle. {@code fingerprint} identifies its content cheaply (size, mtime). */
+  public record Source(String uri, String fingerprint) {}
+
+  /** Opens the source's bytes. */
+  @FunctionalInterface
+  public interface Opener {
+    InputStream open() throws IOException;
+  }
+
+  /** Where the bundle goes and what it is called. */
+  public record Target(String dir, String imageFileName, BundleManifest.SimPoint simpoint) {}
+
+  /** The outcome. */
+  public record Result(Status status, String dir, BundleManifest manifest) {}
+
+  private final Options options;
+  private final Map<RestorerSpec, Restorer> restorers = new ConcurrentHashMap<>();
+
+  public BundleBuilder(Options options) {
+    this.options = options;
+  }
+
+  /**
+   * Builds, regenerates or skips the bundle of {@code source} in {@code out}.
+   *
+   * @throws CheckpointException for an input that cannot become a bundle (the reason says why)
+   * @throws IOException for storage failures (worth a retry)
+   */
+  public Result build(Source source, Opener opener, Target target, OutputFiles out) throws IOException {
+    String imageKey = options.image().key();
+    String recipe = sha256((GENERATOR_VERSION + "|" + source.fingerprint() + "|" + imageKey + "|"
+        + options.restorerKey()).getBytes(StandardCharsets.UTF_8));
+    String imageRecipe = sha256((GENERATOR_VERSION + "|" + source.fingerprint() + "|" + imageKey)
+        .getBytes(StandardCharsets.UTF_8));
+    String manifestRel = target.dir() + "/" + MANIFEST;
+    Optional<BundleManifest> existing = readManifest(out, manifestRel);
+    if (existing.isPresent() && existing.get().build() != null) {
+      BundleManifest m = existing.get();
+      String imageRel = target.dir() + "/" + m.image().file();
+      if (out.exists(imageRel)) {
+        if (recipe.equals(m.build().recipe())) {
+          return new Result(Status.UP_TO_DATE, target.dir(), m);
+        }
+        if (imageRecipe.equals(m.build().imageRecipe())) {
+          return regenerate(source, target, out, m, recipe, imageRecipe);
+        }
+      }
+    }
+    return buildFromSource(source, opener, target, out, recipe, imageRecipe);
+  }
+
+  private Result buildFromSource(Source source, Opener opener, Target target, OutputFiles out, String recipe,
+      String imageRecipe) throws IOException {
+    String imageRel = target.dir() + "/" + target.imageFileName();
+    String tmp = imageRel + ".partial-" + UUID.randomUUID();
+    MessageDigest sourceDigest = digest();
+    CountingStream counted;
+    ImageCodec.Written written;
+    OpenCheckpoint cp = null;
+    Paired paired;
+    try (InputStream raw = opener.open()) {
+      counted = new CountingStream(new DigestInputStream(raw, sourceDigest));
+      cp = CheckpointReader.open(counted, source.uri(), readerOptions());
+      NormalizedLayout nl = Normalizer.layoutFor(cp);
+      paired = pair(cp, nl);
+      byte[] window = Normalizer.window(cp, nl, paired.bytes());
+      try (OutputStream o = out.create(tmp); InputStream rest = cp.rest()) {
+        written = ImageCodec.write(options.image(), window, rest, o);
+      }
+      drainSource(counted);
+      paired = new Paired(paired.bytes(), paired.sha256(), paired.info(), paired.notes(), nl, cp.harts(), cp);
+    } catch (IOException | RuntimeException e) {
+      deleteQuietly(out, tmp, e);
+      throw e;
+    } finally {
+      if (cp != null) {
+        cp.close();
+      }
+    }
+    writeRestorerFile(out, paired);
+    out.commit(tmp, imageRel);
+    BundleManifest m = manifest(source, target, paired, written, counted.count,
+        HexFormat.of().formatHex(sourceDigest.digest()), recipe, imageRecipe);
+    writeManifest(out, target.dir(), m);
+    return new Result(Status.BUILT, target.dir(), m);
+  }
+
+  /** Reads only the existing image's head frame, pairs the new restorer, swaps the head. */
+  private Result regenerate(Source source, Target target, OutputFiles out, BundleManifest old, String recipe,
+      String imageRecipe) throws IOException {
+    String imageRel = target.dir() + "/" + old.image().file();
+    String tmp = imageRel + ".partial-" + UUID.randomUUID();
+    Paired paired;
+    byte[] window;
+    try (InputStream in = out.open(imageRel);
+        OpenCheckpoint cp = CheckpointReader.open(in, out.describe(imageRel), readerOptions())) {
+      NormalizedLayout nl = Normalizer.layoutFor(cp);
+      paired = pair(cp, nl);
+      window = Normalizer.window(cp, nl, paired.bytes());
+      paired = new Paired(paired.bytes(), paired.sha256(), paired.info(), paired.notes(), nl, cp.harts(), cp);
+    }
+    ImageCodec.Written written;
+    try (InputStream oldImage = out.open(imageRel); OutputStream o = out.create(tmp)) {
+      written = ImageCodec.swapHead(options.image(), window, old.image(), oldImage, o);
+    } catch (IOException | RuntimeException e) {
+      deleteQuietly(out, tmp, e);
+      throw e;
+    }
+    writeRestorerFile(out, paired);
+    out.commit(tmp, imageRel);
+    BundleManifest.Source s = old.source();
+    BundleManifest m = manifest(source, new Target(target.dir(), old.image().file(), target.simpoint()), paired,
+        written, s.compressedLength(), s.sha256(), recipe, imageRecipe);
+    writeManifest(out, target.dir(), m);
+    return new Result(Status.REGENERATED, target.dir(), m);
+  }
+
+  private CheckpointReader.Options readerOptions() {
+    return new CheckpointReader.Options(options.vlen(), options.maxRawBytes());
+  }
+
+  /** The restorer for a checkpoint, with what the manifest says about it. */
+  private record Paired(byte[] bytes, String sha256, BundleManifest.RestorerInfo info, List<String> notes,
+      NormalizedLayout layout, List<HartState> harts, OpenCheckpoint cp) {}
+
+  private Paired pair(OpenCheckpoint cp, NormalizedLayout nl) throws CheckpointException {
+    List<String> notes = new ArrayList<>();
+    if (options.restorer() instanceof External e) {
+      if (!e.report().variants().contains(cp.variant())) {
+        throw new CheckpointException(CheckpointException.Reason.BAD_RESTORER, cp.name() + ": external restorer "
+            + e.name() + " (" + e.bytes().length + " bytes) cannot restore " + cp.variant() + " images: "
+            + e.report().describe());
+      }
+      String sha = sha256(e.bytes());
+      Map<String, Object> params = new LinkedHashMap<>();
+      params.put("name", e.name());
+      params.put("variants", e.report().variants().stream().map(Enum::name).sorted().toList());
+      return new Paired(e.bytes(), sha, new BundleManifest.RestorerInfo(sha, e.bytes().length, "external",
+          RESTORERS_DIR + sha + ".bin", params, notes), notes, nl, cp.harts(), cp);
+    }
+    boolean f = cp.harts().stream().anyMatch(HartState::hasFloat);
+    boolean v = cp.harts().stream().anyMatch(HartState::hasVector) && nl.descriptor().layout().hasVectorArea();
+    boolean h = cp.harts().stream().anyMatch(HartState::hasHypervisor);
+    RestorerSpec spec;
+    try {
+      spec = new RestorerSpec(cp.harts().size(), nl.payloadPosition(), options.platform(), options.vlen(), f, v, h,
+          nl.descriptor(), nl.descriptorOffset(), OptionalInt.empty());
+    } catch (IllegalArgumentException ex) {
+      throw new CheckpointException(CheckpointException.Reason.INCONSISTENT, cp.name() + ": no restorer fits: "
+          + ex.getMessage());
+    }
+    Restorer r = restorers.computeIfAbsent(spec, RestorerGenerator::generate);
+    if (cp.harts().stream().anyMatch(x -> x.mode() == 3)) {
+      notes.add(r.savedMachineModeNote());
+    }
+    if (cp.variant() == Variant.V2 && cp.harts().stream().anyMatch(HartState::hasVector)) {
+      notes.add("XiangShan's rebased QEMU fork saves only 32*vlenb/64 vector words (v0-v3 at VLEN 128):"
+          + " vector registers beyond those may be incomplete in the source");
+    }
+    Map<String, Object> params = new LinkedHashMap<>();
+    params.put("harts", spec.harts());
+    params.put("platform", options.platform().name());
+    params.put("clintBase", hex(options.platform().clintBase()));
+    params.put("payloadPosition", hex(spec.payloadPosition()));
+    params.put("vlen", spec.vlen());
+    params.put("float", spec.restoreFloat());
+    params.put("vector", spec.restoreVector());
+    params.put("hypervisor", spec.restoreHypervisor());
+    params.put("descriptorOffset", hex(spec.descriptorOffset()));
+    return new Paired(r.bytes(), r.sha256(), new BundleManifest.RestorerInfo(r.sha256(), r.size(), "generated",
+        RESTORERS_DIR + r.sha256() + ".bin", params, notes), notes, nl, cp.harts(), cp);
+  }
+
+  private BundleManifest manifest(Source source, Target target, Paired p, ImageCodec.Written w, long sourceLength,
+      String sourceSha, String recipe, String imageRecipe) {
+    OpenCheckpoint cp = p.cp();
+    NormalizedLayout nl = p.layout();
+    byte[] d = nl.descriptor().encode();
+    List<BundleManifest.Hart> harts = p.harts().stream().map(h -> new BundleManifest.Hart(h.hart(), hex(h.pc()),
+        HartState.modeName(h.mode()), h.hasFloat(), h.hasVector(), h.hasHypervisor())).toList();
+    String imagePath = target.dir() + "/" + target.imageFileName();
+    List<String> notes = new ArrayList<>(cp.notes());
+    return new BundleManifest(BundleManifest.SCHEMA,
+        new BundleManifest.Source(source.uri(), cp.codec().cliName(), sourceLength, w.rawLength(), sourceSha,
+            source.fingerprint()),
+        nl.variant().name(), nl.variant().producerName(), harts.size(), options.vlen(), harts,
+        new BundleManifest.DescriptorInfo(hex(nl.descriptorOffset()), d.length, HexFormat.of().formatHex(d)),
+        p.info(),
+        new BundleManifest.ImageInfo(target.imageFileName(), w.codec().cliName(), w.rawLength(), w.compressedLength(),
+            w.contentSha256(), w.sha256(), w.headRawLength(), w.headCompressedLength(), w.bodyRawSha256(),
+            w.bodyFrameRawLength(), w.frames(), w.singleFrame()),
+        target.simpoint(), notes, commands(imagePath, harts.size(), w), new BundleManifest.Build(GENERATOR_VERSION,
+            recipe, imageRecipe));
+  }
+
+  private Map<String, String> commands(String image, int harts, ImageCodec.Written w) {
+    Map<String, String> c = new LinkedHashMap<>();
+    c.put("xiangshan-emu", "./build/emu -i " + image + " -W 20000000 -I 40000000");
+    c.put("nemu", "./build/riscv64-nemu-interpreter -b " + image);
+    c.put("xs-gem5", "$GEM5_HOME/build/RISCV/gem5.opt $GEM5_HOME/configs/example/xiangshan.py --generic-rv-cpt="
+        + image);
+    String raw = w.codec() == Codec.GZIP ? "gzip -dc " : "zstd -dc ";
+    c.put("qemu", raw + image + " > image.raw && qemu-system-riscv64 -machine virt -bios none -nographic -m 8G -smp "
+        + harts + " -device loader,file=image.raw,addr=0x80000000,force-raw=on"
+        + ("qemu-virt".equals(options.platform().name()) ? ""
+            : "   # needs a bundle built with --platform qemu-virt (CLINT 0x2000000)"));
+    if (!w.singleFrame()) {
+      c.put("qemu-fork-note", "XiangShan's QEMU fork reads only the first zstd frame; build with --single-frame for it");
+    }
+    return c;
+  }
+
+  private void writeRestorerFile(OutputFiles out, Paired p) throws IOException {
+    String rel = p.info().file();
+    if (out.exists(rel)) {
+      return;
+    }
+    String tmp = rel + ".partial-" + UUID.randomUUID();
+    try (OutputStream o = out.create(tmp)) {
+      o.write(p.bytes());
+    }
+    out.commit(tmp, rel);
+  }
+
+  private static void writeManifest(OutputFiles out, String dir, BundleManifest m) throws IOException {
+    String rel = dir + "/" + MANIFEST;
+    String tmp = rel + ".partial-" + UUID.randomUUID();
+    try (OutputStream o = out.create(tmp)) {
+      o.write(Json.pretty(m).getBytes(StandardCharsets.UTF_8));
+    }
+    out.commit(tmp, rel);
+  }
+
+  /** The manifest in {@code out}, if there is one that parses. */
+  public static Optional<BundleManifest> readManifest(OutputFiles out, String rel) throws IOException {
+    if (!out.exists(rel)) {
+      return Optional.empty();
+    }
+    try (InputStream in = out.open(rel)) {
+      return Optional.of(Json.mapper().readValue(in, BundleManifest.class));
+    } catch (com.fasterxml.jackson.core.JacksonException e) {
+      return Optional.empty(); // unreadable: rebuild
+    }
+  }
+
+  private static void drainSource(CountingStream in) throws IOException {
+    byte[] buf = new byte[1 << 16];
+    while (in.read(buf) >= 0) {
+      // trailing bytes of the compressed source after the last frame: counted and hashed
+    }
+  }
+
+  private static void deleteQuietly(OutputFiles out, String rel, Exception primary) {
+    try {
+      out.delete(rel);
+    } catch (IOException e) {
+      primary.addSuppressed(e);
+    }
+  }
+
+  static MessageDigest digest() {
+    try {
+      return MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  static String sha256(byte[] b) {
+    return HexFormat.of().formatHex(digest().digest(b));
+  }
+
+  /** Counts bytes read from the compressed source. */
+  private static final class CountingStream extends FilterInputStream {
+    long count;
+
+    CountingStream(InputStream in) {
+      super(in);
+    }
+
+    @Override
+    public int read() throws IOException {
+      int b = super.read();
+      if (b >= 0) {
+        count++;
+      }
+      return b;
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+      int n = super.read(b, off, len);
+      if (n > 0) {
+        count += n;
+      }
+      return n;
+    }
+  }
+}
