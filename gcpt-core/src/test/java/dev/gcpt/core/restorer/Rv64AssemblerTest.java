@@ -235,7 +235,8 @@ class Rv64AssemblerTest {
     StringBuilder src = new StringBuilder(".option norvc\n.text\n");
     for (int i = 0; i + 4 <= code.length; i += 4) {
       int w = (code[i] & 0xFF) | (code[i + 1] & 0xFF) << 8 | (code[i + 2] & 0xFF) << 16 | (code[i + 3] & 0xFF) << 24;
-      src.append(w == 0 ? ".4byte 0\n" : String.format(".insn 4, 0x%08x%n", w));
+      // words whose low bits do not mark a 32-bit instruction are data (size word, descriptor)
+      src.append(((w & 3) != 3 || (w & 0x1C) == 0x1C) ? String.format(".4byte 0x%08x%n", w) : String.format(".insn 4, 0x%08x%n", w));
     }
     Path s = dir.resolve("words.S");
     Path o = dir.resolve("words.o");
