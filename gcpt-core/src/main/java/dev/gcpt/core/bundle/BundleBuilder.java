@@ -160,8 +160,9 @@ public final class BundleBuilder {
     }
     writeRestorerFile(out, paired);
     out.commit(tmp, imageRel);
-    BundleManifest m = manifest(source, target, paired, written, counted.count,
-        HexFormat.of().formatHex(sourceDigest.digest()), recipe, imageRecipe);
+    BundleManifest.Source src = new BundleManifest.Source(source.uri(), paired.cp().codec().cliName(), counted.count,
+        written.rawLength(), HexFormat.of().formatHex(sourceDigest.digest()), source.fingerprint());
+    BundleManifest m = manifest(src, paired.cp().notes(), target, paired, written, recipe, imageRecipe);
     writeManifest(out, target.dir(), m);
     return new Result(Status.BUILT, target.dir(), m);
   }
@@ -189,9 +190,8 @@ public final class BundleBuilder {
     }
     writeRestorerFile(out, paired);
     out.commit(tmp, imageRel);
-    BundleManifest.Source s = old.source();
-    BundleManifest m = manifest(source, new Target(target.dir(), old.image().file(), target.simpoint()), paired,
-        written, s.compressedLength(), s.sha256(), recipe, imageRecipe);
+    BundleManifest m = manifest(old.source(), old.notes(), new Target(target.dir(), old.image().file(),
+        target.simpoint()), paired, written, recipe, imageRecipe);
     writeManifest(out, target.dir(), m);
     return new Result(Status.REGENERATED, target.dir(), m);
   }
@@ -252,25 +252,20 @@ public final class BundleBuilder {
         RESTORERS_DIR + r.sha256() + ".bin", params, notes), notes, nl, cp.harts(), cp);
   }
 
-  private BundleManifest manifest(Source source, Target target, Paired p, ImageCodec.Written w, long sourceLength,
-      String sourceSha, String recipe, String imageRecipe) {
-    OpenCheckpoint cp = p.cp();
+  private BundleManifest manifest(BundleManifest.Source source, List<String> sourceNotes, Target target, Paired p,
+      ImageCodec.Written w, String recipe, String imageRecipe) {
     NormalizedLayout nl = p.layout();
     byte[] d = nl.descriptor().encode();
     List<BundleManifest.Hart> harts = p.harts().stream().map(h -> new BundleManifest.Hart(h.hart(), hex(h.pc()),
         HartState.modeName(h.mode()), h.hasFloat(), h.hasVector(), h.hasHypervisor())).toList();
     String imagePath = target.dir() + "/" + target.imageFileName();
-    List<String> notes = new ArrayList<>(cp.notes());
-    return new BundleManifest(BundleManifest.SCHEMA,
-        new BundleManifest.Source(source.uri(), cp.codec().cliName(), sourceLength, w.rawLength(), sourceSha,
-            source.fingerprint()),
-        nl.variant().name(), nl.variant().producerName(), harts.size(), options.vlen(), harts,
+    return new BundleManifest(BundleManifest.SCHEMA, source, nl.variant().name(), nl.variant().producerName(), harts.size(), options.vlen(), harts,
         new BundleManifest.DescriptorInfo(hex(nl.descriptorOffset()), d.length, HexFormat.of().formatHex(d)),
         p.info(),
         new BundleManifest.ImageInfo(target.imageFileName(), w.codec().cliName(), w.rawLength(), w.compressedLength(),
             w.contentSha256(), w.sha256(), w.headRawLength(), w.headCompressedLength(), w.bodyRawSha256(),
             w.bodyFrameRawLength(), w.frames(), w.singleFrame()),
-        target.simpoint(), notes, commands(imagePath, harts.size(), w), new BundleManifest.Build(GENERATOR_VERSION,
+        target.simpoint(), List.copyOf(sourceNotes), commands(imagePath, harts.size(), w), new BundleManifest.Build(GENERATOR_VERSION,
             recipe, imageRecipe));
   }
 

@@ -1,0 +1,130 @@
+package dev.gcpt.core.bundle;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.gcpt.core.codec.Codec;
+import dev.gcpt.core.layout.Variant;
+import dev.gcpt.core.read.CheckpointException;
+import dev.gcpt.core.read.CheckpointReader;
+import dev.gcpt.core.read.OpenCheckpoint;
+import dev.gcpt.core.restorer.PlatformProfile;
+import dev.gcpt.core.sample.SyntheticCheckpoint;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class BundleBuilderTest {
+  @TempDir Path dir;
+
+  static BundleBuilder.Options options(String platform, Codec codec) {
+    return new BundleBuilder.Options(PlatformProfile.named(platform), new BundleBuilder.Builtin(),
+        new ImageCodec.Options(codec, 1, 1 << 20, 1, false), 128, 1L << 34);
+  }
+
+  static byte[] compressed(SyntheticCheckpoint s, Codec c) throws IOException {
+    ByteArrayOutputStream o = new ByteArrayOutputStream();
+    s.write(o, c);
+    return o.toByteArray();
+  }
+
+  static final BundleBuilder.Target TARGET = new BundleBuilder.Target("mcf/42", "_42_0.125000_memory_.zstd",
+      new BundleManifest.SimPoint("mcf", "42", "0.125000", "123456789"));
+
+  BundleBuilder.Result build(BundleBuilder b, byte[] src, Path out) throws IOException {
+    return b.build(new BundleBuilder.Source("s3://set/mcf/42/_42_0.125_memory_.gz", "size=" + src.length),
+        () -> new ByteArrayInputStream(src), TARGET, new LocalOutputFiles(out));
+  }
+
+  @Test
+  void buildsACompleteBundleThatReadsBackWithTheSameHarts() throws IOException {
+    SyntheticCheckpoint s = SyntheticCheckpoint.builder().variant(Variant.V2).harts(2).imageLength(0x500000 + (5 << 20))
+        .vectorState(true).build();
+    byte[] src = compressed(s, Codec.GZIP);
+    BundleBuilder.Result r = build(new BundleBuilder(options("xiangshan", Codec.ZSTD)), src, dir);
+    assertEquals(BundleBuilder.Status.BUILT, r.status());
+    BundleManifest m = r.manifest();
+    assertEquals("V2", m.variant());
+    assertEquals(2, m.harts());
+    assertEquals("gz", m.source().codec());
+    assertEquals(src.length, m.source().compressedLength());
+    assertEquals(s.imageLength(), m.image().rawLength());
+    assertEquals(0x500000, m.image().headRawLength());
+    assertEquals(1 + 5, m.image().frames());
+    assertEquals("generated", m.restorer().origin());
+    assertTrue(m.restorer().parameters().get("vector").equals(true));
+    Path image = dir.resolve("mcf/42/_42_0.125000_memory_.zstd");
+    assertEquals(m.image().compressedLength(), Files.size(image));
+    assertEquals(m.restorer().size(), Files.size(dir.resolve(m.restorer().file())));
+    assertTrue(Files.exists(dir.resolve("mcf/42/bundle.json")));
+    try (Stream<Path> files = Files.walk(dir)) {
+      assertFalse(files.anyMatch(p -> p.toString().contains(".partial")));
+    }
+    try (InputStream in = Files.newInputStream(image);
+        OpenCheckpoint cp = CheckpointReader.open(in, image.toString(), CheckpointReader.Options.DEFAULT)) {
+      assertEquals(Variant.V2, cp.variant());
+      assertEquals(s.harts().get(1).pc(), cp.harts().get(1).pc());
+      assertArrayEquals(s.harts().get(1).vregs(), cp.harts().get(1).vregs());
+      assertEquals(m.restorer().sha256(), cp.embeddedRestorer().orElseThrow().sha256());
+      assertEquals(s.imageLength(), cp.drain(null));
+    }
+  }
+
+  @Test
+  void rerunIsUpToDateAndRestorerChangeRegeneratesTheHeadOnly() throws IOException {
+    SyntheticCheckpoint s = SyntheticCheckpoint.builder().imageLength(6 << 20).build();
+    byte[] src = compressed(s, Codec.ZSTD);
+    build(new BundleBuilder(options("xiangshan", Codec.ZSTD)), src, dir);
+    Path image = dir.resolve("mcf/42/_42_0.125000_memory_.zstd");
+    byte[] first = Files.readAllBytes(image);
+    assertEquals(BundleBuilder.Status.UP_TO_DATE,
+        build(new BundleBuilder(options("xiangshan", Codec.ZSTD)), src, dir).status());
+    assertArrayEquals(first, Files.readAllBytes(image));
+
+    BundleBuilder.Result regen = build(new BundleBuilder(options("qemu-virt", Codec.ZSTD)), src, dir);
+    assertEquals(BundleBuilder.Status.REGENERATED, regen.status());
+    byte[] regenerated = Files.readAllBytes(image);
+    long head = regen.manifest().image().headCompressedLength();
+    long oldHead = first.length - (regenerated.length - head);
+    assertArrayEquals(Arrays.copyOfRange(first, (int) oldHead, first.length),
+        Arrays.copyOfRange(regenerated, (int) head, regenerated.length), "body frames copied unchanged");
+
+    Path scratch = dir.resolve("scratch");
+    BundleBuilder.Result fresh = build(new BundleBuilder(options("qemu-virt", Codec.ZSTD)), src, scratch);
+    assertArrayEquals(Files.readAllBytes(scratch.resolve("mcf/42/_42_0.125000_memory_.zstd")), regenerated);
+    assertEquals(fresh.manifest().image(), regen.manifest().image());
+    assertEquals(Files.readString(scratch.resolve("mcf/42/bundle.json")), Files.readString(dir.resolve("mcf/42/bundle.json")));
+  }
+
+  @Test
+  void deterministicAcrossRuns() throws IOException {
+    byte[] src = compressed(SyntheticCheckpoint.builder().variant(Variant.V3).seed(3).build(), Codec.GZIP);
+    build(new BundleBuilder(options("nemu", Codec.GZIP)), src, dir.resolve("a"));
+    build(new BundleBuilder(options("nemu", Codec.GZIP)), src, dir.resolve("b"));
+    assertArrayEquals(Files.readAllBytes(dir.resolve("a/mcf/42/_42_0.125000_memory_.zstd")),
+        Files.readAllBytes(dir.resolve("b/mcf/42/_42_0.125000_memory_.zstd")));
+    assertEquals(Files.readString(dir.resolve("a/mcf/42/bundle.json")), Files.readString(dir.resolve("b/mcf/42/bundle.json")));
+  }
+
+  @Test
+  void badInputLeavesNothingBehind() throws IOException {
+    byte[] src = compressed(SyntheticCheckpoint.builder().imageLength(4 << 20).build(), Codec.ZSTD);
+    byte[] cut = Arrays.copyOf(src, src.length - 10);
+    CheckpointException e = assertThrows(CheckpointException.class,
+        () -> build(new BundleBuilder(options("xiangshan", Codec.ZSTD)), cut, dir));
+    assertEquals(CheckpointException.Reason.TRUNCATED, e.reason());
+    try (Stream<Path> files = Files.walk(dir)) {
+      assertEquals(0, files.filter(Files::isRegularFile).count());
+    }
+  }
+}
