@@ -17,6 +17,7 @@ import picocli.CommandLine.Option;
     subcommands = {
       InspectCommand.class,
       RestorerCommand.class,
+      NormalizeCommand.class,
       DemoCommand.class,
     })
 public final class Gcpt implements Runnable {

@@ -20,6 +20,23 @@ public final class StorageOptions {
 
   private boolean registered;
 
+  /**
+   * A cheap identity of the object's content: size and modification time (a replaced object gets
+   * a new one, so reruns rebuild it).
+   */
+  public String fingerprint(String uri) throws IOException {
+    if (!uri.contains("://")) {
+      Path p = Path.of(uri);
+      if (!Files.exists(p)) {
+        throw new IOException("no such file: " + uri);
+      }
+      return "size=" + Files.size(p) + ",mtime=" + Files.getLastModifiedTime(p).toMillis();
+    }
+    ensureRegistered();
+    MatchResult.Metadata m = FileSystems.matchSingleFileSpec(uri);
+    return "size=" + m.sizeBytes() + ",mtime=" + m.lastModifiedMillis();
+  }
+
   /** Opens a local path or any Beam filesystem URI for streaming reads. */
   public InputStream open(String uri) throws IOException {
     if (!uri.contains("://")) {
@@ -29,6 +46,12 @@ public final class StorageOptions {
         throw new IOException("no such file: " + uri, e);
       }
     }
+    ensureRegistered();
+    MatchResult.Metadata m = FileSystems.matchSingleFileSpec(uri);
+    return Channels.newInputStream(FileSystems.open(m.resourceId()));
+  }
+
+  private void ensureRegistered() {
     if (!registered) {
       java.util.List<String> args = new java.util.ArrayList<>();
       args.add("--awsRegion=" + s3Region);
@@ -38,7 +61,5 @@ public final class StorageOptions {
       FileSystems.setDefaultPipelineOptions(PipelineOptionsFactory.fromArgs(args.toArray(String[]::new)).create());
       registered = true;
     }
-    MatchResult.Metadata m = FileSystems.matchSingleFileSpec(uri);
-    return Channels.newInputStream(FileSystems.open(m.resourceId()));
   }
 }

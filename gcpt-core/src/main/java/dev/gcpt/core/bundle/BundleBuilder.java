@@ -147,8 +147,8 @@ public final class BundleBuilder {
       byte[] window = Normalizer.window(cp, nl, paired.bytes());
       try (OutputStream o = out.create(tmp); InputStream rest = cp.rest()) {
         written = ImageCodec.write(options.image(), window, rest, o);
+        drainSource(counted); // before closing: bytes after the last frame still count and hash
       }
-      drainSource(counted);
       paired = new Paired(paired.bytes(), paired.sha256(), paired.info(), paired.notes(), nl, cp.harts(), cp);
     } catch (IOException | RuntimeException e) {
       deleteQuietly(out, tmp, e);
@@ -262,7 +262,7 @@ public final class BundleBuilder {
     return new BundleManifest(BundleManifest.SCHEMA, source, nl.variant().name(), nl.variant().producerName(), harts.size(), options.vlen(), harts,
         new BundleManifest.DescriptorInfo(hex(nl.descriptorOffset()), d.length, HexFormat.of().formatHex(d)),
         p.info(),
-        new BundleManifest.ImageInfo(target.imageFileName(), w.codec().cliName(), w.rawLength(), w.compressedLength(),
+        new BundleManifest.ImageInfo(target.imageFileName(), w.codec().cliName(), options.image().level(), w.rawLength(), w.compressedLength(),
             w.contentSha256(), w.sha256(), w.headRawLength(), w.headCompressedLength(), w.bodyRawSha256(),
             w.bodyFrameRawLength(), w.frames(), w.singleFrame()),
         target.simpoint(), List.copyOf(sourceNotes), commands(imagePath, harts.size(), w), new BundleManifest.Build(GENERATOR_VERSION,

@@ -48,7 +48,7 @@ public record BundleManifest(
    * sha256(sha256(head raw) ‖ sha256(body raw)) so that regeneration, which never decompresses
    * the body, can still state it ({@code bodyRawSha256} carries the body's part).
    */
-  public record ImageInfo(String file, String codec, long rawLength, long compressedLength, String contentSha256,
+  public record ImageInfo(String file, String codec, int level, long rawLength, long compressedLength, String contentSha256,
       String sha256, long headRawLength, long headCompressedLength, String bodyRawSha256, long bodyFrameRawLength,
       long frames, boolean singleFrame) {}
 

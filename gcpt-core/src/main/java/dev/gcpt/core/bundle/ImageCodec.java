@@ -36,6 +36,12 @@ public final class ImageCodec {
       }
     }
 
+    /** The options an existing image was written with. */
+    public static Options of(BundleManifest.ImageInfo image, int threads) {
+      return new Options(Codec.fromCliName(image.codec()), image.level(), image.bodyFrameRawLength(), threads,
+          image.singleFrame());
+    }
+
     String key() {
       return codec.cliName() + ":" + level + ":" + bodyFrameRawLength + ":" + (singleFrame ? "single" : "framed");
     }

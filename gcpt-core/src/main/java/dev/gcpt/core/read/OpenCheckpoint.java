@@ -11,7 +11,6 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.SequenceInputStream;
 import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.Optional;
@@ -112,25 +111,35 @@ public final class OpenCheckpoint implements Closeable {
     }
     restTaken = true;
     int from = Math.min(windowLength, bufferedLength);
-    InputStream seq = new SequenceInputStream(
-        new ByteArrayInputStream(buffered, from, bufferedLength - from), decoded);
-    return new java.io.FilterInputStream(seq) {
+    ByteArrayInputStream head = new ByteArrayInputStream(buffered, from, bufferedLength - from);
+    // not a SequenceInputStream: that closes the decoder (and so the source) at its end, before
+    // a caller has read what follows the last frame
+    return new InputStream() {
       @Override
       public int read() throws IOException {
+        byte[] one = new byte[1];
+        return read(one, 0, 1) < 0 ? -1 : one[0] & 0xFF;
+      }
+
+      @Override
+      public int read(byte[] b, int off, int len) throws IOException {
+        if (len == 0) {
+          return 0;
+        }
+        int n = head.read(b, off, len);
+        if (n > 0) {
+          return n;
+        }
         try {
-          return super.read();
+          return decoded.read(b, off, len);
         } catch (IOException e) {
           throw CheckpointReader.asCheckpointException(name, e);
         }
       }
 
       @Override
-      public int read(byte[] b, int off, int len) throws IOException {
-        try {
-          return super.read(b, off, len);
-        } catch (IOException e) {
-          throw CheckpointReader.asCheckpointException(name, e);
-        }
+      public void close() throws IOException {
+        decoded.close();
       }
     };
   }

@@ -1,0 +1,69 @@
+package dev.gcpt.cli;
+
+import dev.gcpt.core.bundle.BundleBuilder;
+import dev.gcpt.core.bundle.ImageCodec;
+import dev.gcpt.core.codec.Codec;
+import dev.gcpt.core.restorer.PlatformProfile;
+import java.io.IOException;
+import java.io.InputStream;
+import picocli.CommandLine.Option;
+
+/** Options shared by commands that write bundles ({@code normalize}, {@code regenerate}). */
+public final class BundleOptions {
+  @Option(names = "--platform", defaultValue = "xiangshan",
+      description = "Platform profile: xiangshan, nemu, gem5, qemu-virt, or a .properties file (default ${DEFAULT-VALUE}).")
+  String platform;
+
+  @Option(names = "--restorer", defaultValue = "builtin",
+      description = "builtin (generate one per checkpoint) or a gcpt.bin to pair with every checkpoint.")
+  String restorer;
+
+  @Option(names = "--vlen", defaultValue = "128", description = "VLEN in bits (default ${DEFAULT-VALUE}).")
+  int vlen;
+
+  @Option(names = "--max-image-gib", defaultValue = "64",
+      description = "Refuse images that decompress to more than this (default ${DEFAULT-VALUE} GiB).")
+  long maxImageGib;
+
+  PlatformProfile platformProfile() throws IOException {
+    if (platform.endsWith(".properties")) {
+      return PlatformProfile.load(java.nio.file.Path.of(platform));
+    }
+    return PlatformProfile.named(platform);
+  }
+
+  BundleBuilder.RestorerChoice restorerChoice(StorageOptions storage) throws IOException {
+    if ("builtin".equals(restorer)) {
+      return new BundleBuilder.Builtin();
+    }
+    try (InputStream in = storage.open(restorer)) {
+      return BundleBuilder.External.load(restorer, in.readAllBytes());
+    }
+  }
+
+  BundleBuilder.Options toOptions(StorageOptions storage, ImageCodec.Options image) throws IOException {
+    return new BundleBuilder.Options(platformProfile(), restorerChoice(storage), image, vlen, maxImageGib << 30);
+  }
+
+  /** Image options for new bundles. */
+  public static final class Image {
+    @Option(names = "--codec", defaultValue = "zstd", description = "Output codec: zstd or gz (default ${DEFAULT-VALUE}).")
+    String codec;
+
+    @Option(names = "--level", defaultValue = "1", description = "Compression level (default ${DEFAULT-VALUE}).")
+    int level;
+
+    @Option(names = "--frame-mib", defaultValue = "8", description = "Raw size of a body frame in MiB (default ${DEFAULT-VALUE}).")
+    int frameMib;
+
+    @Option(names = "--threads", defaultValue = "2", description = "Compression threads per image (default ${DEFAULT-VALUE}).")
+    int threads;
+
+    @Option(names = "--single-frame", description = "One zstd frame for the whole image (XiangShan's QEMU fork needs it).")
+    boolean singleFrame;
+
+    ImageCodec.Options toOptions() {
+      return new ImageCodec.Options(Codec.fromCliName(codec), level, (long) frameMib << 20, threads, singleFrame);
+    }
+  }
+}

@@ -1,0 +1,69 @@
+package dev.gcpt.cli;
+
+import dev.gcpt.core.bundle.BundleBuilder;
+import dev.gcpt.core.bundle.BundleManifest;
+import dev.gcpt.core.bundle.LocalOutputFiles;
+import dev.gcpt.core.read.CheckpointException;
+import dev.gcpt.core.set.CheckpointName;
+import dev.gcpt.core.set.SafePaths;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code gcpt normalize IN -o DIR}: one checkpoint to one bundle, the pipeline's code path. */
+@Command(name = "normalize", description = "Turn one checkpoint into a ready-to-run bundle.")
+public final class NormalizeCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+
+  @Parameters(index = "0", paramLabel = "IN", description = "Checkpoint file (local path or s3:// URI).")
+  String input;
+
+  @Option(names = {"-o", "--output"}, required = true, paramLabel = "DIR", description = "Output directory.")
+  Path output;
+
+  @Mixin BundleOptions bundle;
+  @Mixin BundleOptions.Image image;
+  @Mixin StorageOptions storage;
+
+  @Override
+  public Integer call() throws Exception {
+    PrintWriter out = spec.commandLine().getOut();
+    BundleBuilder builder = new BundleBuilder(bundle.toOptions(storage, image.toOptions()));
+    Optional<CheckpointName> name = CheckpointName.parse(input.replace('\\', '/'));
+    String fileName = input.substring(input.lastIndexOf('/') + 1);
+    String workload = name.map(CheckpointName::workload).orElse(stem(fileName));
+    String point = name.map(CheckpointName::point).orElse("0");
+    String imageName = name.map(n -> n.outputFileName(image.toOptions().codec()))
+        .orElse(stem(fileName) + image.toOptions().codec().suffix());
+    String dir = SafePaths.relativeOutputPath(workload + "/" + point);
+    BundleBuilder.Target target = new BundleBuilder.Target(dir, imageName,
+        new BundleManifest.SimPoint(workload, point, name.flatMap(CheckpointName::weight).orElse(null), null));
+    BundleBuilder.Result r;
+    try {
+      r = builder.build(new BundleBuilder.Source(input, storage.fingerprint(input)), () -> storage.open(input),
+          target, new LocalOutputFiles(output));
+    } catch (CheckpointException e) {
+      spec.commandLine().getErr().println("gcpt normalize: " + e.getMessage() + " [" + e.reason().code() + "]");
+      return 1;
+    }
+    BundleManifest m = r.manifest();
+    out.printf("%s %s/%s: %s, %d hart(s), restorer %s (%d bytes, %s), image %s -> %s in %d frames%n",
+        r.status().name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'), output, r.dir(), m.variant(),
+        m.harts(), m.restorer().sha256().substring(0, 12), m.restorer().size(), m.restorer().origin(),
+        Sizes.human(m.image().rawLength()), Sizes.human(m.image().compressedLength()), m.image().frames());
+    return 0;
+  }
+
+  static String stem(String fileName) {
+    int dot = fileName.indexOf('.');
+    return dot > 0 ? fileName.substring(0, dot) : fileName;
+  }
+}
