@@ -1,0 +1,169 @@
+package dev.gcpt.pipeline.io;
+
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.regex.Pattern;
+import java.util.concurrent.locks.LockSupport;
+import org.gaul.s3proxy.S3Proxy;
+import org.gaul.s3proxy.auth.AuthenticationType;
+import org.gaul.s3proxy.blobstore.BlobStore;
+import org.gaul.s3proxy.nio2blob.FilesystemNio2BlobStore;
+import org.gaul.s3proxy.nio2blob.TransientNio2BlobStore;
+
+/**
+ * A real S3 server in this JVM (s3proxy 4.1.0) on 127.0.0.1 and a free port, for tests and for
+ * {@code gcpt demo}. Two stores: transient (in memory, gone on close) and filesystem (objects are
+ * plain files {@code <dir>/<bucket>/<key>}). Each instance has its own random credentials.
+ *
+ * <p>The filesystem store rejects Beam's SSE header with 501; {@link #setup()} therefore always
+ * uses {@link CompatS3ClientBuilderFactory} (it does for every {@link S3Setup}).
+ */
+public final class EmbeddedS3 implements AutoCloseable {
+  /** The region clients should use (s3proxy accepts any). */
+  public static final String REGION = S3Setup.DEFAULT_REGION;
+  /** How long the server may take to reach STARTED. */
+  static final Duration START_TIMEOUT = Duration.ofSeconds(30);
+  /** Interval between state polls while starting. */
+  private static final Duration POLL_INTERVAL = Duration.ofMillis(10);
+  private static final String STARTED = "STARTED";
+  private static final String LOOPBACK_ANY_PORT = "http://127.0.0.1:0";
+  private static final int ACCESS_KEY_BYTES = 10;
+  private static final int SECRET_KEY_BYTES = 20;
+  private static final Pattern BUCKET_NAME = Pattern.compile("[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]");
+
+  private final S3Proxy proxy;
+  private final BlobStore store;
+  private final URI endpoint;
+  private final String accessKey;
+  private final String secretKey;
+  private final String description;
+
+  private EmbeddedS3(S3Proxy proxy, BlobStore store, URI endpoint, String accessKey, String secretKey,
+      String description) {
+    this.proxy = proxy;
+    this.store = store;
+    this.endpoint = endpoint;
+    this.accessKey = accessKey;
+    this.secretKey = secretKey;
+    this.description = description;
+  }
+
+  /** Starts a server whose objects live in memory. */
+  public static EmbeddedS3 startTransient() throws IOException {
+    return start(new TransientNio2BlobStore(), "transient store");
+  }
+
+  /** Starts a server whose buckets are directories of {@code dir} (created if missing). */
+  public static EmbeddedS3 startFilesystem(Path dir) throws IOException {
+    Path base = Files.createDirectories(dir).toAbsolutePath();
+    return start(new FilesystemNio2BlobStore(base.toString()), "filesystem store at " + base);
+  }
+
+  private static EmbeddedS3 start(BlobStore store, String description) throws IOException {
+    SecureRandom random = new SecureRandom();
+    String accessKey = "GCPT" + randomHex(random, ACCESS_KEY_BYTES).toUpperCase();
+    String secretKey = randomHex(random, SECRET_KEY_BYTES);
+    S3Proxy proxy = S3Proxy.builder()
+        .blobStore(store)
+        .endpoint(URI.create(LOOPBACK_ANY_PORT))
+        .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, accessKey, secretKey)
+        .build();
+    try {
+      proxy.start();
+      long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
+      while (!STARTED.equals(proxy.getState())) {
+        if (System.nanoTime() - deadline > 0) {
+          throw new IOException("s3proxy (" + description + ") not started after " + START_TIMEOUT.toSeconds()
+              + " s; state " + proxy.getState());
+        }
+        LockSupport.parkNanos(POLL_INTERVAL.toNanos());
+      }
+    } catch (Exception e) {
+      stopQuietly(proxy, store, e);
+      if (e instanceof IOException io) {
+        throw io;
+      }
+      throw new IOException("cannot start s3proxy (" + description + "): " + e.getMessage(), e);
+    }
+    URI endpoint = URI.create("http://127.0.0.1:" + proxy.getPort());
+    return new EmbeddedS3(proxy, store, endpoint, accessKey, secretKey, description);
+  }
+
+  private static String randomHex(SecureRandom random, int bytes) {
+    byte[] b = new byte[bytes];
+    random.nextBytes(b);
+    return HexFormat.of().formatHex(b);
+  }
+
+  /**
+   * Creates a bucket (no error if it exists).
+   *
+   * @throws IllegalArgumentException for a name S3 does not allow (3 to 63 characters: lower-case
+   *     letters, digits, '.', '-'; letter or digit at both ends)
+   */
+  public void createBucket(String bucket) {
+    if (!BUCKET_NAME.matcher(bucket).matches()) {
+      throw new IllegalArgumentException("not a valid S3 bucket name: '" + bucket + "'");
+    }
+    if (!store.containerExists(bucket)) {
+      store.createContainer(bucket);
+    }
+  }
+
+  /** {@code http://127.0.0.1:<port>}. */
+  public URI endpoint() {
+    return endpoint;
+  }
+
+  public String accessKey() {
+    return accessKey;
+  }
+
+  /** The secret key (hand it to clients; never log it). */
+  public String secretKey() {
+    return secretKey;
+  }
+
+  /** Settings for Beam and {@link Storage}: this endpoint, path-style, these credentials. */
+  public S3Setup setup() {
+    return S3Setup.builder()
+        .endpoint(endpoint)
+        .region(REGION)
+        .pathStyle(true)
+        .credentials(accessKey, secretKey)
+        .build();
+  }
+
+  /** Stops the server; a transient store's objects are gone. */
+  @Override
+  public void close() throws IOException {
+    try {
+      proxy.stop();
+    } catch (IOException e) {
+      throw e;
+    } catch (Exception e) {
+      throw new IOException("cannot stop s3proxy (" + description + "): " + e.getMessage(), e);
+    } finally {
+      store.close();
+    }
+  }
+
+  private static void stopQuietly(S3Proxy proxy, BlobStore store, Exception cause) {
+    try {
+      proxy.stop();
+    } catch (Exception e) {
+      cause.addSuppressed(e);
+    }
+    store.close();
+  }
+
+  @Override
+  public String toString() {
+    return "EmbeddedS3[" + endpoint + ", " + description + "]";
+  }
+}
