@@ -95,6 +95,13 @@ public record SetIndex(List<Entry> entries, List<Problem> problems) {
   private static final class Found {
     final TreeMap<String, CheckpointName> memory = new TreeMap<>();
     final TreeMap<String, CheckpointName> flash = new TreeMap<>();
+
+    /** Every path of this key, sorted. */
+    List<String> paths() {
+      TreeSet<String> all = new TreeSet<>(memory.keySet());
+      all.addAll(flash.keySet());
+      return List.copyOf(all);
+    }
   }
 
   /**
@@ -121,25 +128,21 @@ public record SetIndex(List<Entry> entries, List<Problem> problems) {
       Found f = e.getValue();
       List<Problem> here = problems.computeIfAbsent(key, k -> new ArrayList<>());
       if (f.memory.size() > 1 || f.flash.size() > 1) {
-        List<String> paths = new ArrayList<>(f.memory.keySet());
-        paths.addAll(f.flash.keySet());
-        here.add(new Problem(ProblemKind.AMBIGUOUS_CHECKPOINT, key.workload, key.point, sorted(paths),
+        here.add(new Problem(ProblemKind.AMBIGUOUS_CHECKPOINT, key.workload, key.point, f.paths(),
             (f.memory.size() > 1 ? f.memory.size() + " memory files" : f.flash.size() + " flash files")
                 + " for one point; none is used"));
         continue;
       }
       if (f.memory.isEmpty()) {
-        here.add(new Problem(ProblemKind.FLASH_WITHOUT_MEMORY, key.workload, key.point,
-            List.copyOf(f.flash.keySet()), "a flash file without a memory image"));
+        here.add(new Problem(ProblemKind.FLASH_WITHOUT_MEMORY, key.workload, key.point, f.paths(),
+            "a flash file without a memory image"));
         continue;
       }
       CheckpointName memory = f.memory.firstEntry().getValue();
       Optional<CheckpointName> flash = f.flash.isEmpty() ? Optional.empty() : Optional.of(f.flash.firstEntry().getValue());
       Optional<Weight> weight = meta.weight(key.workload, key.point);
       if (weight.isEmpty()) {
-        List<String> paths = new ArrayList<>(f.memory.keySet());
-        paths.addAll(f.flash.keySet());
-        here.add(new Problem(ProblemKind.MISSING_WEIGHT, key.workload, key.point, sorted(paths),
+        here.add(new Problem(ProblemKind.MISSING_WEIGHT, key.workload, key.point, f.paths(),
             meta.workloads().containsKey(key.workload)
                 ? "the metadata (" + meta.source() + ") has no weight for this point"
                 : "the metadata (" + meta.source() + ") has no workload '" + key.workload + "'"));
@@ -179,10 +182,6 @@ public record SetIndex(List<Entry> entries, List<Problem> problems) {
     }
     here.add(new Problem(ProblemKind.WEIGHT_MISMATCH, key.workload, key.point, List.of(memory.relativePath()),
         detail));
-  }
-
-  private static List<String> sorted(List<String> paths) {
-    return List.copyOf(new TreeSet<>(paths));
   }
 
   /** Problems that stop a point from being converted (notes excluded). */

@@ -133,7 +133,7 @@ public record SetMetadata(String source, SortedMap<String, Workload> workloads) 
     expect(file, p, p.nextToken(), JsonToken.START_OBJECT, workload,
         "expected an object {\"insts\": ..., \"points\": {...}}");
     String insts = null;
-    Map<String, Weight> points = null;
+    SortedMap<String, Weight> points = null;
     while (p.nextToken() == JsonToken.FIELD_NAME) {
       String field = p.currentName();
       String path = workload + "." + field;
@@ -155,13 +155,13 @@ public record SetMetadata(String source, SortedMap<String, Workload> workloads) 
     if (points == null) {
       throw error(file, p, workload, null, "missing field \"" + POINTS_FIELD + "\"");
     }
-    return new Workload(workload, Optional.of(insts), new TreeMap<>(points));
+    return new Workload(workload, Optional.of(insts), points);
   }
 
-  private static Map<String, Weight> readPoints(String file, JsonParser p, JsonToken first, String path)
+  private static SortedMap<String, Weight> readPoints(String file, JsonParser p, JsonToken first, String path)
       throws IOException {
     expect(file, p, first, JsonToken.START_OBJECT, path, "expected an object {\"<point>\": \"<weight>\"}");
-    Map<String, Weight> points = new LinkedHashMap<>();
+    SortedMap<String, Weight> points = new TreeMap<>(PointOrder.NUMERIC);
     while (p.nextToken() == JsonToken.FIELD_NAME) {
       String point = p.currentName();
       String pointPath = path + "." + point;

@@ -96,7 +96,7 @@ public final class Storage {
    * created. Not atomic: see {@link #createAtomic}.
    */
   public static OutputStream create(String uri, String mimeType) throws IOException {
-    return new BufferedOutputStream(Channels.newOutputStream(createChannel(uri, mimeType)), OUTPUT_BUFFER_BYTES);
+    return buffered(createChannel(uri, mimeType));
   }
 
   /** Creates (or replaces) a file as a channel. */
@@ -113,9 +113,11 @@ public final class Storage {
     ResourceId target = resource(uri);
     ResourceId temp = target.getCurrentDirectory()
         .resolve(TEMP_PREFIX + UUID.randomUUID(), StandardResolveOptions.RESOLVE_FILE);
-    OutputStream out = new BufferedOutputStream(
-        Channels.newOutputStream(FileSystems.create(temp, mimeType)), OUTPUT_BUFFER_BYTES);
-    return new PendingFile(temp, target, out);
+    return new PendingFile(temp, target, buffered(FileSystems.create(temp, mimeType)));
+  }
+
+  private static OutputStream buffered(WritableByteChannel channel) {
+    return new BufferedOutputStream(Channels.newOutputStream(channel), OUTPUT_BUFFER_BYTES);
   }
 
   /** Whether the file exists. The URI is literal: glob characters are refused. */
