@@ -18,6 +18,7 @@ import picocli.CommandLine.Option;
       InspectCommand.class,
       RestorerCommand.class,
       NormalizeCommand.class,
+      RunCommand.class,
       DemoCommand.class,
     })
 public final class Gcpt implements Runnable {

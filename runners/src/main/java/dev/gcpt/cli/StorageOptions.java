@@ -8,17 +8,30 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import org.apache.beam.sdk.io.FileSystems;
 import org.apache.beam.sdk.io.fs.MatchResult;
-import org.apache.beam.sdk.options.PipelineOptionsFactory;
 
 /** Options shared by commands that read or write local paths and s3:// URIs. */
 public final class StorageOptions {
   @picocli.CommandLine.Option(names = "--s3-endpoint", description = "S3 endpoint URL (e.g. http://127.0.0.1:9000); default: AWS.")
   String s3Endpoint;
 
-  @picocli.CommandLine.Option(names = "--s3-region", defaultValue = "us-east-1", description = "S3 region (default ${DEFAULT-VALUE}).")
+  @picocli.CommandLine.Option(names = "--s3-region", defaultValue = "us-east-1",
+      description = "S3 region (default ${DEFAULT-VALUE}); credentials come from the AWS chain (AWS_ACCESS_KEY_ID, ...).")
   String s3Region;
 
+  @picocli.CommandLine.Option(names = "--s3-path-style", description = "Path-style addressing (default: on with --s3-endpoint).")
+  Boolean s3PathStyle;
+
   private boolean registered;
+
+  /** The S3 settings as the pipeline's storage layer takes them; credentials from the AWS chain. */
+  public dev.gcpt.pipeline.io.S3Setup s3Setup() {
+    dev.gcpt.pipeline.io.S3Setup.Builder b = dev.gcpt.pipeline.io.S3Setup.builder().pathStyle(s3PathStyle);
+    if (s3Endpoint != null) {
+      b.endpoint(s3Endpoint);
+      b.region(s3Region);
+    }
+    return b.build();
+  }
 
   /**
    * A cheap identity of the object's content: size and modification time (a replaced object gets
@@ -53,12 +66,7 @@ public final class StorageOptions {
 
   private void ensureRegistered() {
     if (!registered) {
-      java.util.List<String> args = new java.util.ArrayList<>();
-      args.add("--awsRegion=" + s3Region);
-      if (s3Endpoint != null) {
-        args.add("--endpoint=" + s3Endpoint);
-      }
-      FileSystems.setDefaultPipelineOptions(PipelineOptionsFactory.fromArgs(args.toArray(String[]::new)).create());
+      s3Setup().configureFileSystems();
       registered = true;
     }
   }

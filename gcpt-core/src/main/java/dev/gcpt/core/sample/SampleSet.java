@@ -23,6 +23,30 @@ public final class SampleSet {
   private SampleSet() {}
 
   /**
+   * {@code json/checkpoints_all.json} for the entries, plus one point per set that has no
+   * checkpoint (so the demo shows how a missing point is reported).
+   */
+  public static String metadataJson(List<Entry> entries) {
+    java.util.Map<String, java.util.Map<String, String>> points = new java.util.TreeMap<>();
+    for (Entry e : entries) {
+      points.computeIfAbsent(e.workload(), k -> new java.util.TreeMap<>()).put(e.point(), e.weight());
+    }
+    points.values().iterator().next().put("999", "0.001000");
+    StringBuilder b = new StringBuilder("{\n");
+    int w = 0;
+    for (var we : points.entrySet()) {
+      b.append(w++ > 0 ? ",\n" : "").append("  \"").append(we.getKey()).append("\": {\"insts\": \"")
+          .append(1_000_000_000L + 7919L * we.getKey().hashCode() % 100_000_000L).append("\", \"points\": {");
+      int p = 0;
+      for (var pe : we.getValue().entrySet()) {
+        b.append(p++ > 0 ? ", " : "").append('"').append(pe.getKey()).append("\": \"").append(pe.getValue()).append('"');
+      }
+      b.append("}}");
+    }
+    return b.append("\n}\n").toString();
+  }
+
+  /**
    * Builds the entries: {@code workloads} workloads × {@code pointsPerWorkload} points, the last
    * two entries broken (a truncated zstd and random bytes).
    */

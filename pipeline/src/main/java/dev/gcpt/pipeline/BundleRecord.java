@@ -1,0 +1,9 @@
+package dev.gcpt.pipeline;
+
+import java.io.Serializable;
+
+/** A bundle the run produced (or found up to date): what the set files need about it. */
+public record BundleRecord(String relativePath, String workload, String point, String weight, String weightSource,
+    String insts, String status, String bundleDir, String image, String variant, int harts, String restorerSha256,
+    long restorerSize, String restorerOrigin, String restorerParameters, long sourceBytes, long rawBytes,
+    long imageBytes, long millis) implements Serializable {}

@@ -1,0 +1,209 @@
+package dev.gcpt.pipeline;
+
+import dev.gcpt.core.codec.Codec;
+import dev.gcpt.core.set.CheckpointName;
+import dev.gcpt.core.set.SafePaths;
+import dev.gcpt.core.set.SetIndex;
+import dev.gcpt.core.set.SetMetadata;
+import dev.gcpt.core.set.UnsafePathException;
+import dev.gcpt.pipeline.io.Storage;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.Reader;
+import java.io.Serializable;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.beam.sdk.io.FileIO;
+import org.apache.beam.sdk.io.fs.EmptyMatchTreatment;
+import org.apache.beam.sdk.io.fs.MatchResult;
+import org.apache.beam.sdk.metrics.Counter;
+import org.apache.beam.sdk.metrics.Metrics;
+import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.MapElements;
+import org.apache.beam.sdk.transforms.PTransform;
+import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.transforms.WithKeys;
+import org.apache.beam.sdk.transforms.GroupByKey;
+import org.apache.beam.sdk.values.KV;
+import org.apache.beam.sdk.values.PBegin;
+import org.apache.beam.sdk.values.PCollectionTuple;
+import org.apache.beam.sdk.values.TupleTag;
+import org.apache.beam.sdk.values.TupleTagList;
+import org.apache.beam.sdk.values.TypeDescriptor;
+
+/**
+ * Lists a set root, recognizes checkpoint files by every naming convention
+ * ({@link CheckpointName}), reads the set's SimPoint metadata and joins them ({@link SetIndex}).
+ * Emits one {@link CheckpointTask} per checkpoint to convert, a {@link FailureRecord} per
+ * checkpoint that cannot be (e.g. two files for one point), and {@link SetNote}s.
+ */
+public final class FindCheckpoints extends PTransform<PBegin, PCollectionTuple> {
+  public static final TupleTag<CheckpointTask> TASKS = new TupleTag<>() {};
+  public static final TupleTag<FailureRecord> FAILURES = new TupleTag<>() {};
+  public static final TupleTag<SetNote> NOTES = new TupleTag<>() {};
+
+  private final String root;
+  private final Codec outputCodec;
+
+  public FindCheckpoints(String root, Codec outputCodec) {
+    this.root = root.endsWith("/") ? root.substring(0, root.length() - 1) : root;
+    this.outputCodec = outputCodec;
+  }
+
+  @Override
+  public PCollectionTuple expand(PBegin begin) {
+    return begin
+        .apply("Match", FileIO.match().filepattern(root + "/**").withEmptyMatchTreatment(EmptyMatchTreatment.ALLOW))
+        .apply("Describe", MapElements.into(TypeDescriptor.of(FoundFile.class)).via(FoundFile::of))
+        .apply("OneList", WithKeys.of("set"))
+        .apply("Gather", GroupByKey.create())
+        .apply("Join", ParDo.of(new JoinFn(root, outputCodec))
+            .withOutputTags(TASKS, TupleTagList.of(FAILURES).and(NOTES)));
+  }
+
+  /** A listed object. */
+  public record FoundFile(String uri, long size, long lastModifiedMillis) implements Serializable {
+    static FoundFile of(MatchResult.Metadata m) {
+      return new FoundFile(m.resourceId().toString(), m.sizeBytes(), m.lastModifiedMillis());
+    }
+  }
+
+  /** Joins the whole listing with the metadata; runs once per set. */
+  static final class JoinFn extends DoFn<KV<String, Iterable<FoundFile>>, CheckpointTask> {
+    private static final Pattern CLUSTER_JSON = Pattern.compile("(^|.*/)cluster-[0-9]+-[0-9]+\\.json");
+    private static final Pattern SIMPOINTS = Pattern.compile("(^|.*/)cluster/([^/]+)/simpoints0");
+
+    private final Counter found = Metrics.counter(JoinFn.class, "checkpointsFound");
+    private final String root;
+    private final Codec outputCodec;
+
+    JoinFn(String root, Codec outputCodec) {
+      this.root = root;
+      this.outputCodec = outputCodec;
+    }
+
+    @ProcessElement
+    public void process(@Element KV<String, Iterable<FoundFile>> all, MultiOutputReceiver out) throws IOException {
+      Map<String, FoundFile> byRel = new TreeMap<>();
+      for (FoundFile f : all.getValue()) {
+        byRel.put(relative(f.uri()), f);
+      }
+      SetMetadata meta = readMetadata(byRel, out);
+      List<CheckpointName> names = new ArrayList<>();
+      for (String rel : byRel.keySet()) {
+        CheckpointName.parse(rel).ifPresent(names::add);
+      }
+      SetIndex index = SetIndex.join(names, meta);
+      Map<String, CheckpointName> byPath = new TreeMap<>();
+      names.forEach(n -> byPath.put(n.relativePath(), n));
+      for (SetIndex.Entry e : index.entries()) {
+        emitTask(out, byRel.get(e.path()), e.checkpoint(), e.weight().text(), "metadata", e.insts().orElse(null));
+      }
+      for (SetIndex.Problem p : index.problems()) {
+        switch (p.kind()) {
+          case MISSING_WEIGHT -> {
+            for (String path : p.paths()) {
+              CheckpointName n = byPath.get(path);
+              if (n.kind() == CheckpointName.Kind.MEMORY) {
+                Optional<String> w = n.weight();
+                emitTask(out, byRel.get(path), n, w.orElse(null), w.isPresent() ? "file-name" : "none", null);
+              }
+            }
+            note(out, p);
+          }
+          case AMBIGUOUS_CHECKPOINT, FLASH_WITHOUT_MEMORY -> {
+            for (String path : p.paths()) {
+              out.get(FAILURES).output(new FailureRecord(byRel.get(path).uri(), FailureRecord.STAGE_MATCH,
+                  p.kind() == SetIndex.ProblemKind.AMBIGUOUS_CHECKPOINT ? "ambiguous-point" : "flash-without-memory",
+                  p.detail() + " (" + p.workload() + "/" + p.point() + ": " + String.join(", ", p.paths()) + ")"));
+            }
+          }
+          default -> note(out, p);
+        }
+      }
+    }
+
+    private void emitTask(MultiOutputReceiver out, FoundFile f, CheckpointName n, String weight, String weightSource,
+        String insts) {
+      found.inc();
+      String dir;
+      String image;
+      try {
+        dir = SafePaths.relativeOutputPath(n.workload() + "/" + n.point());
+        image = SafePaths.relativeOutputPath(n.outputFileName(outputCodec));
+      } catch (UnsafePathException e) {
+        out.get(FAILURES).output(new FailureRecord(f.uri(), FailureRecord.STAGE_MATCH, "unsafe-path", e.getMessage()));
+        return;
+      }
+      out.get(TASKS).output(new CheckpointTask(f.uri(), n.relativePath(), n.workload(), n.point(), weight,
+          weightSource, insts, dir, image, "size=" + f.size() + ",mtime=" + f.lastModifiedMillis()));
+    }
+
+    private static void note(MultiOutputReceiver out, SetIndex.Problem p) {
+      out.get(NOTES).output(new SetNote(p.kind().name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'),
+          p.workload(), p.point(), p.paths(), p.detail()));
+    }
+
+    private String relative(String uri) {
+      String prefix = root + "/";
+      if (uri.startsWith(prefix)) {
+        return uri.substring(prefix.length());
+      }
+      // local roots may be given relative or with a trailing separator; Beam reports absolute paths
+      String abs = java.nio.file.Path.of(root).toAbsolutePath().normalize() + "/";
+      return uri.startsWith(abs) ? uri.substring(abs.length()) : uri;
+    }
+
+    /**
+     * The set's metadata, in order of preference: {@code json/checkpoints_all.json}, {@code
+     * cluster-*.json}, {@code cluster/<workload>/simpoints0 + weights0}; none → empty (weights
+     * then come from file names). A metadata file that does not parse is reported and skipped.
+     */
+    private SetMetadata readMetadata(Map<String, FoundFile> byRel, MultiOutputReceiver out) {
+      List<String> json = byRel.keySet().stream().filter(r -> r.endsWith("json/checkpoints_all.json"))
+          .sorted(Comparator.comparingInt(String::length).thenComparing(Comparator.naturalOrder())).toList();
+      if (json.isEmpty()) {
+        json = byRel.keySet().stream().filter(r -> CLUSTER_JSON.matcher(r).matches())
+            .sorted(Comparator.comparingInt(String::length).thenComparing(Comparator.naturalOrder())).toList();
+      }
+      for (String rel : json) {
+        String uri = byRel.get(rel).uri();
+        try (InputStream in = Storage.open(uri)) {
+          return SetMetadata.readJson(rel, in);
+        } catch (IOException e) {
+          out.get(FAILURES).output(new FailureRecord(uri, "metadata", "bad-metadata", e.getMessage()));
+        }
+      }
+      List<SetMetadata.Workload> workloads = new ArrayList<>();
+      for (String rel : byRel.keySet()) {
+        Matcher m = SIMPOINTS.matcher(rel);
+        if (!m.matches()) {
+          continue;
+        }
+        String weightsRel = rel.substring(0, rel.length() - "simpoints0".length()) + "weights0";
+        FoundFile weights = byRel.get(weightsRel);
+        if (weights == null) {
+          out.get(FAILURES).output(new FailureRecord(byRel.get(rel).uri(), "metadata", "bad-metadata",
+              rel + " has no " + weightsRel + " beside it"));
+          continue;
+        }
+        try (Reader s = new InputStreamReader(Storage.open(byRel.get(rel).uri()), StandardCharsets.UTF_8);
+            Reader w = new InputStreamReader(Storage.open(weights.uri()), StandardCharsets.UTF_8)) {
+          workloads.add(SetMetadata.readSimpoints(m.group(2), rel, s, weightsRel, w));
+        } catch (IOException e) {
+          out.get(FAILURES).output(new FailureRecord(byRel.get(rel).uri(), "metadata", "bad-metadata", e.getMessage()));
+        }
+      }
+      return SetMetadata.of(workloads.isEmpty() ? "(no metadata)" : "cluster/*/simpoints0", workloads);
+    }
+  }
+
+}

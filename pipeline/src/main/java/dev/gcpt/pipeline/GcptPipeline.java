@@ -1,0 +1,56 @@
+package dev.gcpt.pipeline;
+
+import dev.gcpt.core.codec.Codec;
+import org.apache.beam.sdk.Pipeline;
+import org.apache.beam.sdk.PipelineResult;
+import org.apache.beam.sdk.coders.SerializableCoder;
+import org.apache.beam.sdk.io.FileSystems;
+import org.apache.beam.sdk.options.PipelineOptionsFactory;
+import org.apache.beam.sdk.transforms.Flatten;
+import org.apache.beam.sdk.transforms.Reshuffle;
+import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.PCollectionList;
+import org.apache.beam.sdk.values.PCollectionTuple;
+
+/**
+ * The main job: a SimPoint set in, ready-to-run bundles and the set's files out.
+ *
+ * <pre>
+ * FindCheckpoints ─► Distribute (Reshuffle) ─► NormalizeCheckpoints ─► WriteSetFiles
+ *        │                                          │
+ *        └── failures / notes ──────────────────────┴──► failures.jsonl, set.json
+ * </pre>
+ */
+public final class GcptPipeline {
+  private GcptPipeline() {}
+
+  public static void main(String[] args) {
+    GcptOptions options = PipelineOptionsFactory.fromArgs(args).withValidation().as(GcptOptions.class);
+    run(options).waitUntilFinish();
+  }
+
+  /** Builds and starts the pipeline. */
+  public static PipelineResult run(GcptOptions options) {
+    FileSystems.setDefaultPipelineOptions(options);
+    Pipeline p = Pipeline.create(options);
+    build(p, options);
+    return p.run();
+  }
+
+  /** Adds the job's transforms to {@code p}. */
+  public static void build(Pipeline p, GcptOptions options) {
+    PCollectionTuple found = p.apply("FindCheckpoints",
+        new FindCheckpoints(options.getInput(), Codec.fromCliName(options.getCodec())));
+    found.get(FindCheckpoints.TASKS).setCoder(SerializableCoder.of(CheckpointTask.class));
+    found.get(FindCheckpoints.FAILURES).setCoder(SerializableCoder.of(FailureRecord.class));
+    found.get(FindCheckpoints.NOTES).setCoder(SerializableCoder.of(SetNote.class));
+    PCollectionTuple made = found.get(FindCheckpoints.TASKS)
+        .apply("Distribute", Reshuffle.viaRandomKey())
+        .apply("NormalizeCheckpoints", new NormalizeCheckpoints(NormalizeCheckpoints.Config.of(options)));
+    PCollection<FailureRecord> failures = PCollectionList.of(found.get(FindCheckpoints.FAILURES))
+        .and(made.get(NormalizeCheckpoints.FAILURES))
+        .apply("AllFailures", Flatten.pCollections());
+    made.get(NormalizeCheckpoints.BUNDLES).apply("WriteSetFiles",
+        new WriteSetFiles(options.getOutput(), options.getInput(), failures, found.get(FindCheckpoints.NOTES)));
+  }
+}

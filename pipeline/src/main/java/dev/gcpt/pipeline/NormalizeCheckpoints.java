@@ -1,0 +1,173 @@
+package dev.gcpt.pipeline;
+
+import dev.gcpt.core.bundle.BundleBuilder;
+import dev.gcpt.core.bundle.BundleManifest;
+import dev.gcpt.core.bundle.ImageCodec;
+import dev.gcpt.core.codec.Codec;
+import dev.gcpt.core.json.Json;
+import dev.gcpt.core.read.CheckpointException;
+import dev.gcpt.core.restorer.PlatformProfile;
+import dev.gcpt.pipeline.io.Storage;
+import dev.gcpt.pipeline.io.StorageOutputFiles;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.Serializable;
+import org.apache.beam.sdk.coders.SerializableCoder;
+import org.apache.beam.sdk.metrics.Counter;
+import org.apache.beam.sdk.metrics.Distribution;
+import org.apache.beam.sdk.metrics.Metrics;
+import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.PTransform;
+import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.PCollectionTuple;
+import org.apache.beam.sdk.values.TupleTag;
+import org.apache.beam.sdk.values.TupleTagList;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Turns each {@link CheckpointTask} into a bundle with core's {@link BundleBuilder} (one
+ * checkpoint at a time, streaming), or into a {@link FailureRecord}. Never swallows an input:
+ * storage errors are retried with exponential backoff, then recorded as failures.
+ */
+public final class NormalizeCheckpoints extends PTransform<PCollection<CheckpointTask>, PCollectionTuple> {
+  public static final TupleTag<BundleRecord> BUNDLES = new TupleTag<>() {};
+  public static final TupleTag<FailureRecord> FAILURES = new TupleTag<>() {};
+
+  private final Config config;
+
+  public NormalizeCheckpoints(Config config) {
+    this.config = config;
+  }
+
+  /** What every worker needs, serialized with the DoFn (no secrets: S3 comes from the options). */
+  public record Config(String output, boolean localInput, String platform, String restorer, String codec, int level,
+      int frameMib, int imageThreads, boolean singleFrame, int vlen, long maxImageGib, int ioAttempts)
+      implements Serializable {
+
+    public static Config of(GcptOptions o) {
+      return new Config(o.getOutput(), !o.getInput().contains("://"), o.getPlatform(), o.getRestorer(), o.getCodec(),
+          o.getLevel(), o.getFrameMib(), o.getImageThreads(), o.getSingleFrame(), o.getVlen(), o.getMaxImageGib(),
+          o.getIoAttempts());
+    }
+
+    ImageCodec.Options image() {
+      return new ImageCodec.Options(Codec.fromCliName(codec), level, (long) frameMib << 20, imageThreads, singleFrame);
+    }
+  }
+
+  @Override
+  public PCollectionTuple expand(PCollection<CheckpointTask> tasks) {
+    PCollectionTuple out = tasks.apply("Build", ParDo.of(new NormalizeFn(config))
+        .withOutputTags(BUNDLES, TupleTagList.of(FAILURES)));
+    out.get(BUNDLES).setCoder(SerializableCoder.of(BundleRecord.class));
+    out.get(FAILURES).setCoder(SerializableCoder.of(FailureRecord.class));
+    return out;
+  }
+
+  /** One checkpoint in, one bundle or one failure out. */
+  static final class NormalizeFn extends DoFn<CheckpointTask, BundleRecord> {
+    private static final Logger LOG = LoggerFactory.getLogger(NormalizeFn.class);
+    private static final long FIRST_BACKOFF_MILLIS = 500;
+
+    private final Counter built = Metrics.counter(NormalizeFn.class, "bundlesBuilt");
+    private final Counter regenerated = Metrics.counter(NormalizeFn.class, "bundlesRegenerated");
+    private final Counter upToDate = Metrics.counter(NormalizeFn.class, "bundlesUpToDate");
+    private final Counter failed = Metrics.counter(NormalizeFn.class, "failures");
+    private final Counter bytesIn = Metrics.counter(NormalizeFn.class, "sourceBytes");
+    private final Counter rawBytes = Metrics.counter(NormalizeFn.class, "rawBytes");
+    private final Counter bytesOut = Metrics.counter(NormalizeFn.class, "imageBytes");
+    private final Distribution millis = Metrics.distribution(NormalizeFn.class, "millisPerCheckpoint");
+
+    private final Config config;
+    private transient BundleBuilder builder;
+    private transient StorageOutputFiles out;
+
+    NormalizeFn(Config config) {
+      this.config = config;
+    }
+
+    @Setup
+    public void setup() throws IOException {
+      BundleBuilder.RestorerChoice choice;
+      if ("builtin".equals(config.restorer())) {
+        choice = new BundleBuilder.Builtin();
+      } else {
+        try (InputStream in = Storage.open(config.restorer())) {
+          choice = BundleBuilder.External.load(config.restorer(), in.readAllBytes());
+        }
+      }
+      builder = new BundleBuilder(new BundleBuilder.Options(PlatformProfile.named(config.platform()), choice,
+          config.image(), config.vlen(), config.maxImageGib() << 30));
+      out = new StorageOutputFiles(config.output());
+    }
+
+    @ProcessElement
+    public void process(@Element CheckpointTask t, MultiOutputReceiver receiver) throws InterruptedException {
+      long start = System.nanoTime();
+      String recordedUri = config.localInput() ? t.relativePath() : t.uri();
+      BundleBuilder.Target target = new BundleBuilder.Target(t.bundleDir(), t.imageFileName(),
+          new BundleManifest.SimPoint(t.workload(), t.point(), t.weight(), t.insts()));
+      long backoff = FIRST_BACKOFF_MILLIS;
+      for (int attempt = 1; ; attempt++) {
+        try {
+          BundleBuilder.Result r = builder.build(new BundleBuilder.Source(recordedUri, t.fingerprint()),
+              () -> Storage.open(t.uri()), target, out);
+          emit(t, r, receiver, (System.nanoTime() - start) / 1_000_000);
+          return;
+        } catch (CheckpointException e) {
+          if (e.reason() != CheckpointException.Reason.IO || attempt >= config.ioAttempts()) {
+            fail(receiver, t, stage(e), e.reason().code(), e.getMessage());
+            return;
+          }
+          LOG.warn("{}: attempt {} of {} failed, retrying in {} ms: {}", t.uri(), attempt, config.ioAttempts(),
+              backoff, e.getMessage());
+        } catch (IOException | RuntimeException e) {
+          if (attempt >= config.ioAttempts()) {
+            fail(receiver, t, FailureRecord.STAGE_WRITE, e instanceof IOException ? "io-error" : "internal-error",
+                t.uri() + ": " + e);
+            return;
+          }
+          LOG.warn("{}: attempt {} of {} failed, retrying in {} ms: {}", t.uri(), attempt, config.ioAttempts(),
+              backoff, e.toString());
+        }
+        Thread.sleep(backoff);
+        backoff *= 2;
+      }
+    }
+
+    private static String stage(CheckpointException e) {
+      return switch (e.reason()) {
+        case BAD_RESTORER, INCONSISTENT -> FailureRecord.STAGE_NORMALIZE;
+        default -> FailureRecord.STAGE_READ;
+      };
+    }
+
+    private void fail(MultiOutputReceiver r, CheckpointTask t, String stage, String reason, String message) {
+      failed.inc();
+      Metrics.counter(NormalizeFn.class, "failures_" + reason).inc();
+      r.get(FAILURES).output(new FailureRecord(t.uri(), stage, reason, message));
+    }
+
+    private void emit(CheckpointTask t, BundleBuilder.Result r, MultiOutputReceiver receiver, long ms) {
+      BundleManifest m = r.manifest();
+      switch (r.status()) {
+        case BUILT -> built.inc();
+        case REGENERATED -> regenerated.inc();
+        case UP_TO_DATE -> upToDate.inc();
+      }
+      if (r.status() != BundleBuilder.Status.UP_TO_DATE) {
+        bytesIn.inc(m.source().compressedLength());
+        rawBytes.inc(m.image().rawLength());
+        bytesOut.inc(m.image().compressedLength());
+      }
+      millis.update(ms);
+      receiver.get(BUNDLES).output(new BundleRecord(t.relativePath(), t.workload(), t.point(), t.weight(),
+          t.weightSource(), t.insts(), r.status().name(), r.dir(), r.dir() + "/" + m.image().file(), m.variant(),
+          m.harts(), m.restorer().sha256(), m.restorer().size(), m.restorer().origin(),
+          Json.line(m.restorer().parameters()), m.source().compressedLength(), m.image().rawLength(),
+          m.image().compressedLength(), ms));
+    }
+  }
+}

@@ -1,0 +1,52 @@
+package dev.gcpt.pipeline.io;
+
+import dev.gcpt.core.bundle.OutputFiles;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+
+/** {@link OutputFiles} under a root URI on any Beam filesystem (local path or s3://). */
+public final class StorageOutputFiles implements OutputFiles {
+  private final String root;
+
+  public StorageOutputFiles(String root) {
+    this.root = root.endsWith("/") ? root.substring(0, root.length() - 1) : root;
+  }
+
+  private String uri(String rel) {
+    if (rel.startsWith("/") || rel.contains("..")) {
+      throw new IllegalArgumentException("not a safe relative path: " + rel);
+    }
+    return root + "/" + rel;
+  }
+
+  @Override
+  public OutputStream create(String rel) throws IOException {
+    return Storage.create(uri(rel), Storage.BINARY);
+  }
+
+  @Override
+  public void commit(String fromRel, String toRel) throws IOException {
+    Storage.rename(uri(fromRel), uri(toRel));
+  }
+
+  @Override
+  public boolean exists(String rel) throws IOException {
+    return Storage.exists(uri(rel));
+  }
+
+  @Override
+  public InputStream open(String rel) throws IOException {
+    return Storage.open(uri(rel));
+  }
+
+  @Override
+  public void delete(String rel) throws IOException {
+    Storage.delete(uri(rel));
+  }
+
+  @Override
+  public String describe(String rel) {
+    return uri(rel);
+  }
+}

@@ -1,0 +1,187 @@
+package dev.gcpt.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.gcpt.core.json.Json;
+import dev.gcpt.pipeline.GcptOptions;
+import dev.gcpt.pipeline.GcptPipeline;
+import dev.gcpt.pipeline.WriteSetFiles;
+import dev.gcpt.pipeline.io.Storage;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import org.apache.beam.runners.direct.DirectOptions;
+import org.apache.beam.runners.direct.DirectRunner;
+import org.apache.beam.runners.flink.FlinkPipelineOptions;
+import org.apache.beam.runners.flink.FlinkRunner;
+import org.apache.beam.sdk.PipelineResult;
+import org.apache.beam.sdk.io.FileSystems;
+import org.apache.beam.sdk.metrics.MetricNameFilter;
+import org.apache.beam.sdk.metrics.MetricQueryResults;
+import org.apache.beam.sdk.metrics.MetricResult;
+import org.apache.beam.sdk.metrics.MetricsFilter;
+import org.apache.beam.sdk.options.PipelineOptionsFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code gcpt run}: the pipeline over a whole set, on the DirectRunner or Flink. */
+@Command(name = "run", description = "Turn a whole SimPoint set into bundles (Beam: DirectRunner or Flink).")
+public final class RunCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+
+  @Option(names = "--input", required = true, description = "Set root (local directory or s3://bucket/prefix).")
+  String input;
+
+  @Option(names = "--output", required = true, description = "Output root (local directory or s3://bucket/prefix).")
+  String output;
+
+  @Option(names = "--runner", defaultValue = "direct", description = "direct or flink (default ${DEFAULT-VALUE}).")
+  String runner;
+
+  @Option(names = "--flink-master", defaultValue = "[local]",
+      description = "Flink JobManager host:port, or [local] (default ${DEFAULT-VALUE}).")
+  String flinkMaster;
+
+  @Option(names = "--parallelism", defaultValue = "0",
+      description = "Workers (Direct: threads; Flink: parallelism). 0 = number of cores.")
+  int parallelism;
+
+  @Option(names = "--files-to-stage", description = "Jar(s) to ship to a remote Flink cluster (e.g. runners/target/gcpt-all.jar).")
+  List<String> filesToStage;
+
+  @Mixin RunSettings settings;
+  @Mixin StorageOptions storage;
+
+  /** S3 settings given programmatically (the demo's embedded server) instead of by options. */
+  dev.gcpt.pipeline.io.S3Setup s3;
+
+  @Override
+  public Integer call() throws Exception {
+    GcptOptions options = options();
+    PrintWriter out = spec.commandLine().getOut();
+    out.printf("gcpt run: %s -> %s on %s%n", input, output, runner.equals("flink") ? "Flink " + flinkMaster : "DirectRunner");
+    out.flush();
+    long start = System.nanoTime();
+    PipelineResult result = GcptPipeline.run(options);
+    Progress.follow(result, out);
+    PipelineResult.State state = result.waitUntilFinish();
+    if (state != PipelineResult.State.DONE) {
+      spec.commandLine().getErr().println("gcpt run: pipeline ended in state " + state);
+      return 1;
+    }
+    return Summary.print(out, output, (System.nanoTime() - start) / 1e9);
+  }
+
+  GcptOptions options() throws IOException {
+    List<String> args = new ArrayList<>();
+    GcptOptions o = PipelineOptionsFactory.fromArgs(args.toArray(String[]::new)).as(GcptOptions.class);
+    o.setInput(input);
+    o.setOutput(output);
+    settings.applyTo(o);
+    (s3 != null ? s3 : storage.s3Setup()).applyTo(o);
+    int cores = Runtime.getRuntime().availableProcessors();
+    int workers = parallelism > 0 ? parallelism : cores;
+    if ("flink".equals(runner)) {
+      FlinkPipelineOptions f = o.as(FlinkPipelineOptions.class);
+      f.setRunner(FlinkRunner.class);
+      f.setFlinkMaster(flinkMaster);
+      f.setParallelism(workers);
+      if (filesToStage != null) {
+        f.setFilesToStage(filesToStage);
+      }
+    } else if ("direct".equals(runner)) {
+      DirectOptions d = o.as(DirectOptions.class);
+      d.setRunner(DirectRunner.class);
+      d.setTargetParallelism(workers);
+      d.setBlockOnRun(false);
+    } else {
+      throw new IllegalArgumentException("unknown runner '" + runner + "' (expected direct or flink)");
+    }
+    FileSystems.setDefaultPipelineOptions(o);
+    return o;
+  }
+
+  /** Prints done/total, bytes and rate while a non-blocking run is going. */
+  static final class Progress {
+    private static final long INTERVAL_MILLIS = 2000;
+
+    static void follow(PipelineResult result, PrintWriter out) throws InterruptedException {
+      long start = System.nanoTime();
+      String last = "";
+      while (!result.getState().isTerminal()) {
+        Thread.sleep(INTERVAL_MILLIS);
+        long found = counter(result, "checkpointsFound");
+        long done = counter(result, "bundlesBuilt") + counter(result, "bundlesRegenerated")
+            + counter(result, "bundlesUpToDate") + counter(result, "failures");
+        long raw = counter(result, "rawBytes");
+        double secs = (System.nanoTime() - start) / 1e9;
+        String line = String.format(Locale.ROOT, "  %d/%d checkpoints, %s raw, %.1f MiB/s", done, found,
+            Sizes.human(raw), raw / secs / (1 << 20));
+        if (!line.equals(last) && found > 0) {
+          out.println(line);
+          out.flush();
+          last = line;
+        }
+      }
+    }
+
+    static long counter(PipelineResult result, String name) {
+      try {
+        MetricQueryResults q = result.metrics().queryMetrics(MetricsFilter.builder()
+            .addNameFilter(MetricNameFilter.named("dev.gcpt.pipeline.NormalizeCheckpoints$NormalizeFn", name))
+            .addNameFilter(MetricNameFilter.named("dev.gcpt.pipeline.FindCheckpoints$JoinFn", name)).build());
+        long sum = 0;
+        for (MetricResult<Long> r : q.getCounters()) {
+          Long v = r.getAttempted();
+          sum += v == null ? 0 : v;
+        }
+        return sum;
+      } catch (RuntimeException e) {
+        return 0; // metrics not available yet
+      }
+    }
+  }
+
+  /** Reads set.json and run.json back and prints the run's summary. */
+  static final class Summary {
+    private static final int NOTES_SHOWN = 3;
+
+    static int print(PrintWriter out, String output, double seconds) throws IOException {
+      JsonNode set = read(output + "/" + WriteSetFiles.SET_JSON);
+      JsonNode run = read(output + "/" + WriteSetFiles.RUN_JSON);
+      JsonNode c = set.get("counts");
+      out.printf(Locale.ROOT, "inputs %d = bundles %d + failures %d   (%s)   in %.1f s%n", c.get("inputs").asLong(),
+          c.get("bundles").asLong(), c.get("failures").asLong(), run.get("statuses").toString(), seconds);
+      out.printf("read %s compressed, %s raw, wrote %s of images; %d distinct restorer(s)%n",
+          Sizes.human(run.get("sourceBytesRead").asLong()), Sizes.human(run.get("rawBytesProcessed").asLong()),
+          Sizes.human(run.get("imageBytesWritten").asLong()), set.get("restorers").size());
+      set.get("failuresByReason").fields().forEachRemaining(e ->
+          out.printf("  failures %-22s %d%n", e.getKey(), e.getValue().asLong()));
+      java.util.Map<String, List<JsonNode>> byKind = new java.util.TreeMap<>();
+      for (JsonNode n : set.get("notes")) {
+        byKind.computeIfAbsent(n.get("kind").asText(), k -> new ArrayList<>()).add(n);
+      }
+      byKind.forEach((kind, notes) -> {
+        out.printf("  note %s: %d point(s)%n", kind, notes.size());
+        notes.stream().limit(NOTES_SHOWN).forEach(n -> out.printf("       %s/%s: %s%n", n.get("workload").asText(),
+            n.get("point").asText(), n.get("detail").asText()));
+      });
+      out.printf("set: %s/set.json  failures: %s/failures.jsonl%n", output, output);
+      out.flush();
+      return 0;
+    }
+
+    static JsonNode read(String uri) throws IOException {
+      try (InputStream in = Storage.open(uri)) {
+        return Json.mapper().readTree(in);
+      }
+    }
+  }
+
+}
