@@ -37,8 +37,11 @@ public final class GcptPipeline {
     return p.run();
   }
 
+  /** The job's main outputs (for tests and callers that add steps). */
+  public record Outputs(PCollection<BundleRecord> bundles, PCollection<FailureRecord> failures) {}
+
   /** Adds the job's transforms to {@code p}. */
-  public static void build(Pipeline p, GcptOptions options) {
+  public static Outputs build(Pipeline p, GcptOptions options) {
     PCollectionTuple found = p.apply("FindCheckpoints",
         new FindCheckpoints(options.getInput(), Codec.fromCliName(options.getCodec())));
     found.get(FindCheckpoints.TASKS).setCoder(SerializableCoder.of(CheckpointTask.class));
@@ -52,5 +55,6 @@ public final class GcptPipeline {
         .apply("AllFailures", Flatten.pCollections());
     made.get(NormalizeCheckpoints.BUNDLES).apply("WriteSetFiles",
         new WriteSetFiles(options.getOutput(), options.getInput(), failures, found.get(FindCheckpoints.NOTES)));
+    return new Outputs(made.get(NormalizeCheckpoints.BUNDLES), failures);
   }
 }
