@@ -27,7 +27,7 @@ import java.util.List;
  *       {@link TrapCode#MODE_MISMATCH}.
  *   <li>set mstatus.FS/VS (for the restores below); f0..f31 and fcsr; v0..v31 (whole-register
  *       loads), vsetvl from saved vl/vtype, vstart, vxrm, vxsat.
- *   <li>H and VS CSRs (when enabled); M/S CSRs; satp then sfence.vma; PMP; mstatus (with MPRV
+ *   <li>menvcfg; H and VS CSRs (when enabled); M/S CSRs; satp then sfence.vma; PMP; mstatus (with MPRV
  *       and MIE cleared) last, so saved FS/VS = Off takes effect after the F/V restore.
  *   <li>this hart's mtimecmp to the CLINT; barrier (amoadd on a counter inside the restorer);
  *       the last hart to arrive writes mtime from core 0 and releases the others.
@@ -62,9 +62,12 @@ public final class RestorerGenerator {
     Csr.MTVAL2, Csr.MTINST,
   };
 
-  /** M and S CSRs restored always (satp and the PMP are handled separately). */
+  /**
+   * M and S CSRs restored always, after menvcfg (first, so henvcfg.STCE and stimecmp see STCE)
+   * and the H CSRs; satp, the PMP and mstatus are handled separately.
+   */
   static final int[] MACHINE_SUPERVISOR_CSRS = {
-    Csr.MEDELEG, Csr.MIDELEG, Csr.MIE, Csr.MTVEC, Csr.MCOUNTEREN, Csr.MENVCFG, Csr.MSCRATCH,
+    Csr.MEDELEG, Csr.MIDELEG, Csr.MIE, Csr.MTVEC, Csr.MCOUNTEREN, Csr.MSCRATCH,
     Csr.MEPC, Csr.MCAUSE, Csr.MTVAL, Csr.MIP,
     Csr.STVEC, Csr.SCOUNTEREN, Csr.SENVCFG, Csr.SSCRATCH, Csr.SEPC, Csr.SCAUSE, Csr.STVAL, Csr.SIE,
   };
@@ -83,6 +86,7 @@ public final class RestorerGenerator {
     if (spec.restoreVector()) {
       out.addAll(List.of(Csr.VL, Csr.VTYPE, Csr.VSTART, Csr.VXRM, Csr.VXSAT));
     }
+    out.add(Csr.MENVCFG);
     if (spec.restoreHypervisor()) {
       for (int c : HYPERVISOR_CSRS) {
         out.add(c);
@@ -251,6 +255,7 @@ public final class RestorerGenerator {
       }
 
       // 7. CSRs
+      restoreCsr(Csr.MENVCFG);
       if (spec.restoreHypervisor()) {
         for (int c : HYPERVISOR_CSRS) {
           restoreCsr(c);
