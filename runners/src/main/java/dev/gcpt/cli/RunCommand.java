@@ -71,6 +71,8 @@ public final class RunCommand implements Callable<Integer> {
     PipelineResult result = GcptPipeline.run(options);
     Progress.follow(result, out);
     PipelineResult.State state = result.waitUntilFinish();
+    // a Flink job re-registers s3:// with its own (then closed) class loader: register afresh
+    (s3 != null ? s3 : storage.s3Setup()).configureFileSystems();
     if (state != PipelineResult.State.DONE) {
       spec.commandLine().getErr().println("gcpt run: pipeline ended in state " + state);
       return 1;
