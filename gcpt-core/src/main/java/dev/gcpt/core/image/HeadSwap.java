@@ -138,7 +138,7 @@ public final class HeadSwap {
     sink.flush();
     return new ImageInfo(old.codec(), old.level(), false, old.rawLength(), sink.count(), old.headRawLength(),
         headFrame.length, old.frameCount(), old.bodyFrameRawSize(), Sha256.hex(newHead, 0, newHead.length),
-        old.bodyRawSha256(), sink.sha256());
+        old.bodyRawChunkedSha256(), sink.sha256());
   }
 
   private static void checkBodyFrames(ImageInfo old, List<Frame> frames, String name) throws ImageFormatException {

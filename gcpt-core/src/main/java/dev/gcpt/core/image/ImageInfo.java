@@ -7,13 +7,21 @@ import java.util.HexFormat;
  * What an image file is, as {@link ImageWriter} wrote it (or {@link HeadSwap} rewrote it); the
  * manifest records these values.
  *
- * <p>The raw content is identified by two SHA-256 digests, of the head ({@code [0,
- * headRawLength)}) and of the body ({@code [headRawLength, rawLength)}), never by one digest of
- * the whole image: a new head then needs no decompression of the body to get the new
- * identity. {@link #contentSha256()} folds the two into one value. Check with stock tools:
+ * <p>The raw content is identified by two digests, never by one SHA-256 of the whole image
+ * (SHA-256 states cannot be combined, so a new head would then need the whole body decompressed
+ * and hashed again):
+ * <ul>
+ *   <li>{@code headRawSha256}: SHA-256 of the head, {@code [0, headRawLength)};
+ *   <li>{@code bodyRawChunkedSha256}: {@link ChunkedSha256} of the body,
+ *       {@code [headRawLength, rawLength)}: SHA-256 over the SHA-256 of each 1 MiB chunk.
+ * </ul>
+ * A new head changes only the first; regeneration carries the second over. Chunks hash in
+ * parallel and zero chunks cost no hashing. {@link #contentSha256()} folds the two into one
+ * value. With stock tools ({@code H} = headRawLength):
  * <pre>
- * zstd -dc img | head -c $headRawLength | sha256sum                    # headRawSha256
- * zstd -dc img | tail -c +$((headRawLength + 1)) | sha256sum            # bodyRawSha256
+ * zstd -dc img | head -c $H | sha256sum                                             # head
+ * zstd -dc img | tail -c +$((H + 1)) \
+ *   | split -b 1M --filter='sha256sum | head -c 64 | xxd -r -p' | sha256sum         # body
  * </pre>
  *
  * @param codec the output codec
@@ -28,12 +36,12 @@ import java.util.HexFormat;
  * @param bodyFrameRawSize decompressed bytes of every body frame but the last, or 0 for a
  *     single-frame image
  * @param headRawSha256 SHA-256 of the head's raw bytes (hex)
- * @param bodyRawSha256 SHA-256 of the body's raw bytes (hex)
+ * @param bodyRawChunkedSha256 {@link ChunkedSha256} of the body's raw bytes (hex)
  * @param compressedSha256 SHA-256 of the file (hex)
  */
 public record ImageInfo(Codec codec, int level, boolean singleFrame, long rawLength, long compressedLength,
     long headRawLength, long headCompressedLength, long frameCount, long bodyFrameRawSize, String headRawSha256,
-    String bodyRawSha256, String compressedSha256) {
+    String bodyRawChunkedSha256, String compressedSha256) {
   /** {@link #headCompressedLength} of a single-frame image: the head is not a frame of its own. */
   public static final long NO_HEAD_FRAME = -1;
 
@@ -44,13 +52,13 @@ public record ImageInfo(Codec codec, int level, boolean singleFrame, long rawLen
 
   /**
    * One value for the raw content: SHA-256 over the 32-byte head digest followed by the 32-byte
-   * body digest. {@code printf %s%s $head $body | xxd -r -p | sha256sum} computes it too.
+   * body digest ({@code printf %s%s $head $body | xxd -r -p | sha256sum}).
    */
   public String contentSha256() {
     HexFormat hex = HexFormat.of();
     byte[] both = new byte[2 * Sha256.DIGEST_BYTES];
     System.arraycopy(hex.parseHex(headRawSha256), 0, both, 0, Sha256.DIGEST_BYTES);
-    System.arraycopy(hex.parseHex(bodyRawSha256), 0, both, Sha256.DIGEST_BYTES, Sha256.DIGEST_BYTES);
+    System.arraycopy(hex.parseHex(bodyRawChunkedSha256), 0, both, Sha256.DIGEST_BYTES, Sha256.DIGEST_BYTES);
     return Sha256.hex(both, 0, both.length);
   }
 }

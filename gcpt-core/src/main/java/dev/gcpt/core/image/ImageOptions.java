@@ -8,8 +8,8 @@ import dev.gcpt.core.codec.Codec;
  * @param codec {@link Codec#ZSTD} (default) or {@link Codec#GZIP}
  * @param level compression level: zstd 1..19 (default 1, what NEMU writes), gzip 0..9 (default 6,
  *     what NEMU's gzopen writes)
- * @param bodyFrameRawSize decompressed bytes per body frame; every body frame but the last holds
- *     exactly this many (default 8 MiB)
+ * @param bodyFrameRawSize decompressed bytes per body frame, a multiple of 1 MiB; every body frame
+ *     but the last holds exactly this many (default 8 MiB)
  * @param threads compression worker threads (the output does not depend on it)
  * @param singleFrame write the whole image as one zstd frame (for XiangShan's QEMU fork, which
  *     reads only the first frame, by its declared content size); needs the image's length up
@@ -44,6 +44,10 @@ public record ImageOptions(Codec codec, int level, long bodyFrameRawSize, int th
     if (bodyFrameRawSize <= 0 || bodyFrameRawSize > MAX_FRAME_RAW_SIZE) {
       throw new IllegalArgumentException("body frame raw size must be in 1.." + MAX_FRAME_RAW_SIZE + ", got "
           + bodyFrameRawSize);
+    }
+    if (bodyFrameRawSize % ChunkedSha256.CHUNK != 0) {
+      throw new IllegalArgumentException("body frame raw size must be a multiple of " + ChunkedSha256.CHUNK
+          + " (the digest chunk), got " + bodyFrameRawSize);
     }
     if (threads < 1) {
       throw new IllegalArgumentException("threads must be >= 1, got " + threads);

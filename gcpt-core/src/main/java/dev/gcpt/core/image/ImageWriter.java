@@ -9,7 +9,6 @@ import java.io.InterruptedIOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
-import java.security.MessageDigest;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
@@ -42,7 +41,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>Memory: the caller's thread reads the body frame by frame into at most
  * {@link ImageOptions#maxFramesInFlight()} buffers; workers compress them; the caller writes them
  * in order. Heap use is bounded by {@link ImageOptions#memoryBoundBytes()}, whatever the image's
- * size. The body's SHA-256 runs in the pool too, one frame after another.
+ * size. Workers also hash each frame's 1 MiB chunks ({@link ChunkedSha256}).
  *
  * <p>Thread-safe: several images may be written at once through one writer (they share its
  * threads). Close it to stop the threads.
@@ -52,8 +51,8 @@ public final class ImageWriter implements AutoCloseable {
   public static final long UNKNOWN_LENGTH = -1;
   /** The head covers the reserved window rounded up to whole MiB. */
   public static final long HEAD_ALIGNMENT = ImageOptions.MIB;
-  /** Raw bytes handed to zstd per call in single-frame mode. */
-  private static final int SINGLE_FRAME_CHUNK = 1 << 20;
+  /** Raw bytes handed to zstd per call in single-frame mode (one digest chunk). */
+  private static final int SINGLE_FRAME_CHUNK = ChunkedSha256.CHUNK;
   /** Compressed bytes collected before a write in single-frame mode. */
   private static final int SINGLE_FRAME_OUT_CHUNK = 1 << 20;
 
@@ -61,6 +60,8 @@ public final class ImageWriter implements AutoCloseable {
   private final ExecutorService pool;
   private final ConcurrentLinkedQueue<FrameCompressor> idle = new ConcurrentLinkedQueue<>();
   private final List<FrameCompressor> created = new ArrayList<>();
+  /** The compressed bytes of a full body frame of zeros, once one was compressed. */
+  private volatile byte[] zeroFrame;
 
   public ImageWriter(ImageOptions options) {
     this.options = options;
@@ -108,8 +109,11 @@ public final class ImageWriter implements AutoCloseable {
     }
   }
 
-  /** One frame in flight: its raw buffer, its compressed bytes to come, and its turn in the body hash. */
-  private record Pending(byte[] raw, Future<byte[]> compressed, Future<Void> hashed) {}
+  /** A compressed frame and the digests of its 1 MiB chunks. */
+  private record FrameResult(byte[] compressed, byte[] chunkDigests) {}
+
+  /** One frame in flight: its raw buffer and its result to come. */
+  private record Pending(byte[] raw, Future<FrameResult> result) {}
 
   private ImageInfo writeFramed(byte[] head, InputStream body, long bodyRawLength, OutputStream out)
       throws IOException {
@@ -119,16 +123,15 @@ public final class ImageWriter implements AutoCloseable {
     sink.write(compressPooled(head, head.length));
     long headCompressed = sink.count();
 
-    MessageDigest bodyDigest = Sha256.newDigest();
+    ChunkedSha256 bodyDigest = new ChunkedSha256();
     ArrayDeque<Pending> inFlight = new ArrayDeque<>();
     ArrayDeque<byte[]> free = new ArrayDeque<>();
-    CompletableFuture<Void> hashed = CompletableFuture.completedFuture(null);
     long bodyRaw = 0;
     long frames = 1;
     try {
       while (true) {
         if (inFlight.size() >= options.maxFramesInFlight()) {
-          free.add(writeOldest(inFlight, sink));
+          free.add(writeOldest(inFlight, sink, bodyDigest));
         }
         byte[] buf = free.isEmpty() ? new byte[frameSize] : free.poll();
         int n = body.readNBytes(buf, 0, frameSize);
@@ -140,18 +143,15 @@ public final class ImageWriter implements AutoCloseable {
           throw new ImageFormatException("the body is longer than the declared " + bodyRawLength + " bytes");
         }
         int len = n;
-        CompletableFuture<byte[]> compressed = CompletableFuture.supplyAsync(() -> compressPooled(buf, len), pool);
-        hashed = hashed.thenRunAsync(() -> bodyDigest.update(buf, 0, len), pool);
-        inFlight.add(new Pending(buf, compressed, hashed));
+        inFlight.add(new Pending(buf, CompletableFuture.supplyAsync(() -> encodeFrame(buf, len, frameSize), pool)));
         frames++;
         if (n < frameSize) {
           break;
         }
       }
       while (!inFlight.isEmpty()) {
-        writeOldest(inFlight, sink);
+        writeOldest(inFlight, sink, bodyDigest);
       }
-      await(hashed);
     } finally {
       settle(inFlight);
     }
@@ -160,15 +160,36 @@ public final class ImageWriter implements AutoCloseable {
     }
     sink.flush();
     return new ImageInfo(options.codec(), options.level(), false, head.length + bodyRaw, sink.count(), head.length,
-        headCompressed, frames, options.bodyFrameRawSize(), headSha, Sha256.hex(bodyDigest), sink.sha256());
+        headCompressed, frames, options.bodyFrameRawSize(), headSha, bodyDigest.hex(), sink.sha256());
+  }
+
+  /**
+   * Hashes and compresses one body frame (in a worker). A full frame of zeros, the bulk of most
+   * images, reuses the bytes the first one compressed to: the same bytes compressing it again
+   * would give, at the cost of a compare.
+   */
+  private FrameResult encodeFrame(byte[] raw, int len, int frameSize) {
+    ChunkedSha256.Chunks chunks = ChunkedSha256.chunkDigests(raw, 0, len);
+    byte[] compressed;
+    if (chunks.allZero() && len == frameSize) {
+      compressed = zeroFrame;
+      if (compressed == null) {
+        compressed = compressPooled(raw, len);
+        zeroFrame = compressed;
+      }
+    } else {
+      compressed = compressPooled(raw, len);
+    }
+    return new FrameResult(compressed, chunks.digests());
   }
 
   /** Waits for the oldest frame, writes it, returns its raw buffer for reuse. */
-  private static byte[] writeOldest(ArrayDeque<Pending> inFlight, DigestingOutputStream sink) throws IOException {
+  private static byte[] writeOldest(ArrayDeque<Pending> inFlight, DigestingOutputStream sink, ChunkedSha256 bodyDigest)
+      throws IOException {
     Pending p = inFlight.poll();
-    byte[] compressed = await(p.compressed());
-    await(p.hashed());
-    sink.write(compressed);
+    FrameResult r = await(p.result());
+    sink.write(r.compressed());
+    bodyDigest.add(r.chunkDigests());
     return p.raw();
   }
 
@@ -176,8 +197,7 @@ public final class ImageWriter implements AutoCloseable {
   private static void settle(ArrayDeque<Pending> inFlight) {
     for (Pending p : inFlight) {
       try {
-        p.compressed().get();
-        p.hashed().get();
+        p.result().get();
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         return;
@@ -232,7 +252,7 @@ public final class ImageWriter implements AutoCloseable {
       throws IOException {
     DigestingOutputStream sink = new DigestingOutputStream(out);
     String headSha = Sha256.hex(head, 0, head.length);
-    MessageDigest bodyDigest = Sha256.newDigest();
+    ChunkedSha256 bodyDigest = new ChunkedSha256();
     long bodyRaw = 0;
     try (ZstdCompressCtx ctx = new ZstdCompressCtx()) {
       ctx.setLevel(options.level()).setChecksum(true).setContentSize(true).setWorkers(options.threads());
@@ -250,7 +270,7 @@ public final class ImageWriter implements AutoCloseable {
         if (bodyRaw > bodyRawLength) {
           throw new ImageFormatException("the body is longer than the declared " + bodyRawLength + " bytes");
         }
-        bodyDigest.update(chunk, 0, n);
+        bodyDigest.add(ChunkedSha256.chunkDigests(chunk, 0, n).digests());
         feed(ctx, ByteBuffer.wrap(chunk, 0, n), dst, sink);
       }
       if (bodyRaw != bodyRawLength) {
@@ -265,7 +285,7 @@ public final class ImageWriter implements AutoCloseable {
     }
     sink.flush();
     return new ImageInfo(Codec.ZSTD, options.level(), true, head.length + bodyRaw, sink.count(), head.length,
-        ImageInfo.NO_HEAD_FRAME, 1, 0, headSha, Sha256.hex(bodyDigest), sink.sha256());
+        ImageInfo.NO_HEAD_FRAME, 1, 0, headSha, bodyDigest.hex(), sink.sha256());
   }
 
   private static void feed(ZstdCompressCtx ctx, ByteBuffer src, ByteBuffer dst, DigestingOutputStream sink)

@@ -109,13 +109,13 @@ class FrameScannerTest {
     assertEquals("img: 6 frames, the manifest says 7", count.getMessage());
     ImageInfo otherHead = new ImageInfo(i.codec(), i.level(), false, i.rawLength(), i.compressedLength(),
         i.headRawLength(), i.headCompressedLength() + 1, i.frameCount(), i.bodyFrameRawSize(), i.headRawSha256(),
-        i.bodyRawSha256(), i.compressedSha256());
+        i.bodyRawChunkedSha256(), i.compressedSha256());
     ImageFormatException head = assertThrows(ImageFormatException.class,
         () -> FrameScanner.checkLayout(otherHead, frames, "img"));
     assertTrue(head.getMessage().startsWith("img: head frame holds 1048576 raw bytes in "), head.getMessage());
     ImageInfo otherSize = new ImageInfo(i.codec(), i.level(), false, i.rawLength(), i.compressedLength(),
         i.headRawLength(), i.headCompressedLength(), i.frameCount(), 2 * i.bodyFrameRawSize(), i.headRawSha256(),
-        i.bodyRawSha256(), i.compressedSha256());
+        i.bodyRawChunkedSha256(), i.compressedSha256());
     ImageFormatException body = assertThrows(ImageFormatException.class,
         () -> FrameScanner.checkLayout(otherSize, frames, "img"));
     assertTrue(body.getMessage().contains("holds 4194304 raw bytes, the body frame size is 8388608"), body.getMessage());

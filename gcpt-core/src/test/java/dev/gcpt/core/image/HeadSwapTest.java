@@ -60,7 +60,7 @@ class HeadSwapTest {
     }
     assertArrayEquals(concat(NEW_HEAD, BODY), decode(fresh.file()));
     assertEquals(sha256(NEW_HEAD), fresh.info().headRawSha256());
-    assertEquals(old.info().bodyRawSha256(), fresh.info().bodyRawSha256());
+    assertEquals(old.info().bodyRawChunkedSha256(), fresh.info().bodyRawChunkedSha256());
   }
 
   @Test
@@ -93,13 +93,13 @@ class HeadSwapTest {
     ImageInfo i = old.info();
     ImageInfo otherFile = new ImageInfo(i.codec(), i.level(), false, i.rawLength(), i.compressedLength(),
         i.headRawLength(), i.headCompressedLength(), i.frameCount(), i.bodyFrameRawSize(), i.headRawSha256(),
-        i.bodyRawSha256(), sha256(new byte[1]));
+        i.bodyRawChunkedSha256(), sha256(new byte[1]));
     ImageFormatException e = assertThrows(ImageFormatException.class,
         () -> HeadSwap.swap(otherFile, NEW_HEAD, new ByteArrayInputStream(old.file()), new ByteArrayOutputStream(), "o"));
     assertTrue(e.getMessage().contains("the manifest does not describe this file"), e.getMessage());
     ImageInfo otherHead = new ImageInfo(i.codec(), i.level(), false, i.rawLength(), i.compressedLength(),
         i.headRawLength(), i.headCompressedLength(), i.frameCount(), i.bodyFrameRawSize(), sha256(new byte[1]),
-        i.bodyRawSha256(), i.compressedSha256());
+        i.bodyRawChunkedSha256(), i.compressedSha256());
     e = assertThrows(ImageFormatException.class,
         () -> HeadSwap.swap(otherHead, NEW_HEAD, new ByteArrayInputStream(old.file()), new ByteArrayOutputStream(), "o"));
     assertTrue(e.getMessage().startsWith("o: head SHA-256 "), e.getMessage());
@@ -114,7 +114,7 @@ class HeadSwapTest {
         new ByteArrayInputStream(truncated, h, truncated.length - h), new ByteArrayOutputStream(), "o"));
     ImageInfo i = old.info();
     ImageInfo otherFrameSize = new ImageInfo(i.codec(), i.level(), false, i.rawLength(), i.compressedLength(),
-        i.headRawLength(), i.headCompressedLength(), i.frameCount(), 8 * MIB, i.headRawSha256(), i.bodyRawSha256(),
+        i.headRawLength(), i.headCompressedLength(), i.frameCount(), 8 * MIB, i.headRawSha256(), i.bodyRawChunkedSha256(),
         i.compressedSha256());
     ImageFormatException e = assertThrows(ImageFormatException.class, () -> HeadSwap.swapBody(otherFrameSize,
         NEW_HEAD, new ByteArrayInputStream(old.file(), h, old.file().length - h), new ByteArrayOutputStream(), "o"));
@@ -134,6 +134,6 @@ class HeadSwapTest {
 
   private static ImageInfo withHeadCompressedLength(ImageInfo i, long length) {
     return new ImageInfo(i.codec(), i.level(), false, i.rawLength(), i.compressedLength(), i.headRawLength(), length,
-        i.frameCount(), i.bodyFrameRawSize(), i.headRawSha256(), i.bodyRawSha256(), i.compressedSha256());
+        i.frameCount(), i.bodyFrameRawSize(), i.headRawSha256(), i.bodyRawChunkedSha256(), i.compressedSha256());
   }
 }

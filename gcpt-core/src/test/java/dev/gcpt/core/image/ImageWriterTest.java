@@ -77,9 +77,47 @@ class ImageWriterTest {
 
     ImageInfo info = w.info();
     assertEquals(new ImageInfo(codec, codec == Codec.ZSTD ? 1 : 6, false, HEAD.length + (long) BODY.length,
-        w.file().length, MIB, frames.get(0).compressedLength(), 7, FRAME, sha256(HEAD), sha256(BODY),
+        w.file().length, MIB, frames.get(0).compressedLength(), 7, FRAME, sha256(HEAD), chunkedSha256(BODY),
         sha256(w.file())), info);
     FrameScanner.checkLayout(info, frames, "image");
+  }
+
+  /** Reference for {@link ChunkedSha256}: SHA-256 of the list of SHA-256 of each 1 MiB chunk. */
+  static String chunkedSha256(byte[] data) {
+    ByteArrayOutputStream list = new ByteArrayOutputStream();
+    for (int p = 0; p < data.length; p += MIB) {
+      list.writeBytes(HexFormat.of().parseHex(sha256(Arrays.copyOfRange(data, p, Math.min(data.length, p + MIB)))));
+    }
+    return sha256(list.toByteArray());
+  }
+
+  @ParameterizedTest
+  @EnumSource(value = Codec.class, names = {"ZSTD", "GZIP"})
+  void zeroFramesReuseTheFirstZeroFrameAndStayDeterministic(Codec codec) throws IOException {
+    byte[] body = new byte[4 * FRAME + 100];
+    System.arraycopy(BODY, 0, body, FRAME + 5, 3 * MIB);
+    Written one = write(options(codec, 1), HEAD, body, body.length);
+    Written three = write(options(codec, 3), HEAD, body, body.length);
+    assertArrayEquals(one.file(), three.file());
+    assertArrayEquals(concat(HEAD, body), decode(one.file()));
+    assertEquals(chunkedSha256(body), one.info().bodyRawChunkedSha256());
+    byte[] zeroFrame;
+    try (FrameCompressor fresh = new FrameCompressor(codec, options(codec, 1).level())) {
+      zeroFrame = fresh.compress(new byte[FRAME], 0, FRAME);
+    }
+    List<Frame> frames = FrameScanner.scan(new ByteArrayInputStream(one.file()), "image");
+    for (int i : new int[] {1, 3, 4}) {
+      Frame f = frames.get(i);
+      assertArrayEquals(zeroFrame, Arrays.copyOfRange(one.file(), (int) f.compressedOffset(), (int) f.compressedEnd()),
+          "frame " + i);
+    }
+  }
+
+  @Test
+  void bodyFramesAreWholeMib() {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> ImageOptions.defaults().withBodyFrameRawSize(MIB + 4096));
+    assertTrue(e.getMessage().startsWith("body frame raw size must be a multiple of 1048576"), e.getMessage());
   }
 
   @Test
@@ -131,7 +169,7 @@ class ImageWriterTest {
     Written w = write(options(Codec.ZSTD, 2), HEAD, new byte[0], 0);
     assertEquals(1, w.info().frameCount());
     assertEquals(w.file().length, w.info().headCompressedLength());
-    assertEquals(sha256(new byte[0]), w.info().bodyRawSha256());
+    assertEquals(sha256(new byte[0]), w.info().bodyRawChunkedSha256());
     assertArrayEquals(HEAD, decode(w.file()));
   }
 
@@ -204,7 +242,7 @@ class ImageWriterTest {
     ZstdFormat.FrameHeader h = ZstdFormat.parseFrameHeader(one.file(), 0);
     assertTrue(h.hasChecksum());
     assertEquals(new ImageInfo(Codec.ZSTD, 1, true, HEAD.length + (long) BODY.length, one.file().length, MIB,
-        ImageInfo.NO_HEAD_FRAME, 1, 0, sha256(HEAD), sha256(BODY), sha256(one.file())), one.info());
+        ImageInfo.NO_HEAD_FRAME, 1, 0, sha256(HEAD), chunkedSha256(BODY), sha256(one.file())), one.info());
     FrameScanner.checkLayout(one.info(), frames, "image");
   }
 
@@ -220,7 +258,7 @@ class ImageWriterTest {
   void theContentShaFoldsHeadAndBodyDigests() throws IOException {
     ImageInfo info = write(options(Codec.ZSTD, 1), HEAD, BODY, BODY.length).info();
     HexFormat hex = HexFormat.of();
-    byte[] both = concat(hex.parseHex(sha256(HEAD)), hex.parseHex(sha256(BODY)));
+    byte[] both = concat(hex.parseHex(sha256(HEAD)), hex.parseHex(chunkedSha256(BODY)));
     assertEquals(sha256(both), info.contentSha256());
   }
 
