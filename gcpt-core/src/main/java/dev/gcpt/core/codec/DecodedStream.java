@@ -27,6 +27,7 @@ public final class DecodedStream extends InputStream {
   private final Codec codec;
   private final Decoder decoder;
   private final long maxRawBytes;
+  private final byte[] one = new byte[1];
   private long position;
   private byte[] skipBuffer;
 
@@ -109,7 +110,6 @@ public final class DecodedStream extends InputStream {
 
   @Override
   public int read() throws IOException {
-    byte[] one = new byte[1];
     int n = read(one, 0, 1);
     return n < 0 ? -1 : one[0] & 0xFF;
   }

@@ -19,6 +19,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -315,7 +316,7 @@ public final class ImageWriter implements AutoCloseable {
     if (pool != null) {
       pool.shutdown();
       try {
-        while (!pool.awaitTermination(1, java.util.concurrent.TimeUnit.MINUTES)) {
+        while (!pool.awaitTermination(1, TimeUnit.MINUTES)) {
           // frames still compressing: keep waiting, their compressors are closed below
         }
       } catch (InterruptedException e) {
