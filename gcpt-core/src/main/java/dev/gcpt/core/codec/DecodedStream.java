@@ -127,13 +127,14 @@ public final class DecodedStream extends InputStream {
     try {
       n = decoder.read(b, off, want);
     } catch (MalformedStreamException e) {
-      throw new CodecException(name, codec, e.getMessage(), position, decoder.compressedPosition(), e);
+      throw new CodecException(e.kind(), name, codec, e.getMessage(), position, decoder.compressedPosition(), e);
     }
     if (n > 0) {
       position += n;
       if (position > maxRawBytes) {
-        throw new CodecException(name, codec, "decompressed size exceeds the limit of " + maxRawBytes
-            + " bytes (decompression bomb or wrong limit)", maxRawBytes, decoder.compressedPosition(), null);
+        throw new CodecException(CodecException.Kind.TOO_LARGE, name, codec, "decompressed size exceeds the ceiling of "
+            + maxRawBytes + " bytes (decompression bomb or wrong ceiling)", maxRawBytes, decoder.compressedPosition(),
+            null);
       }
     }
     return n;

@@ -74,10 +74,10 @@ final class GzipDecoder implements Decoder {
           if (inflater.finished()) {
             endMember();
           } else if (inflater.needsDictionary()) {
-            throw new MalformedStreamException("member " + memberIndex + " needs a preset dictionary");
+            throw MalformedStreamException.corrupt("member " + memberIndex + " needs a preset dictionary");
           } else if (inflater.needsInput()) {
             if (input.fill() < 0) {
-              throw new MalformedStreamException("truncated deflate data in member " + memberIndex);
+              throw MalformedStreamException.truncated("truncated deflate data in member " + memberIndex);
             }
             inflater.setInput(input.buffer, input.pos, input.available());
             input.pos = input.limit;
@@ -98,7 +98,7 @@ final class GzipDecoder implements Decoder {
     try {
       n = inflater.inflate(b, off, len);
     } catch (DataFormatException e) {
-      throw new MalformedStreamException("corrupt deflate data in member " + memberIndex + ": " + e.getMessage(), e);
+      throw MalformedStreamException.corrupt("corrupt deflate data in member " + memberIndex + ": " + e.getMessage(), e);
     }
     if (n > 0) {
       crc.update(b, off, n);
@@ -114,11 +114,11 @@ final class GzipDecoder implements Decoder {
     long expectedCrc = readTrailerWord("CRC32");
     long expectedSize = readTrailerWord("ISIZE");
     if (expectedCrc != crc.getValue()) {
-      throw new MalformedStreamException("CRC32 mismatch in member " + memberIndex + ": trailer says 0x"
+      throw MalformedStreamException.corrupt("CRC32 mismatch in member " + memberIndex + ": trailer says 0x"
           + Long.toHexString(expectedCrc) + ", data gives 0x" + Long.toHexString(crc.getValue()));
     }
     if (expectedSize != (memberRaw & U32_MASK)) {
-      throw new MalformedStreamException("ISIZE mismatch in member " + memberIndex + ": trailer says " + expectedSize
+      throw MalformedStreamException.corrupt("ISIZE mismatch in member " + memberIndex + ": trailer says " + expectedSize
           + ", member holds " + memberRaw + " bytes (mod 2^32: " + (memberRaw & U32_MASK) + ")");
     }
     if (frames != null) {
@@ -132,7 +132,7 @@ final class GzipDecoder implements Decoder {
     }
     int next = input.buffer[input.pos] & 0xFF;
     if (next != ID1) {
-      throw new MalformedStreamException("trailing garbage after member " + (memberIndex - 1) + " (byte 0x"
+      throw MalformedStreamException.corrupt("trailing garbage after member " + (memberIndex - 1) + " (byte 0x"
           + Integer.toHexString(next) + " where the end of input or another member was expected)");
     }
     state = State.HEADER;
@@ -143,7 +143,7 @@ final class GzipDecoder implements Decoder {
     for (int i = 0; i < 4; i++) {
       int c = input.read();
       if (c < 0) {
-        throw new MalformedStreamException("truncated trailer of member " + memberIndex + " (" + field + " missing)");
+        throw MalformedStreamException.truncated("truncated trailer of member " + memberIndex + " (" + field + " missing)");
       }
       value |= (long) c << (8 * i);
     }
@@ -157,16 +157,16 @@ final class GzipDecoder implements Decoder {
     int id1 = headerByte();
     int id2 = headerByte();
     if (id1 != ID1 || id2 != ID2) {
-      throw new MalformedStreamException("member " + memberIndex + " does not start with the gzip magic 1f 8b (found "
+      throw MalformedStreamException.corrupt("member " + memberIndex + " does not start with the gzip magic 1f 8b (found "
           + String.format("%02x %02x", id1, id2) + ")");
     }
     int cm = headerByte();
     if (cm != CM_DEFLATE) {
-      throw new MalformedStreamException("member " + memberIndex + " uses compression method " + cm + " (only 8, deflate, exists)");
+      throw MalformedStreamException.corrupt("member " + memberIndex + " uses compression method " + cm + " (only 8, deflate, exists)");
     }
     int flg = headerByte();
     if ((flg & FLG_RESERVED) != 0) {
-      throw new MalformedStreamException("member " + memberIndex + " sets reserved flag bits (FLG 0x" + Integer.toHexString(flg) + ")");
+      throw MalformedStreamException.corrupt("member " + memberIndex + " sets reserved flag bits (FLG 0x" + Integer.toHexString(flg) + ")");
     }
     for (int i = 0; i < FIXED_HEADER_TAIL; i++) {
       headerByte();
@@ -191,7 +191,7 @@ final class GzipDecoder implements Decoder {
       int expected = (int) (headerCrc.getValue() & U16_MASK);
       int stored = headerByte() | headerByte() << 8;
       if (stored != expected) {
-        throw new MalformedStreamException("header CRC16 mismatch in member " + memberIndex + ": stored 0x"
+        throw MalformedStreamException.corrupt("header CRC16 mismatch in member " + memberIndex + ": stored 0x"
             + Integer.toHexString(stored) + ", header gives 0x" + Integer.toHexString(expected));
       }
     }
@@ -202,7 +202,7 @@ final class GzipDecoder implements Decoder {
   private int headerByte() throws IOException {
     int c = input.read();
     if (c < 0) {
-      throw new MalformedStreamException("truncated header of member " + memberIndex);
+      throw MalformedStreamException.truncated("truncated header of member " + memberIndex);
     }
     headerCrc.update(c);
     return c;

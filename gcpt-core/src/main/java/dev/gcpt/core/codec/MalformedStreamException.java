@@ -8,12 +8,27 @@ import java.io.IOException;
  */
 final class MalformedStreamException extends IOException {
   private static final long serialVersionUID = 1L;
+  private final CodecException.Kind kind;
 
-  MalformedStreamException(String problem) {
-    super(problem);
+  private MalformedStreamException(CodecException.Kind kind, String problem, Throwable cause) {
+    super(problem, cause);
+    this.kind = kind;
   }
 
-  MalformedStreamException(String problem, Throwable cause) {
-    super(problem, cause);
+  /** The input ends inside a header, a block, a frame or a trailer. */
+  static MalformedStreamException truncated(String problem) {
+    return new MalformedStreamException(CodecException.Kind.TRUNCATED, problem, null);
+  }
+
+  static MalformedStreamException corrupt(String problem) {
+    return new MalformedStreamException(CodecException.Kind.CORRUPT, problem, null);
+  }
+
+  static MalformedStreamException corrupt(String problem, Throwable cause) {
+    return new MalformedStreamException(CodecException.Kind.CORRUPT, problem, cause);
+  }
+
+  CodecException.Kind kind() {
+    return kind;
   }
 }

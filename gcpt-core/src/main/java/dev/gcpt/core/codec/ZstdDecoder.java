@@ -37,7 +37,7 @@ final class ZstdDecoder implements Decoder {
     while (true) {
       if (input.available() == 0 && input.fill() < 0) {
         if (inFrame) {
-          throw new MalformedStreamException("truncated frame " + frameIndex + " (input ends inside it; frame started at"
+          throw MalformedStreamException.truncated("truncated frame " + frameIndex + " (input ends inside it; frame started at"
               + " compressed offset 0x" + Long.toHexString(frameStart) + ")");
         }
         return -1;
@@ -54,7 +54,7 @@ final class ZstdDecoder implements Decoder {
       try {
         frameDone = ctx.decompressByteBufferStream(dst, src);
       } catch (ZstdException e) {
-        throw new MalformedStreamException("corrupt frame " + frameIndex + " (started at compressed offset 0x"
+        throw MalformedStreamException.corrupt("corrupt frame " + frameIndex + " (started at compressed offset 0x"
             + Long.toHexString(frameStart) + "): " + e.getMessage(), e);
       }
       input.pos = src.position();
@@ -72,7 +72,7 @@ final class ZstdDecoder implements Decoder {
         return produced;
       }
       if (!frameDone && input.pos == before && input.available() > 0) {
-        throw new MalformedStreamException("zstd made no progress in frame " + frameIndex);
+        throw MalformedStreamException.corrupt("zstd made no progress in frame " + frameIndex);
       }
     }
   }

@@ -37,7 +37,8 @@ public final class FrameScanner {
     int n = in.readNBytes(magic, 0, magic.length);
     Codec codec = Codec.sniff(magic, n);
     if (codec == Codec.RAW && n > 0 && n < ZstdFormat.MAGIC_SIZE && isZstdMagicPrefix(magic, n)) {
-      throw new CodecException(name, Codec.ZSTD, "truncated magic of frame 0", 0, n, null);
+      throw new CodecException(CodecException.Kind.TRUNCATED, name, Codec.ZSTD, "truncated magic of frame 0", 0, n,
+          null);
     }
     InputStream whole = new SequenceInputStream(new ByteArrayInputStream(magic, 0, n), in);
     return switch (codec) {
@@ -141,7 +142,7 @@ public final class FrameScanner {
           return frames;
         }
         if (n < ZstdFormat.MAGIC_SIZE) {
-          throw error("truncated magic of frame " + frames.size());
+          throw truncated("truncated magic of frame " + frames.size());
         }
         int magic = ZstdFormat.readIntLE(header, 0);
         if (ZstdFormat.isSkippableMagic(magic)) {
@@ -152,7 +153,7 @@ public final class FrameScanner {
           continue;
         }
         if (magic != ZstdFormat.MAGIC) {
-          throw error("unknown magic 0x" + Integer.toHexString(magic) + " where frame " + frames.size()
+          throw corrupt("unknown magic 0x" + Integer.toHexString(magic) + " where frame " + frames.size()
               + " should start (trailing garbage?)");
         }
         readExactly(ZstdFormat.MAGIC_SIZE, 1, "frame header");
@@ -162,7 +163,7 @@ public final class FrameScanner {
         try {
           fh = ZstdFormat.parseFrameHeader(header, 0);
         } catch (IllegalArgumentException e) {
-          throw error(e.getMessage());
+          throw corrupt(e.getMessage());
         }
         walkBlocks();
         if (fh.hasChecksum()) {
@@ -181,14 +182,14 @@ public final class FrameScanner {
         int n = in.readNBytes(block, 0, block.length);
         pos += n;
         if (n < block.length) {
-          throw error("truncated block header in frame " + frames.size());
+          throw truncated("truncated block header in frame " + frames.size());
         }
         bh = ZstdFormat.parseBlockHeader(block, 0);
         if (bh.type() == ZstdFormat.BLOCK_RESERVED) {
-          throw error("reserved block type in frame " + frames.size());
+          throw corrupt("reserved block type in frame " + frames.size());
         }
         if (bh.size() > ZstdFormat.BLOCK_SIZE_MAX) {
-          throw error("block of " + bh.size() + " bytes in frame " + frames.size() + " exceeds the 128 KiB maximum");
+          throw corrupt("block of " + bh.size() + " bytes in frame " + frames.size() + " exceeds the 128 KiB maximum");
         }
         skipExactly(bh.contentBytes(), "block content");
       } while (!bh.last());
@@ -198,7 +199,7 @@ public final class FrameScanner {
       int n = in.readNBytes(header, off, len);
       pos += n;
       if (n < len) {
-        throw error("truncated " + what + " of frame " + frames.size());
+        throw truncated("truncated " + what + " of frame " + frames.size());
       }
     }
 
@@ -208,7 +209,7 @@ public final class FrameScanner {
       while (left > 0) {
         int n = in.read(skipBuffer, 0, (int) Math.min(skipBuffer.length, left));
         if (n < 0) {
-          throw error("truncated " + what + " of frame " + frames.size() + " (" + left + " of " + len
+          throw truncated("truncated " + what + " of frame " + frames.size() + " (" + left + " of " + len
               + " bytes missing)");
         }
         left -= n;
@@ -216,8 +217,12 @@ public final class FrameScanner {
       }
     }
 
-    private CodecException error(String problem) {
-      return new CodecException(name, Codec.ZSTD, problem, rawOffset, pos, null);
+    private CodecException truncated(String problem) {
+      return new CodecException(CodecException.Kind.TRUNCATED, name, Codec.ZSTD, problem, rawOffset, pos, null);
+    }
+
+    private CodecException corrupt(String problem) {
+      return new CodecException(CodecException.Kind.CORRUPT, name, Codec.ZSTD, problem, rawOffset, pos, null);
     }
   }
 }

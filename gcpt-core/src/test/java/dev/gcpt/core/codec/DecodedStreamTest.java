@@ -22,6 +22,7 @@ class DecodedStreamTest {
     CodecException e = assertThrows(CodecException.class, () -> decode(new byte[0], "s3://b/empty.zstd", 100));
     assertEquals("s3://b/empty.zstd: empty input (0 bytes): not a checkpoint image", e.getMessage());
     assertEquals("s3://b/empty.zstd", e.input());
+    assertEquals(CodecException.Kind.EMPTY, e.kind());
   }
 
   @Test
@@ -62,22 +63,23 @@ class DecodedStreamTest {
     byte[] bomb = zstd(new byte[64 << 20]);
     assertTrue(bomb.length < 64 << 10);
     CodecException e = assertThrows(CodecException.class, () -> decode(bomb, "s3://b/bomb.zstd", 1 << 20));
-    assertTrue(e.getMessage().startsWith("s3://b/bomb.zstd: zstd decompressed size exceeds the limit of 1048576 bytes"),
+    assertTrue(e.getMessage().startsWith("s3://b/bomb.zstd: zstd decompressed size exceeds the ceiling of 1048576 bytes"),
         e.getMessage());
     assertEquals(1 << 20, e.rawOffset());
+    assertEquals(CodecException.Kind.TOO_LARGE, e.kind());
     assertTrue(e.compressedOffset() <= bomb.length);
   }
 
   @Test
   void gzipBombFailsPastTheCeiling() {
     CodecException e = assertThrows(CodecException.class, () -> decode(gzip(new byte[8 << 20]), "b.gz", 4096));
-    assertTrue(e.getMessage().startsWith("b.gz: gz decompressed size exceeds the limit of 4096 bytes"), e.getMessage());
+    assertTrue(e.getMessage().startsWith("b.gz: gz decompressed size exceeds the ceiling of 4096 bytes"), e.getMessage());
   }
 
   @Test
   void rawInputPastTheCeilingFails() {
     CodecException e = assertThrows(CodecException.class, () -> decode(DATA, "raw.bin", DATA.length - 1));
-    assertTrue(e.getMessage().contains("raw decompressed size exceeds the limit"), e.getMessage());
+    assertTrue(e.getMessage().contains("raw decompressed size exceeds the ceiling"), e.getMessage());
   }
 
   @Test

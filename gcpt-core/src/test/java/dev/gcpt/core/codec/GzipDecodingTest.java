@@ -39,6 +39,9 @@ class GzipDecodingTest {
     assertEquals(Codec.GZIP, e.codec());
     assertTrue(e.rawOffset() >= 0 && e.rawOffset() <= DATA.length * 2L, m);
     assertTrue(e.compressedOffset() >= 0 && e.compressedOffset() <= compressed.length, m);
+    CodecException.Kind expectedKind = expectedProblem.startsWith("truncated") ? CodecException.Kind.TRUNCATED
+        : CodecException.Kind.CORRUPT;
+    assertEquals(expectedKind, e.kind(), m);
     return e;
   }
 

@@ -75,6 +75,7 @@ class FrameScannerTest {
       CodecException e = assertThrows(CodecException.class, () -> scan(Arrays.copyOf(file, (int) cut)), "cut " + cut);
       assertTrue(e.getMessage().startsWith("img.zstd: zstd truncated "), e.getMessage());
       assertEquals(cut, e.compressedOffset(), e.getMessage());
+      assertEquals(CodecException.Kind.TRUNCATED, e.kind());
     }
   }
 
@@ -82,6 +83,7 @@ class FrameScannerTest {
   void trailingGarbageIsAnError() {
     CodecException e = assertThrows(CodecException.class, () -> scan(concat(zstdImage.file(), "junk".getBytes())));
     assertTrue(e.getMessage().contains("unknown magic 0x6b6e756a where frame 7 should start"), e.getMessage());
+    assertEquals(CodecException.Kind.CORRUPT, e.kind());
   }
 
   @Test
