@@ -1,7 +1,7 @@
 package dev.gcpt.cli;
 
 import dev.gcpt.core.bundle.BundleBuilder;
-import dev.gcpt.core.bundle.ImageCodec;
+import dev.gcpt.core.image.ImageOptions;
 import dev.gcpt.core.codec.Codec;
 import dev.gcpt.core.restorer.PlatformProfile;
 import java.io.IOException;
@@ -41,7 +41,7 @@ public final class BundleOptions {
     }
   }
 
-  BundleBuilder.Options toOptions(StorageOptions storage, ImageCodec.Options image) throws IOException {
+  BundleBuilder.Options toOptions(StorageOptions storage, ImageOptions image) throws IOException {
     return new BundleBuilder.Options(platformProfile(), restorerChoice(storage), image, vlen, maxImageGib << 30);
   }
 
@@ -50,7 +50,7 @@ public final class BundleOptions {
     @Option(names = "--codec", defaultValue = "zstd", description = "Output codec: zstd or gz (default ${DEFAULT-VALUE}).")
     String codec;
 
-    @Option(names = "--level", defaultValue = "1", description = "Compression level (default ${DEFAULT-VALUE}).")
+    @Option(names = "--level", defaultValue = "0", description = "Compression level; 0 = the codec's default (zstd 1, gzip 6).")
     int level;
 
     @Option(names = "--frame-mib", defaultValue = "8", description = "Raw size of a body frame in MiB (default ${DEFAULT-VALUE}).")
@@ -62,8 +62,8 @@ public final class BundleOptions {
     @Option(names = "--single-frame", description = "One zstd frame for the whole image (XiangShan's QEMU fork needs it).")
     boolean singleFrame;
 
-    ImageCodec.Options toOptions() {
-      return new ImageCodec.Options(Codec.fromCliName(codec), level, (long) frameMib << 20, threads, singleFrame);
+    ImageOptions toOptions() {
+      return ImageOptions.of(Codec.fromCliName(codec), level, frameMib, threads, singleFrame);
     }
   }
 }

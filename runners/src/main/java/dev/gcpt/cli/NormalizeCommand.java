@@ -35,8 +35,13 @@ public final class NormalizeCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    try (BundleBuilder builder = new BundleBuilder(bundle.toOptions(storage, image.toOptions()))) {
+      return normalize(builder);
+    }
+  }
+
+  private int normalize(BundleBuilder builder) throws Exception {
     PrintWriter out = spec.commandLine().getOut();
-    BundleBuilder builder = new BundleBuilder(bundle.toOptions(storage, image.toOptions()));
     Optional<CheckpointName> name = CheckpointName.parse(input.replace('\\', '/'));
     String fileName = input.substring(input.lastIndexOf('/') + 1);
     String workload = name.map(CheckpointName::workload).orElse(stem(fileName));

@@ -16,8 +16,8 @@ public final class RunSettings {
   @Option(names = "--codec", defaultValue = "zstd", description = "Output codec: zstd or gz (default ${DEFAULT-VALUE}).")
   String codec = "zstd";
 
-  @Option(names = "--level", defaultValue = "1", description = "Compression level (default ${DEFAULT-VALUE}).")
-  int level = 1;
+  @Option(names = "--level", defaultValue = "0", description = "Compression level; 0 = the codec's default (zstd 1, gzip 6).")
+  int level;
 
   @Option(names = "--frame-mib", defaultValue = "8", description = "Raw MiB per body frame (default ${DEFAULT-VALUE}).")
   int frameMib = 8;

@@ -61,6 +61,15 @@ public record ImageOptions(Codec codec, int level, long bodyFrameRawSize, int th
     }
   }
 
+  /**
+   * Options from command-line values: {@code level} 0 means the codec's default, frames in MiB,
+   * {@code threads + 2} frames in flight.
+   */
+  public static ImageOptions of(Codec codec, int level, int frameMib, int threads, boolean singleFrame) {
+    int l = level > 0 ? level : codec == Codec.GZIP ? GZIP_DEFAULT_LEVEL : ZSTD_DEFAULT_LEVEL;
+    return new ImageOptions(codec, l, frameMib * MIB, threads, singleFrame, threads + READ_AHEAD_FRAMES);
+  }
+
   /** zstd level 1, 8 MiB body frames, one thread, framed. */
   public static ImageOptions defaults() {
     return new ImageOptions(Codec.ZSTD, ZSTD_DEFAULT_LEVEL, DEFAULT_BODY_FRAME_RAW_SIZE, 1, false,
