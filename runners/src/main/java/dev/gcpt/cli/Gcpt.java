@@ -19,6 +19,7 @@ import picocli.CommandLine.Option;
       RestorerCommand.class,
       NormalizeCommand.class,
       RunCommand.class,
+      RegenerateCommand.class,
       BenchCommand.class,
       DemoCommand.class,
     })
