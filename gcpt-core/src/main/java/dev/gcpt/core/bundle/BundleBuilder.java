@@ -193,19 +193,24 @@ public final class BundleBuilder implements AutoCloseable {
     String tmp = imageRel + ".partial-" + UUID.randomUUID();
     Paired paired;
     byte[] window;
-    try (InputStream in = out.open(imageRel);
-        OpenCheckpoint cp = CheckpointReader.open(in, out.describe(imageRel), readerOptions())) {
-      NormalizedLayout nl = Normalizer.layoutFor(cp);
-      paired = pair(cp, nl);
-      window = Normalizer.window(cp, nl, paired.bytes());
-      paired = new Paired(paired.bytes(), paired.sha256(), paired.info(), paired.notes(), nl, cp.harts(), cp);
-    }
     ImageInfo written;
-    try (InputStream oldImage = out.open(imageRel); OutputStream o = out.create(tmp)) {
-      written = HeadSwap.swap(old.image().toImageInfo(), window, oldImage, o, out.describe(imageRel));
-    } catch (IOException | RuntimeException e) {
-      deleteQuietly(out, tmp, e);
-      throw e;
+    // one pass over the old file: its head frame (small) is read into memory and decoded, the
+    // body frames are streamed through unchanged
+    try (InputStream oldImage = out.open(imageRel)) {
+      byte[] headFrame = oldImage.readNBytes(Math.toIntExact(old.image().headCompressedLength()));
+      try (OpenCheckpoint cp = CheckpointReader.open(new java.io.ByteArrayInputStream(headFrame),
+          out.describe(imageRel), readerOptions())) {
+        NormalizedLayout nl = Normalizer.layoutFor(cp);
+        paired = pair(cp, nl);
+        window = Normalizer.window(cp, nl, paired.bytes());
+        paired = new Paired(paired.bytes(), paired.sha256(), paired.info(), paired.notes(), nl, cp.harts(), cp);
+      }
+      try (OutputStream o = out.create(tmp)) {
+        written = HeadSwap.swapBody(old.image().toImageInfo(), window, oldImage, o, out.describe(imageRel));
+      } catch (IOException | RuntimeException e) {
+        deleteQuietly(out, tmp, e);
+        throw e;
+      }
     }
     writeRestorerFile(out, paired);
     out.commit(tmp, imageRel);
