@@ -76,8 +76,12 @@ public final class BundleVerifier {
     }
   }
 
-  /** One finding: a stable code and what was seen. */
+  /** One finding: a stable code and what was seen (on one line). */
   public record Problem(String code, String detail) {
+    public Problem {
+      detail = detail.replaceAll("\\s*\\R\\s*", " ").strip();
+    }
+
     @Override
     public String toString() {
       return code + ": " + detail;
