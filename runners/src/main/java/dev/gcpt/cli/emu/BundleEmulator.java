@@ -110,7 +110,7 @@ public final class BundleEmulator {
       } catch (IOException e) {
         if (e.getMessage() != null && e.getMessage().startsWith("no reply")) {
           return Optional.of("harts " + waitingHarts(waiting) + " did not reach their resume pcs within "
-              + timeout.toSeconds() + " s");
+              + timeout.toSeconds() + " s" + whereAre(gdb, waitingHarts(waiting)));
         }
         throw e;
       }
@@ -139,6 +139,22 @@ public final class BundleEmulator {
       }
     }
     return wrong.isEmpty() ? Optional.empty() : Optional.of(String.join("; ", wrong));
+  }
+
+  /** Where the harts are (after stopping them): pc, mode, mcause, scause. */
+  private static String whereAre(GdbRemote gdb, List<Integer> harts) {
+    try {
+      gdb.interrupt();
+      List<String> at = new ArrayList<>();
+      for (int h : harts) {
+        gdb.selectHart(h);
+        at.add(String.format("hart %d at pc 0x%x mode %d mcause 0x%x scause 0x%x", h, gdb.reg("pc"), gdb.reg("priv"),
+            gdb.csr(dev.gcpt.core.state.Csr.MCAUSE), gdb.csr(dev.gcpt.core.state.Csr.SCAUSE)));
+      }
+      return " (" + String.join(", ", at) + ")";
+    } catch (IOException e) {
+      return "";
+    }
   }
 
   private static List<Integer> waitingHarts(Map<Long, TreeSet<Integer>> waiting) {
