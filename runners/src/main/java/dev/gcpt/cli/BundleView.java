@@ -164,7 +164,7 @@ final class BundleView {
   }
 
   private static String abbrev(String sha) {
-    return sha == null ? "-" : sha.length() > SHA_SHOWN ? sha.substring(0, SHA_SHOWN) + "…" : sha;
+    return sha == null ? "-" : sha.length() > SHA_SHOWN ? sha.substring(0, SHA_SHOWN) + "..." : sha;
   }
 
   private static String orDash(String s) {

@@ -88,7 +88,7 @@ class InspectCommandTest {
         r.out());
     assertTrue(lines.stream().anyMatch(l -> l.matches("              head +0x0 +0x500000 +[0-9]+ *")), r.out());
     assertTrue(lines.stream().anyMatch(l -> l.matches("              body +0x500000 +0x100000 +[0-9]+ *")), r.out());
-    assertTrue(lines.stream().anyMatch(l -> l.startsWith("  commands    xiangshan-emu")), r.out());
+    assertTrue(lines.stream().anyMatch(l -> l.startsWith("  commands    nemu ")), r.out());
 
     CliRunner viaManifest = CliRunner.run("inspect", bundle.resolve("bundle.json").toString());
     assertEquals(r.out(), viaManifest.out());
