@@ -185,9 +185,9 @@ public final class ReportWriter {
     h.append("<div class=\"chartbox\">").append(svg.end()).append("</div>\n");
     h.append("<table class=\"sortable\"><thead><tr><th>workload</th><th class=\"n\">insts</th>"
         + "<th class=\"n\">expected</th><th class=\"n\">bundled</th><th class=\"n\">failed</th>"
-        + "<th class=\"n\">missing</th><th class=\"n\">points</th><th class=\"n\">weight bundled / expected</th>"
-        + "<th class=\"n\">weight</th><th class=\"n\">raw</th>"
-        + "<th class=\"n\">image</th><th>variants</th></tr></thead>\n<tbody>\n");
+        + "<th class=\"n\">missing</th><th class=\"n\">points</th><th class=\"n\">Σ weight bundled / expected</th>"
+        + "<th class=\"n\">weight</th><th class=\"n\">image</th>"
+        + "<th>variants</th></tr></thead>\n<tbody>\n");
     for (SetStats.Workload w : ws) {
       BigDecimal ew = w.expectedWeight();
       h.append("<tr><td>").append(Html.text(w.name)).append("</td>")
@@ -198,8 +198,8 @@ public final class ReportWriter {
           .append(numCell(Html.weight(w.bundledWeight) + " / " + Html.weight(ew) + (w.weightsComplete() ? "" : "+"),
               Html.weight(w.bundledWeight)))
           .append(numCell(Html.percent(w.bundledWeight, ew), Double.toString(Html.fraction(w.bundledWeight, ew))))
-          .append(bytesCell(w.rawBytes)).append(bytesCell(w.imageBytes))
-          .append("<td>").append(Html.text(String.join(" ", w.variants))).append("</td></tr>\n");
+          .append(bytesCell(w.imageBytes))
+          .append("<td class=\"nowrap\">").append(Html.text(String.join(" ", w.variants))).append("</td></tr>\n");
     }
     h.append("</tbody></table>\n");
     if (ws.stream().anyMatch(w -> !w.weightsComplete())) {
@@ -456,6 +456,7 @@ public final class ReportWriter {
       .good{color:var(--ok);font-weight:600}
       .mono{font-family:ui-monospace,"DejaVu Sans Mono",Menlo,monospace;font-size:12px}
       .wrap{word-break:break-all}
+      .nowrap{white-space:nowrap}
       table{border-collapse:collapse;width:100%;font-size:13px;margin:6px 0}
       th,td{padding:4px 8px;border-bottom:1px solid #eaeef2;text-align:left;vertical-align:top}
       th{background:#f0f3f6;font-weight:600;white-space:nowrap}
