@@ -117,7 +117,7 @@ public final class FindCheckpoints extends PTransform<PBegin, PCollectionTuple> 
                 emitTask(out, byRel.get(path), n, w.orElse(null), w.isPresent() ? "file-name" : "none", null);
               }
             }
-            note(out, p);
+            note(out, p, meta);
           }
           case AMBIGUOUS_CHECKPOINT, FLASH_WITHOUT_MEMORY -> {
             for (String path : p.paths()) {
@@ -126,7 +126,7 @@ public final class FindCheckpoints extends PTransform<PBegin, PCollectionTuple> 
                   p.detail() + " (" + p.workload() + "/" + p.point() + ": " + String.join(", ", p.paths()) + ")"));
             }
           }
-          default -> note(out, p);
+          default -> note(out, p, meta);
         }
       }
     }
@@ -147,9 +147,11 @@ public final class FindCheckpoints extends PTransform<PBegin, PCollectionTuple> 
           weightSource, insts, dir, image, "size=" + f.size() + ",mtime=" + f.lastModifiedMillis()));
     }
 
-    private static void note(MultiOutputReceiver out, SetIndex.Problem p) {
+    private static void note(MultiOutputReceiver out, SetIndex.Problem p, SetMetadata meta) {
+      String weight = p.workload() == null || p.point() == null ? null
+          : meta.weight(p.workload(), p.point()).map(dev.gcpt.core.set.Weight::text).orElse(null);
       out.get(NOTES).output(new SetNote(p.kind().name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'),
-          p.workload(), p.point(), p.paths(), p.detail()));
+          p.workload(), p.point(), p.paths(), p.detail(), weight));
     }
 
     private String relative(String uri) {

@@ -2,6 +2,7 @@ package dev.gcpt.pipeline;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import dev.gcpt.core.json.Json;
+import dev.gcpt.core.report.ReportWriter;
 import dev.gcpt.core.set.SetFiles;
 import dev.gcpt.core.set.SetMetadata;
 import dev.gcpt.core.set.Weight;
@@ -31,7 +32,8 @@ import org.slf4j.LoggerFactory;
  * Writes the set's files once every bundle is done: {@code set.json} (deterministic: the same
  * inputs give the same bytes), {@code run.json} (what this run did), {@code
  * json/checkpoints_all.json} and {@code checkpoint.lst} (the formats existing runners read) and
- * {@code failures.jsonl} (every rejected input).
+ * {@code failures.jsonl} (every rejected input) and {@code report.html} (what a person looks at
+ * first: {@link ReportWriter}).
  */
 public final class WriteSetFiles extends PTransform<PCollection<BundleRecord>, PDone> {
   public static final String SET_JSON = "set.json";
@@ -96,13 +98,18 @@ public final class WriteSetFiles extends PTransform<PCollection<BundleRecord>, P
       SetMetadata meta = metadata(b);
       write(SetFiles.CHECKPOINTS_ALL_JSON, new String(SetFiles.checkpointsJson(meta), StandardCharsets.UTF_8));
       write(SetFiles.CHECKPOINT_LST, new String(SetFiles.checkpointList(meta), StandardCharsets.UTF_8));
+      write(ReportWriter.FILE_NAME, ReportWriter.write(SetReports.of(input, b, f, n)), ReportWriter.CONTENT_TYPE);
       LOG.info("set written to {}: {} bundles, {} failures", output, b.size(),
           f.stream().filter(x -> !"metadata".equals(x.stage())).count());
     }
 
     private void write(String rel, String content) throws IOException {
-      try (PendingFile p = Storage.createAtomic(output + "/" + rel, "application/octet-stream")) {
-        p.stream().write(content.getBytes(StandardCharsets.UTF_8));
+      write(rel, content.getBytes(StandardCharsets.UTF_8), "application/octet-stream");
+    }
+
+    private void write(String rel, byte[] content, String mimeType) throws IOException {
+      try (PendingFile p = Storage.createAtomic(output + "/" + rel, mimeType)) {
+        p.stream().write(content);
         p.commit();
       }
     }

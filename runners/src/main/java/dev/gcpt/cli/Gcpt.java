@@ -23,6 +23,7 @@ import picocli.CommandLine.Option;
       RegenerateCommand.class,
       BenchCommand.class,
       DemoCommand.class,
+      VerifyCommand.class,
     })
 public final class Gcpt implements Runnable {
 

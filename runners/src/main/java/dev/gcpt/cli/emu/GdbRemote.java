@@ -1,4 +1,4 @@
-package dev.gcpt.e2e;
+package dev.gcpt.cli.emu;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -35,7 +35,7 @@ import org.xml.sax.InputSource;
  * (QEMU lists only those accessible when gdb attaches: fcsr, vl, stimecmp are missing) are read
  * at the CSR feature's base + CSR number, which QEMU's debug CSR access serves.
  */
-final class GdbRemote implements AutoCloseable {
+public final class GdbRemote implements AutoCloseable {
 
   private final SocketChannel channel;
   /** Packets the reader thread received, in order; payloads only (acks are dropped). */
@@ -99,7 +99,7 @@ final class GdbRemote implements AutoCloseable {
   }
 
   /** Connects to the unix socket at {@code path}, retrying until {@code timeout}. */
-  static GdbRemote connect(Path path, Duration timeout) throws IOException, InterruptedException {
+  public static GdbRemote connect(Path path, Duration timeout) throws IOException, InterruptedException {
     Instant deadline = Instant.now().plus(timeout);
     IOException last = null;
     while (Instant.now().isBefore(deadline)) {
@@ -156,7 +156,7 @@ final class GdbRemote implements AutoCloseable {
   }
 
   /** Sends one command and returns its reply. */
-  String command(String payload) throws IOException {
+  public String command(String payload) throws IOException {
     send(payload);
     return receive(Duration.ofSeconds(5));
   }
@@ -216,7 +216,7 @@ final class GdbRemote implements AutoCloseable {
   }
 
   /** The register number of {@code name} (x names use ABI names: "t0", "fp" for s0). */
-  int regnum(String name) {
+  public int regnum(String name) {
     Integer n = regnums.get(name);
     if (n == null) {
       throw new IllegalArgumentException("no register " + name + " in the target description");
@@ -224,14 +224,14 @@ final class GdbRemote implements AutoCloseable {
     return n;
   }
 
-  int csrRegnum(int csr) {
+  public int csrRegnum(int csr) {
     return csrBase + csr;
   }
 
   // ------------------------------------------------------------------ operations
 
   /** Selects the hart (gdb thread id = hart + 1) for register and memory reads. */
-  void selectHart(int hart) throws IOException {
+  public void selectHart(int hart) throws IOException {
     String id = Integer.toHexString(hart + 1);
     if (!id.equals(thread)) {
       expectOk(command("Hg" + id), "Hg" + id);
@@ -240,7 +240,7 @@ final class GdbRemote implements AutoCloseable {
   }
 
   /** The raw little-endian bytes of register {@code regnum} of the selected hart. */
-  byte[] readRegister(int regnum) throws IOException {
+  public byte[] readRegister(int regnum) throws IOException {
     String r = command("p" + Integer.toHexString(regnum));
     if (r.isEmpty() || r.startsWith("E")) {
       throw new IOException("reading register " + regnum + " failed: '" + r + "'");
@@ -248,19 +248,19 @@ final class GdbRemote implements AutoCloseable {
     return HexFormat.of().parseHex(r);
   }
 
-  long readU64(int regnum) throws IOException {
+  public long readU64(int regnum) throws IOException {
     return ByteBuffer.wrap(readRegister(regnum)).order(java.nio.ByteOrder.LITTLE_ENDIAN).getLong();
   }
 
-  long reg(String name) throws IOException {
+  public long reg(String name) throws IOException {
     return readU64(regnum(name));
   }
 
-  long csr(int csr) throws IOException {
+  public long csr(int csr) throws IOException {
     return readU64(csrRegnum(csr));
   }
 
-  byte[] readMemory(long address, int length) throws IOException {
+  public byte[] readMemory(long address, int length) throws IOException {
     String r = command(String.format("m%x,%x", address, length));
     if (r.startsWith("E")) {
       throw new IOException(String.format("reading %d bytes at 0x%x failed: %s", length, address, r));
@@ -268,36 +268,36 @@ final class GdbRemote implements AutoCloseable {
     return HexFormat.of().parseHex(r);
   }
 
-  long readMemoryU64(long address) throws IOException {
+  public long readMemoryU64(long address) throws IOException {
     return ByteBuffer.wrap(readMemory(address, 8)).order(java.nio.ByteOrder.LITTLE_ENDIAN).getLong();
   }
 
-  void insertHwBreakpoint(long address) throws IOException {
+  public void insertHwBreakpoint(long address) throws IOException {
     expectOk(command(String.format("Z1,%x,4", address)), "Z1 0x" + Long.toHexString(address));
   }
 
-  void removeHwBreakpoint(long address) throws IOException {
+  public void removeHwBreakpoint(long address) throws IOException {
     expectOk(command(String.format("z1,%x,4", address)), "z1 0x" + Long.toHexString(address));
   }
 
   /** A stop: which hart stopped (its gdb thread id - 1), and the raw stop reply. */
-  record Stop(int hart, String reply) {}
+  public record Stop(int hart, String reply) {}
 
   /** Resumes all harts and waits for the next stop. */
-  Stop continueUntilStop(Duration timeout) throws IOException {
+  public Stop continueUntilStop(Duration timeout) throws IOException {
     send("c");
     return parseStop(receive(timeout));
   }
 
   /** Resumes all harts and stops them again at once (continue, then the 0x03 interrupt). */
-  Stop resumeBriefly() throws IOException {
+  public Stop resumeBriefly() throws IOException {
     send("c");
     write("\u0003");
     return parseStop(receive(Duration.ofSeconds(5)));
   }
 
   /** Stops all running harts (the 0x03 interrupt) and returns the stop. */
-  Stop interrupt() throws IOException {
+  public Stop interrupt() throws IOException {
     write("\u0003");
     return parseStop(receive(Duration.ofSeconds(5)));
   }
