@@ -6,6 +6,7 @@ import dev.gcpt.core.set.SafePaths;
 import dev.gcpt.core.set.SetIndex;
 import dev.gcpt.core.set.SetMetadata;
 import dev.gcpt.core.set.UnsafePathException;
+import dev.gcpt.pipeline.io.S3Listing;
 import dev.gcpt.pipeline.io.Storage;
 import java.io.IOException;
 import java.io.InputStream;
@@ -26,6 +27,7 @@ import org.apache.beam.sdk.io.fs.EmptyMatchTreatment;
 import org.apache.beam.sdk.io.fs.MatchResult;
 import org.apache.beam.sdk.metrics.Counter;
 import org.apache.beam.sdk.metrics.Metrics;
+import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.MapElements;
 import org.apache.beam.sdk.transforms.PTransform;
@@ -52,10 +54,12 @@ public final class FindCheckpoints extends PTransform<PBegin, PCollectionTuple> 
 
   private final String root;
   private final Codec outputCodec;
+  private final RecordedPaths paths;
 
-  public FindCheckpoints(String root, Codec outputCodec) {
+  public FindCheckpoints(String root, Codec outputCodec, RecordedPaths paths) {
     this.root = root.endsWith("/") ? root.substring(0, root.length() - 1) : root;
     this.outputCodec = outputCodec;
+    this.paths = paths;
   }
 
   @Override
@@ -65,7 +69,7 @@ public final class FindCheckpoints extends PTransform<PBegin, PCollectionTuple> 
         .apply("Describe", MapElements.into(TypeDescriptor.of(FoundFile.class)).via(FoundFile::of))
         .apply("OneList", WithKeys.of("set"))
         .apply("Gather", GroupByKey.create())
-        .apply("Join", ParDo.of(new JoinFn(root, outputCodec))
+        .apply("Join", ParDo.of(new JoinFn(root, outputCodec, paths))
             .withOutputTags(TASKS, TupleTagList.of(FAILURES).and(NOTES)));
   }
 
@@ -80,32 +84,49 @@ public final class FindCheckpoints extends PTransform<PBegin, PCollectionTuple> 
   static final class JoinFn extends DoFn<KV<String, Iterable<FoundFile>>, CheckpointTask> {
     private static final Pattern CLUSTER_JSON = Pattern.compile("(^|.*/)cluster-[0-9]+-[0-9]+\\.json");
     private static final Pattern SIMPOINTS = Pattern.compile("(^|.*/)cluster/([^/]+)/simpoints0");
+    /** File names a checkpoint can have (every convention ends in a compression suffix). */
+    private static final Pattern CHECKPOINT_SUFFIX = Pattern.compile(".*\\.(gz|zstd|zst)");
 
     private final Counter found = Metrics.counter(JoinFn.class, "checkpointsFound");
     private final String root;
     private final Codec outputCodec;
+    private final RecordedPaths paths;
 
-    JoinFn(String root, Codec outputCodec) {
+    JoinFn(String root, Codec outputCodec, RecordedPaths paths) {
       this.root = root;
       this.outputCodec = outputCodec;
+      this.paths = paths;
     }
 
     @ProcessElement
-    public void process(@Element KV<String, Iterable<FoundFile>> all, MultiOutputReceiver out) throws IOException {
+    public void process(@Element KV<String, Iterable<FoundFile>> all, MultiOutputReceiver out,
+        PipelineOptions options) throws IOException {
       Map<String, FoundFile> byRel = new TreeMap<>();
       for (FoundFile f : all.getValue()) {
         byRel.put(relative(f.uri()), f);
       }
+      Map<String, String> etags = root.startsWith("s3://") ? S3Listing.etags(root, options) : Map.of();
       SetMetadata meta = readMetadata(byRel, out);
       List<CheckpointName> names = new ArrayList<>();
-      for (String rel : byRel.keySet()) {
+      for (Map.Entry<String, FoundFile> e : byRel.entrySet()) {
+        String rel = e.getKey();
+        if (CHECKPOINT_SUFFIX.matcher(rel).matches()) {
+          // a key that could not name an output safely is refused before anything reads it
+          try {
+            SafePaths.relativeOutputPath(rel);
+          } catch (UnsafePathException u) {
+            fail(out, e.getValue().uri(), rel, FailureRecord.STAGE_MATCH, "unsafe-path", u.getMessage());
+            continue;
+          }
+        }
         CheckpointName.parse(rel).ifPresent(names::add);
       }
       SetIndex index = SetIndex.join(names, meta);
       Map<String, CheckpointName> byPath = new TreeMap<>();
       names.forEach(n -> byPath.put(n.relativePath(), n));
       for (SetIndex.Entry e : index.entries()) {
-        emitTask(out, byRel.get(e.path()), e.checkpoint(), e.weight().text(), "metadata", e.insts().orElse(null));
+        emitTask(out, byRel.get(e.path()), e.checkpoint(), e.weight().text(), "metadata", e.insts().orElse(null),
+            etags);
       }
       for (SetIndex.Problem p : index.problems()) {
         switch (p.kind()) {
@@ -114,16 +135,16 @@ public final class FindCheckpoints extends PTransform<PBegin, PCollectionTuple> 
               CheckpointName n = byPath.get(path);
               if (n.kind() == CheckpointName.Kind.MEMORY) {
                 Optional<String> w = n.weight();
-                emitTask(out, byRel.get(path), n, w.orElse(null), w.isPresent() ? "file-name" : "none", null);
+                emitTask(out, byRel.get(path), n, w.orElse(null), w.isPresent() ? "file-name" : "none", null, etags);
               }
             }
             note(out, p);
           }
           case AMBIGUOUS_CHECKPOINT, FLASH_WITHOUT_MEMORY -> {
             for (String path : p.paths()) {
-              out.get(FAILURES).output(new FailureRecord(byRel.get(path).uri(), FailureRecord.STAGE_MATCH,
+              fail(out, byRel.get(path).uri(), path, FailureRecord.STAGE_MATCH,
                   p.kind() == SetIndex.ProblemKind.AMBIGUOUS_CHECKPOINT ? "ambiguous-point" : "flash-without-memory",
-                  p.detail() + " (" + p.workload() + "/" + p.point() + ": " + String.join(", ", p.paths()) + ")"));
+                  p.detail() + " (" + p.workload() + "/" + p.point() + ": " + String.join(", ", p.paths()) + ")");
             }
           }
           default -> note(out, p);
@@ -131,20 +152,26 @@ public final class FindCheckpoints extends PTransform<PBegin, PCollectionTuple> 
       }
     }
 
+    private void fail(MultiOutputReceiver out, String uri, String rel, String stage, String reason, String message) {
+      out.get(FAILURES).output(new FailureRecord(paths.input(uri, rel), stage, reason, paths.scrub(message)));
+    }
+
     private void emitTask(MultiOutputReceiver out, FoundFile f, CheckpointName n, String weight, String weightSource,
-        String insts) {
-      found.inc();
+        String insts, Map<String, String> etags) {
       String dir;
       String image;
       try {
         dir = SafePaths.relativeOutputPath(n.workload() + "/" + n.point());
         image = SafePaths.relativeOutputPath(n.outputFileName(outputCodec));
       } catch (UnsafePathException e) {
-        out.get(FAILURES).output(new FailureRecord(f.uri(), FailureRecord.STAGE_MATCH, "unsafe-path", e.getMessage()));
+        fail(out, f.uri(), n.relativePath(), FailureRecord.STAGE_MATCH, "unsafe-path", e.getMessage());
         return;
       }
+      found.inc();
+      String etag = etags.get(f.uri());
       out.get(TASKS).output(new CheckpointTask(f.uri(), n.relativePath(), n.workload(), n.point(), weight,
-          weightSource, insts, dir, image, "size=" + f.size() + ",mtime=" + f.lastModifiedMillis()));
+          weightSource, insts, dir, image, "size=" + f.size() + ",mtime=" + f.lastModifiedMillis()
+              + (etag == null ? "" : ",etag=" + etag)));
     }
 
     private static void note(MultiOutputReceiver out, SetIndex.Problem p) {
@@ -179,7 +206,7 @@ public final class FindCheckpoints extends PTransform<PBegin, PCollectionTuple> 
         try (InputStream in = Storage.open(uri)) {
           return SetMetadata.readJson(rel, in);
         } catch (IOException e) {
-          out.get(FAILURES).output(new FailureRecord(uri, "metadata", "bad-metadata", e.getMessage()));
+          fail(out, uri, rel, FailureRecord.STAGE_METADATA, "bad-metadata", e.getMessage());
         }
       }
       List<SetMetadata.Workload> workloads = new ArrayList<>();
@@ -191,15 +218,15 @@ public final class FindCheckpoints extends PTransform<PBegin, PCollectionTuple> 
         String weightsRel = rel.substring(0, rel.length() - "simpoints0".length()) + "weights0";
         FoundFile weights = byRel.get(weightsRel);
         if (weights == null) {
-          out.get(FAILURES).output(new FailureRecord(byRel.get(rel).uri(), "metadata", "bad-metadata",
-              rel + " has no " + weightsRel + " beside it"));
+          fail(out, byRel.get(rel).uri(), rel, FailureRecord.STAGE_METADATA, "bad-metadata",
+              rel + " has no " + weightsRel + " beside it");
           continue;
         }
         try (Reader s = new InputStreamReader(Storage.open(byRel.get(rel).uri()), StandardCharsets.UTF_8);
             Reader w = new InputStreamReader(Storage.open(weights.uri()), StandardCharsets.UTF_8)) {
           workloads.add(SetMetadata.readSimpoints(m.group(2), rel, s, weightsRel, w));
         } catch (IOException e) {
-          out.get(FAILURES).output(new FailureRecord(byRel.get(rel).uri(), "metadata", "bad-metadata", e.getMessage()));
+          fail(out, byRel.get(rel).uri(), rel, FailureRecord.STAGE_METADATA, "bad-metadata", e.getMessage());
         }
       }
       return SetMetadata.of(workloads.isEmpty() ? "(no metadata)" : "cluster/*/simpoints0", workloads);
