@@ -22,24 +22,20 @@ import java.util.Optional;
 import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.apache.beam.sdk.io.FileIO;
+import org.apache.beam.sdk.io.FileSystems;
 import org.apache.beam.sdk.io.fs.EmptyMatchTreatment;
 import org.apache.beam.sdk.io.fs.MatchResult;
 import org.apache.beam.sdk.metrics.Counter;
 import org.apache.beam.sdk.metrics.Metrics;
 import org.apache.beam.sdk.options.PipelineOptions;
+import org.apache.beam.sdk.transforms.Create;
 import org.apache.beam.sdk.transforms.DoFn;
-import org.apache.beam.sdk.transforms.MapElements;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
-import org.apache.beam.sdk.transforms.WithKeys;
-import org.apache.beam.sdk.transforms.GroupByKey;
-import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PBegin;
 import org.apache.beam.sdk.values.PCollectionTuple;
 import org.apache.beam.sdk.values.TupleTag;
 import org.apache.beam.sdk.values.TupleTagList;
-import org.apache.beam.sdk.values.TypeDescriptor;
 
 /**
  * Lists a set root, recognizes checkpoint files by every naming convention
@@ -65,23 +61,57 @@ public final class FindCheckpoints extends PTransform<PBegin, PCollectionTuple> 
   @Override
   public PCollectionTuple expand(PBegin begin) {
     return begin
-        .apply("Match", FileIO.match().filepattern(root + "/**").withEmptyMatchTreatment(EmptyMatchTreatment.ALLOW))
-        .apply("Describe", MapElements.into(TypeDescriptor.of(FoundFile.class)).via(FoundFile::of))
-        .apply("OneList", WithKeys.of("set"))
-        .apply("Gather", GroupByKey.create())
+        .apply("Root", Create.of(root))
         .apply("Join", ParDo.of(new JoinFn(root, outputCodec, paths))
             .withOutputTags(TASKS, TupleTagList.of(FAILURES).and(NOTES)));
   }
 
-  /** A listed object. */
-  public record FoundFile(String uri, long size, long lastModifiedMillis) implements Serializable {
-    static FoundFile of(MatchResult.Metadata m) {
-      return new FoundFile(m.resourceId().toString(), m.sizeBytes(), m.lastModifiedMillis());
+  /**
+   * A listed object. {@code etag} is the object store's content tag (null for local files).
+   */
+  public record FoundFile(String uri, long size, long lastModifiedMillis, String etag) implements Serializable {}
+
+  /**
+   * Every file under {@code root}: an {@code s3://} prefix with {@link S3Listing} (no request per
+   * object), a local directory by walking it (Beam's local match goes through name strings and
+   * silently drops a file whose name is not valid UTF-8; the walk keeps it, and its name, decoded
+   * with U+FFFD, is then refused as unsafe), anything else with Beam's match.
+   */
+  static List<FoundFile> list(String root, PipelineOptions options) throws IOException {
+    List<FoundFile> out = new ArrayList<>();
+    if (root.startsWith("s3://")) {
+      for (S3Listing.Listed l : S3Listing.list(root, options)) {
+        out.add(new FoundFile(l.uri(), l.size(), l.lastModifiedMillis(), l.etag()));
+      }
+    } else if (RecordedPaths.isLocal(root)) {
+      java.nio.file.Path base = java.nio.file.Path.of(root).toAbsolutePath().normalize();
+      if (!java.nio.file.Files.isDirectory(base)) {
+        return out;
+      }
+      try (java.util.stream.Stream<java.nio.file.Path> s = java.nio.file.Files.walk(base)) {
+        for (java.nio.file.Path p : (Iterable<java.nio.file.Path>) s::iterator) {
+          java.nio.file.attribute.BasicFileAttributes a;
+          try {
+            a = java.nio.file.Files.readAttributes(p, java.nio.file.attribute.BasicFileAttributes.class);
+          } catch (java.nio.file.NoSuchFileException gone) {
+            continue; // deleted while the directory was walked: not part of the set
+          }
+          if (a.isRegularFile()) {
+            out.add(new FoundFile(p.toString(), a.size(), a.lastModifiedTime().toMillis(), null));
+          }
+        }
+      }
+    } else {
+      MatchResult r = FileSystems.match(root + "/**", EmptyMatchTreatment.ALLOW);
+      for (MatchResult.Metadata m : r.metadata()) {
+        out.add(new FoundFile(m.resourceId().toString(), m.sizeBytes(), m.lastModifiedMillis(), m.checksum()));
+      }
     }
+    return out;
   }
 
-  /** Joins the whole listing with the metadata; runs once per set. */
-  static final class JoinFn extends DoFn<KV<String, Iterable<FoundFile>>, CheckpointTask> {
+  /** Lists the set and joins the listing with the metadata; runs once per set. */
+  static final class JoinFn extends DoFn<String, CheckpointTask> {
     private static final Pattern CLUSTER_JSON = Pattern.compile("(^|.*/)cluster-[0-9]+-[0-9]+\\.json");
     private static final Pattern SIMPOINTS = Pattern.compile("(^|.*/)cluster/([^/]+)/simpoints0");
     /** File names a checkpoint can have (every convention ends in a compression suffix). */
@@ -99,13 +129,12 @@ public final class FindCheckpoints extends PTransform<PBegin, PCollectionTuple> 
     }
 
     @ProcessElement
-    public void process(@Element KV<String, Iterable<FoundFile>> all, MultiOutputReceiver out,
-        PipelineOptions options) throws IOException {
+    public void process(@Element String setRoot, MultiOutputReceiver out, PipelineOptions options)
+        throws IOException {
       Map<String, FoundFile> byRel = new TreeMap<>();
-      for (FoundFile f : all.getValue()) {
+      for (FoundFile f : list(setRoot, options)) {
         byRel.put(relative(f.uri()), f);
       }
-      Map<String, String> etags = root.startsWith("s3://") ? S3Listing.etags(root, options) : Map.of();
       SetMetadata meta = readMetadata(byRel, out);
       List<CheckpointName> names = new ArrayList<>();
       for (Map.Entry<String, FoundFile> e : byRel.entrySet()) {
@@ -125,8 +154,7 @@ public final class FindCheckpoints extends PTransform<PBegin, PCollectionTuple> 
       Map<String, CheckpointName> byPath = new TreeMap<>();
       names.forEach(n -> byPath.put(n.relativePath(), n));
       for (SetIndex.Entry e : index.entries()) {
-        emitTask(out, byRel.get(e.path()), e.checkpoint(), e.weight().text(), "metadata", e.insts().orElse(null),
-            etags);
+        emitTask(out, byRel.get(e.path()), e.checkpoint(), e.weight().text(), "metadata", e.insts().orElse(null));
       }
       for (SetIndex.Problem p : index.problems()) {
         switch (p.kind()) {
@@ -135,7 +163,7 @@ public final class FindCheckpoints extends PTransform<PBegin, PCollectionTuple> 
               CheckpointName n = byPath.get(path);
               if (n.kind() == CheckpointName.Kind.MEMORY) {
                 Optional<String> w = n.weight();
-                emitTask(out, byRel.get(path), n, w.orElse(null), w.isPresent() ? "file-name" : "none", null, etags);
+                emitTask(out, byRel.get(path), n, w.orElse(null), w.isPresent() ? "file-name" : "none", null);
               }
             }
             note(out, p);
@@ -157,7 +185,7 @@ public final class FindCheckpoints extends PTransform<PBegin, PCollectionTuple> 
     }
 
     private void emitTask(MultiOutputReceiver out, FoundFile f, CheckpointName n, String weight, String weightSource,
-        String insts, Map<String, String> etags) {
+        String insts) {
       String dir;
       String image;
       try {
@@ -168,7 +196,7 @@ public final class FindCheckpoints extends PTransform<PBegin, PCollectionTuple> 
         return;
       }
       found.inc();
-      String etag = etags.get(f.uri());
+      String etag = f.etag();
       out.get(TASKS).output(new CheckpointTask(f.uri(), n.relativePath(), n.workload(), n.point(), weight,
           weightSource, insts, dir, image, "size=" + f.size() + ",mtime=" + f.lastModifiedMillis()
               + (etag == null ? "" : ",etag=" + etag)));
