@@ -51,7 +51,9 @@ public final class RegenerateCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     String base = root.endsWith("/") ? root.substring(0, root.length() - 1) : root;
-    storage.s3Setup().configureFileSystems();
+    if (base.contains("://")) {
+      storage.s3Setup().configureFileSystems(); // Beam's options machinery costs seconds: only when needed
+    }
     List<String> manifests = new ArrayList<>();
     for (Storage.StoredFile f : Storage.list(base + "/**")) {
       if (f.uri().endsWith("/" + BundleBuilder.MANIFEST)) {

@@ -55,6 +55,8 @@ public final class BundleBuilder implements AutoCloseable {
   public static final String GENERATOR_VERSION = "gcpt-bundle-1";
   public static final String MANIFEST = "bundle.json";
   public static final String RESTORERS_DIR = "restorers/";
+  /** Buffer for streaming an old image's body frames into the regenerated file. */
+  private static final int COPY_BUFFER = 1 << 20;
 
   /** What happened to one bundle. */
   public enum Status { BUILT, REGENERATED, UP_TO_DATE }
@@ -196,7 +198,7 @@ public final class BundleBuilder implements AutoCloseable {
     ImageInfo written;
     // one pass over the old file: its head frame (small) is read into memory and decoded, the
     // body frames are streamed through unchanged
-    try (InputStream oldImage = out.open(imageRel)) {
+    try (InputStream oldImage = new java.io.BufferedInputStream(out.open(imageRel), COPY_BUFFER)) {
       byte[] headFrame = oldImage.readNBytes(Math.toIntExact(old.image().headCompressedLength()));
       try (OpenCheckpoint cp = CheckpointReader.open(new java.io.ByteArrayInputStream(headFrame),
           out.describe(imageRel), readerOptions())) {
@@ -205,7 +207,7 @@ public final class BundleBuilder implements AutoCloseable {
         window = Normalizer.window(cp, nl, paired.bytes());
         paired = new Paired(paired.bytes(), paired.sha256(), paired.info(), paired.notes(), nl, cp.harts(), cp);
       }
-      try (OutputStream o = out.create(tmp)) {
+      try (OutputStream o = new java.io.BufferedOutputStream(out.create(tmp), COPY_BUFFER)) {
         written = HeadSwap.swapBody(old.image().toImageInfo(), window, oldImage, o, out.describe(imageRel));
       } catch (IOException | RuntimeException e) {
         deleteQuietly(out, tmp, e);
