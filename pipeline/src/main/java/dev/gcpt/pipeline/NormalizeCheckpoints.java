@@ -2,7 +2,7 @@ package dev.gcpt.pipeline;
 
 import dev.gcpt.core.bundle.BundleBuilder;
 import dev.gcpt.core.bundle.BundleManifest;
-import dev.gcpt.core.bundle.ImageCodec;
+import dev.gcpt.core.image.ImageOptions;
 import dev.gcpt.core.codec.Codec;
 import dev.gcpt.core.json.Json;
 import dev.gcpt.core.read.CheckpointException;
@@ -52,8 +52,8 @@ public final class NormalizeCheckpoints extends PTransform<PCollection<Checkpoin
           o.getIoAttempts());
     }
 
-    ImageCodec.Options image() {
-      return new ImageCodec.Options(Codec.fromCliName(codec), level, (long) frameMib << 20, imageThreads, singleFrame);
+    ImageOptions image() {
+      return ImageOptions.of(Codec.fromCliName(codec), level, frameMib, imageThreads, singleFrame);
     }
   }
 
@@ -101,6 +101,13 @@ public final class NormalizeCheckpoints extends PTransform<PCollection<Checkpoin
       builder = new BundleBuilder(new BundleBuilder.Options(PlatformProfile.named(config.platform()), choice,
           config.image(), config.vlen(), config.maxImageGib() << 30));
       out = new StorageOutputFiles(config.output());
+    }
+
+    @Teardown
+    public void teardown() {
+      if (builder != null) {
+        builder.close();
+      }
     }
 
     @ProcessElement

@@ -55,7 +55,8 @@ public final class RunCommand implements Callable<Integer> {
   @Option(names = "--files-to-stage", description = "Jar(s) to ship to a remote Flink cluster (e.g. runners/target/gcpt-all.jar).")
   List<String> filesToStage;
 
-  @Mixin RunSettings settings;
+  @Mixin BundleOptions bundle;
+  @Mixin BundleOptions.Image image;
   @Mixin StorageOptions storage;
 
   /** S3 settings given programmatically (the demo's embedded server) instead of by options. */
@@ -85,7 +86,7 @@ public final class RunCommand implements Callable<Integer> {
     GcptOptions o = PipelineOptionsFactory.fromArgs(args.toArray(String[]::new)).as(GcptOptions.class);
     o.setInput(input);
     o.setOutput(output);
-    settings.applyTo(o);
+    bundle.applyTo(o, image);
     (s3 != null ? s3 : storage.s3Setup()).applyTo(o);
     int cores = Runtime.getRuntime().availableProcessors();
     int workers = parallelism > 0 ? parallelism : cores;

@@ -3,6 +3,7 @@ package dev.gcpt.core.verify;
 import dev.gcpt.core.bundle.BundleBuilder;
 import dev.gcpt.core.bundle.BundleManifest;
 import dev.gcpt.core.descriptor.Descriptor;
+import dev.gcpt.core.image.ChunkedSha256;
 import dev.gcpt.core.json.Json;
 import dev.gcpt.core.restorer.RestorerGenerator;
 import java.io.FilterInputStream;
@@ -47,6 +48,7 @@ public final class BundleVerifier {
   public static final String RAW_LENGTH = "raw-length";
   public static final String FILE_LENGTH = "file-length";
   public static final String FILE_SHA256 = "file-sha256";
+  public static final String HEAD_SHA256 = "head-sha256";
   public static final String BODY_SHA256 = "body-sha256";
   public static final String CONTENT_SHA256 = "content-sha256";
   public static final String RESTORER_FILE = "restorer-file";
@@ -238,10 +240,15 @@ public final class BundleVerifier {
       problems.add(new Problem(RAW_LENGTH, info.file() + " decodes to " + digests.rawLength()
           + " bytes, the manifest says " + info.rawLength()));
     }
-    String body = hex(digests.bodySha256());
-    if (!body.equals(info.bodyRawSha256())) {
-      problems.add(new Problem(BODY_SHA256, "decoded body has sha256 " + body + ", the manifest says "
-          + info.bodyRawSha256()));
+    String head = hex(digests.headSha256());
+    if (!head.equals(info.headRawSha256())) {
+      problems.add(new Problem(HEAD_SHA256, "decoded head has sha256 " + head + ", the manifest says "
+          + info.headRawSha256()));
+    }
+    String body = hex(digests.bodyChunkedSha256());
+    if (!body.equals(info.bodyRawChunkedSha256())) {
+      problems.add(new Problem(BODY_SHA256, "decoded body has chunked sha256 " + body + ", the manifest says "
+          + info.bodyRawChunkedSha256()));
     }
     String content = hex(digests.contentSha256());
     if (!content.equals(info.contentSha256())) {
@@ -361,16 +368,20 @@ public final class BundleVerifier {
   }
 
   /**
-   * The manifest's raw digests over the decoded image: head = [0, headRawLength), body = the
-   * rest, content = SHA-256(SHA-256(head) ‖ SHA-256(body)) (as {@code ImageCodec} writes them).
-   * Keeps the first {@code keep} bytes.
+   * The manifest's raw digests over the decoded image, as {@code dev.gcpt.core.image.ImageWriter}
+   * states them: head = SHA-256 of [0, headRawLength); body = SHA-256 over the SHA-256 of each
+   * consecutive 1 MiB chunk of the rest ({@code ChunkedSha256}, the last chunk may be shorter);
+   * content = SHA-256(head digest ‖ body digest). Keeps the first {@code keep} bytes.
    */
   static final class RawDigests {
     private final long headLength;
     private final MessageDigest head = sha256();
-    private final MessageDigest body = sha256();
+    private final MessageDigest chunk = sha256();
+    private final MessageDigest chunks = sha256();
     private final byte[] first;
     private long position;
+    private long inChunk;
+    private byte[] headDigest;
     private byte[] bodyDigest;
 
     RawDigests(long headLength, int keep) {
@@ -385,7 +396,19 @@ public final class BundleVerifier {
       }
       int inHead = (int) Math.max(0, Math.min(len, headLength - position));
       head.update(b, off, inHead);
-      body.update(b, off + inHead, len - inHead);
+      int at = off + inHead;
+      int left = len - inHead;
+      while (left > 0) {
+        int n = (int) Math.min(left, ChunkedSha256.CHUNK - inChunk);
+        chunk.update(b, at, n);
+        inChunk += n;
+        at += n;
+        left -= n;
+        if (inChunk == ChunkedSha256.CHUNK) {
+          chunks.update(chunk.digest());
+          inChunk = 0;
+        }
+      }
       position += len;
     }
 
@@ -397,17 +420,28 @@ public final class BundleVerifier {
       return position >= first.length ? first : Arrays.copyOf(first, (int) position);
     }
 
-    byte[] bodySha256() {
+    byte[] headSha256() {
+      if (headDigest == null) {
+        headDigest = head.digest();
+      }
+      return headDigest.clone();
+    }
+
+    byte[] bodyChunkedSha256() {
       if (bodyDigest == null) {
-        bodyDigest = body.digest();
+        if (inChunk > 0) {
+          chunks.update(chunk.digest());
+          inChunk = 0;
+        }
+        bodyDigest = chunks.digest();
       }
       return bodyDigest.clone();
     }
 
     byte[] contentSha256() {
       MessageDigest c = sha256();
-      c.update(head.digest());
-      c.update(bodySha256());
+      c.update(headSha256());
+      c.update(bodyChunkedSha256());
       return c.digest();
     }
   }
