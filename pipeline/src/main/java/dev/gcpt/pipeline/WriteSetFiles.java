@@ -44,12 +44,20 @@ public final class WriteSetFiles extends PTransform<PCollection<BundleRecord>, P
   private final String input;
   private final PCollection<FailureRecord> failures;
   private final PCollection<SetNote> notes;
+  private final PCollection<Long> tasks;
 
-  public WriteSetFiles(String output, String input, PCollection<FailureRecord> failures, PCollection<SetNote> notes) {
+  /**
+   * @param tasks the number of checkpoints handed to conversion (one element), counted apart from
+   *     the bundles and failures so that {@code set.json} can show that every input is accounted
+   *     for
+   */
+  public WriteSetFiles(String output, String input, PCollection<FailureRecord> failures, PCollection<SetNote> notes,
+      PCollection<Long> tasks) {
     this.output = output;
     this.input = input;
     this.failures = failures;
     this.notes = notes;
+    this.tasks = tasks;
   }
 
   @Override
@@ -57,8 +65,9 @@ public final class WriteSetFiles extends PTransform<PCollection<BundleRecord>, P
     PCollectionView<List<BundleRecord>> b = bundles.apply("BundlesView", View.asList());
     PCollectionView<List<FailureRecord>> f = failures.apply("FailuresView", View.asList());
     PCollectionView<List<SetNote>> n = notes.apply("NotesView", View.asList());
+    PCollectionView<Long> t = tasks.apply("TasksView", View.asSingleton());
     bundles.getPipeline().apply("Once", Create.of("set"))
-        .apply("Write", ParDo.of(new WriteFn(output, input, b, f, n)).withSideInputs(b, f, n));
+        .apply("Write", ParDo.of(new WriteFn(output, input, b, f, n, t)).withSideInputs(b, f, n, t));
     return PDone.in(bundles.getPipeline());
   }
 
@@ -69,14 +78,17 @@ public final class WriteSetFiles extends PTransform<PCollection<BundleRecord>, P
     private final PCollectionView<List<BundleRecord>> bundles;
     private final PCollectionView<List<FailureRecord>> failures;
     private final PCollectionView<List<SetNote>> notes;
+    private final PCollectionView<Long> tasks;
 
     WriteFn(String output, String input, PCollectionView<List<BundleRecord>> bundles,
-        PCollectionView<List<FailureRecord>> failures, PCollectionView<List<SetNote>> notes) {
+        PCollectionView<List<FailureRecord>> failures, PCollectionView<List<SetNote>> notes,
+        PCollectionView<Long> tasks) {
       this.output = output.endsWith("/") ? output.substring(0, output.length() - 1) : output;
       this.input = input;
       this.bundles = bundles;
       this.failures = failures;
       this.notes = notes;
+      this.tasks = tasks;
     }
 
     @ProcessElement
@@ -88,7 +100,8 @@ public final class WriteSetFiles extends PTransform<PCollection<BundleRecord>, P
       f.sort(Comparator.comparing(FailureRecord::uri).thenComparing(FailureRecord::stage));
       List<SetNote> n = new ArrayList<>(c.sideInput(notes));
       n.sort(Comparator.comparing(SetNote::workload).thenComparing(SetNote::point).thenComparing(SetNote::kind));
-      write(SET_JSON, Json.pretty(setJson(b, f, n)));
+      long inputs = c.sideInput(tasks) + f.stream().filter(x -> FailureRecord.STAGE_MATCH.equals(x.stage())).count();
+      write(SET_JSON, Json.pretty(setJson(b, f, n, inputs)));
       write(RUN_JSON, Json.pretty(runJson(b, f)));
       StringBuilder lines = new StringBuilder();
       for (FailureRecord r : f) {
@@ -99,8 +112,13 @@ public final class WriteSetFiles extends PTransform<PCollection<BundleRecord>, P
       write(SetFiles.CHECKPOINTS_ALL_JSON, new String(SetFiles.checkpointsJson(meta), StandardCharsets.UTF_8));
       write(SetFiles.CHECKPOINT_LST, new String(SetFiles.checkpointList(meta), StandardCharsets.UTF_8));
       write(ReportWriter.FILE_NAME, ReportWriter.write(SetReports.of(input, b, f, n)), ReportWriter.CONTENT_TYPE);
-      LOG.info("set written to {}: {} bundles, {} failures", output, b.size(),
-          f.stream().filter(x -> !"metadata".equals(x.stage())).count());
+      long inputFailures = f.stream().filter(x -> !FailureRecord.STAGE_METADATA.equals(x.stage())).count();
+      if (inputs != b.size() + inputFailures) {
+        LOG.error("set written to {}: {} inputs but {} bundles + {} failures: {} unaccounted for", output, inputs,
+            b.size(), inputFailures, inputs - b.size() - inputFailures);
+      } else {
+        LOG.info("set written to {}: {} bundles, {} failures", output, b.size(), inputFailures);
+      }
     }
 
     private void write(String rel, String content) throws IOException {
@@ -114,16 +132,24 @@ public final class WriteSetFiles extends PTransform<PCollection<BundleRecord>, P
       }
     }
 
-    private Map<String, Object> setJson(List<BundleRecord> b, List<FailureRecord> f, List<SetNote> n) {
-      long inputFailures = f.stream().filter(x -> !"metadata".equals(x.stage())).count();
+    /**
+     * {@code counts.inputs} is what was found (checkpoints handed to conversion plus those refused
+     * while matching), counted independently of the outcomes; {@code bundles + failures} equals it
+     * unless an input was lost, which {@code unaccounted} then shows.
+     */
+    private Map<String, Object> setJson(List<BundleRecord> b, List<FailureRecord> f, List<SetNote> n, long inputs) {
+      long inputFailures = f.stream().filter(x -> !FailureRecord.STAGE_METADATA.equals(x.stage())).count();
       Map<String, Object> root = new LinkedHashMap<>();
       root.put("schema", "gcpt.set/1");
       root.put("input", input.contains("://") ? input : "local:" + java.nio.file.Path.of(input).getFileName());
       Map<String, Object> counts = new LinkedHashMap<>();
-      counts.put("inputs", b.size() + inputFailures);
+      counts.put("inputs", inputs);
       counts.put("bundles", b.size());
       counts.put("failures", inputFailures);
       counts.put("metadataErrors", f.size() - inputFailures);
+      if (inputs != b.size() + inputFailures) {
+        counts.put("unaccounted", inputs - b.size() - inputFailures);
+      }
       root.put("counts", counts);
       Map<String, Map<String, Object>> workloads = new TreeMap<>();
       Map<String, Map<String, Object>> restorers = new TreeMap<>();

@@ -150,8 +150,8 @@ final class BundleView {
             i.compressedLength() - i.headCompressedLength());
       }
     }
-    out.printf("              content sha256 %s   head raw %s   body raw (1 MiB chunks) %s   file %s%n",
-        abbrev(i.contentSha256()), abbrev(i.headRawSha256()), abbrev(i.bodyRawChunkedSha256()), abbrev(i.sha256()));
+    out.printf("              content sha256 %s   body raw sha256 %s   file sha256 %s%n", abbrev(i.contentSha256()),
+        abbrev(i.bodyRawChunkedSha256()), abbrev(i.sha256()));
   }
 
   private static String count(BundleManifest m, java.util.function.Predicate<BundleManifest.Hart> p) {

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.gcpt.core.bundle.BundleBuilder;
 import dev.gcpt.core.bundle.BundleManifest;
+import dev.gcpt.core.image.ImageOptions;
 import dev.gcpt.core.bundle.LocalOutputFiles;
 import dev.gcpt.core.codec.Codec;
 import dev.gcpt.core.layout.Variant;
@@ -31,7 +32,7 @@ class VerifyCommandTest {
   @BeforeEach
   void buildSet() throws IOException {
     BundleBuilder b = new BundleBuilder(new BundleBuilder.Options(PlatformProfile.named("nemu"),
-        new BundleBuilder.Builtin(), dev.gcpt.core.image.ImageOptions.of(Codec.ZSTD, 1, 1, 1, false), 128, 1L << 34));
+        new BundleBuilder.Builtin(), ImageOptions.of(Codec.ZSTD, 0, 1, 1, false), 128, 1L << 34));
     for (String p : points) {
       ByteArrayOutputStream src = new ByteArrayOutputStream();
       SyntheticCheckpoint.builder().variant(Variant.V3).imageLength(3 * MIB).seed(p.hashCode()).build()

@@ -7,6 +7,7 @@ import dev.gcpt.cli.Gcpt;
 import dev.gcpt.cli.emu.Qemu;
 import dev.gcpt.core.bundle.BundleBuilder;
 import dev.gcpt.core.bundle.BundleManifest;
+import dev.gcpt.core.image.ImageOptions;
 import dev.gcpt.core.bundle.LocalOutputFiles;
 import dev.gcpt.core.codec.Codec;
 import dev.gcpt.core.layout.Variant;
@@ -56,7 +57,7 @@ class VerifyEmulateTest {
     cp.write(src, Codec.ZSTD);
     byte[] bytes = src.toByteArray();
     BundleBuilder b = new BundleBuilder(new BundleBuilder.Options(PlatformProfile.named(platform),
-        new BundleBuilder.Builtin(), dev.gcpt.core.image.ImageOptions.of(Codec.ZSTD, 1, 1, 1, false), 128, 1L << 34));
+        new BundleBuilder.Builtin(), ImageOptions.of(Codec.ZSTD, 0, 1, 1, false), 128, 1L << 34));
     return b.build(new BundleBuilder.Source("in/" + point, "size=" + bytes.length),
         () -> new ByteArrayInputStream(bytes), new BundleBuilder.Target("w/" + point, "_" + point + "_0.5_memory_.zstd",
             new BundleManifest.SimPoint("w", point, "0.5", null)), new LocalOutputFiles(set)).manifest();

@@ -105,6 +105,14 @@ public final class CheckpointReader {
       };
       return new CheckpointException(r, msg, e);
     }
+    // decoders raise these outside DecodedStream.read too (GZIPInputStream reads the header in its
+    // constructor): they are about the bytes, not the storage
+    if (e instanceof java.io.EOFException) {
+      return new CheckpointException(Reason.TRUNCATED, name + ": truncated stream: " + msg, e);
+    }
+    if (e instanceof java.util.zip.ZipException) {
+      return new CheckpointException(Reason.CORRUPT, name + ": corrupt stream: " + msg, e);
+    }
     return new CheckpointException(Reason.IO, name + ": " + msg, e);
   }
 

@@ -21,8 +21,11 @@ import java.util.Properties;
  * {@code configs/platforms/<name>.properties} and are packaged as classpath resources
  * {@code platforms/<name>.properties} (gcpt-core's pom points a resource directory at
  * {@code configs/platforms}, so there is one copy). Keys: {@code name}, {@code description},
- * {@code dramBase}, {@code clintBase}, {@code sstc} (true/false, default false),
- * {@code exitDevice} (optional; SiFive test device address). Numbers accept 0x hex.
+ * {@code dramBase}, {@code dramSize} (optional, default {@value #DEFAULT_DRAM_SIZE} bytes: the
+ * smallest DRAM the restorer's 2 GiB address limit needs), {@code clintBase}, {@code sstc}
+ * (true/false, default false), {@code exitDevice} (optional; SiFive test device address).
+ * Numbers accept 0x hex. The CLINT and the exit device must lie outside DRAM: the restorer
+ * writes to them.
  *
  * <pre>
  * CLINT register          address
@@ -31,7 +34,11 @@ import java.util.Properties;
  * </pre>
  */
 public record PlatformProfile(
-    String name, String description, long dramBase, long clintBase, boolean sstc, OptionalLong exitDevice) {
+    String name, String description, long dramBase, long dramSize, long clintBase, boolean sstc,
+    OptionalLong exitDevice) {
+
+  /** DRAM size of a profile that does not give one: 2 GiB. */
+  public static final long DEFAULT_DRAM_SIZE = 0x8000_0000L;
 
   /** CLINT offset of hart 0's mtimecmp. */
   public static final long CLINT_MTIMECMP = 0x4000;
@@ -57,6 +64,28 @@ public record PlatformProfile(
       throw new IllegalArgumentException("platform " + name + ": exitDevice must be below 2 GiB, got 0x"
           + Long.toHexString(exitDevice.getAsLong()));
     }
+    if (dramSize <= 0 || dramBase < 0 || dramBase + dramSize < dramBase) {
+      throw new IllegalArgumentException("platform " + name + ": DRAM [0x" + Long.toHexString(dramBase) + ", +0x"
+          + Long.toHexString(dramSize) + ") is not a valid address range");
+    }
+    if (inRange(clintBase, dramBase, dramSize) || inRange(clintBase + CLINT_MTIME, dramBase, dramSize)) {
+      throw new IllegalArgumentException("platform " + name + ": the CLINT at 0x" + Long.toHexString(clintBase)
+          + " lies inside DRAM [0x" + Long.toHexString(dramBase) + ", 0x" + Long.toHexString(dramBase + dramSize) + ")");
+    }
+    if (exitDevice.isPresent() && inRange(exitDevice.getAsLong(), dramBase, dramSize)) {
+      throw new IllegalArgumentException("platform " + name + ": the exit device at 0x"
+          + Long.toHexString(exitDevice.getAsLong()) + " lies inside DRAM [0x" + Long.toHexString(dramBase) + ", 0x"
+          + Long.toHexString(dramBase + dramSize) + ")");
+    }
+  }
+
+  /** Whether physical address {@code address} is DRAM. */
+  public boolean inDram(long address) {
+    return inRange(address, dramBase, dramSize);
+  }
+
+  private static boolean inRange(long address, long base, long size) {
+    return address >= base && address - base < size;
   }
 
   /** Physical address of hart {@code hart}'s mtimecmp. */
@@ -108,8 +137,11 @@ public record PlatformProfile(
       throw new IllegalArgumentException(source + ": sstc must be true or false, got '" + sstc + "'");
     }
     String exit = p.getProperty("exitDevice");
+    String dramSize = p.getProperty("dramSize");
     return new PlatformProfile(name, p.getProperty("description", name).trim(),
-        number(p, "dramBase", source), number(p, "clintBase", source), Boolean.parseBoolean(sstc),
+        number(p, "dramBase", source),
+        dramSize == null || dramSize.isBlank() ? DEFAULT_DRAM_SIZE : parseNumber(dramSize, "dramSize", source),
+        number(p, "clintBase", source), Boolean.parseBoolean(sstc),
         exit == null || exit.isBlank() ? OptionalLong.empty() : OptionalLong.of(parseNumber(exit, "exitDevice", source)));
   }
 

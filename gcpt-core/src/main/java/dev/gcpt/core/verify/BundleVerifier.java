@@ -3,7 +3,6 @@ package dev.gcpt.core.verify;
 import dev.gcpt.core.bundle.BundleBuilder;
 import dev.gcpt.core.bundle.BundleManifest;
 import dev.gcpt.core.descriptor.Descriptor;
-import dev.gcpt.core.image.ChunkedSha256;
 import dev.gcpt.core.json.Json;
 import dev.gcpt.core.restorer.RestorerGenerator;
 import java.io.FilterInputStream;
@@ -48,7 +47,6 @@ public final class BundleVerifier {
   public static final String RAW_LENGTH = "raw-length";
   public static final String FILE_LENGTH = "file-length";
   public static final String FILE_SHA256 = "file-sha256";
-  public static final String HEAD_SHA256 = "head-sha256";
   public static final String BODY_SHA256 = "body-sha256";
   public static final String CONTENT_SHA256 = "content-sha256";
   public static final String RESTORER_FILE = "restorer-file";
@@ -240,12 +238,7 @@ public final class BundleVerifier {
       problems.add(new Problem(RAW_LENGTH, info.file() + " decodes to " + digests.rawLength()
           + " bytes, the manifest says " + info.rawLength()));
     }
-    String head = hex(digests.headSha256());
-    if (!head.equals(info.headRawSha256())) {
-      problems.add(new Problem(HEAD_SHA256, "decoded head has sha256 " + head + ", the manifest says "
-          + info.headRawSha256()));
-    }
-    String body = hex(digests.bodyChunkedSha256());
+    String body = hex(digests.bodySha256());
     if (!body.equals(info.bodyRawChunkedSha256())) {
       problems.add(new Problem(BODY_SHA256, "decoded body has chunked sha256 " + body + ", the manifest says "
           + info.bodyRawChunkedSha256()));
@@ -368,20 +361,20 @@ public final class BundleVerifier {
   }
 
   /**
-   * The manifest's raw digests over the decoded image, as {@code dev.gcpt.core.image.ImageWriter}
-   * states them: head = SHA-256 of [0, headRawLength); body = SHA-256 over the SHA-256 of each
-   * consecutive 1 MiB chunk of the rest ({@code ChunkedSha256}, the last chunk may be shorter);
-   * content = SHA-256(head digest ‖ body digest). Keeps the first {@code keep} bytes.
+   * The manifest's raw digests over the decoded image (docs/image-format.md): head = SHA-256 of
+   * [0, headRawLength); body = SHA-256 over the SHA-256 of each 1 MiB chunk of the rest
+   * ({@link dev.gcpt.core.image.ChunkedSha256}); content = SHA-256(head ‖ body). Keeps the first
+   * {@code keep} bytes.
    */
   static final class RawDigests {
     private final long headLength;
     private final MessageDigest head = sha256();
-    private final MessageDigest chunk = sha256();
-    private final MessageDigest chunks = sha256();
+    private final MessageDigest body = sha256();
+    private final MessageDigest chunkDigest = sha256();
+    private final byte[] chunk = new byte[dev.gcpt.core.image.ChunkedSha256.CHUNK];
+    private int chunkFill;
     private final byte[] first;
     private long position;
-    private long inChunk;
-    private byte[] headDigest;
     private byte[] bodyDigest;
 
     RawDigests(long headLength, int keep) {
@@ -396,17 +389,16 @@ public final class BundleVerifier {
       }
       int inHead = (int) Math.max(0, Math.min(len, headLength - position));
       head.update(b, off, inHead);
-      int at = off + inHead;
+      int p = off + inHead;
       int left = len - inHead;
       while (left > 0) {
-        int n = (int) Math.min(left, ChunkedSha256.CHUNK - inChunk);
-        chunk.update(b, at, n);
-        inChunk += n;
-        at += n;
+        int n = Math.min(left, chunk.length - chunkFill);
+        System.arraycopy(b, p, chunk, chunkFill, n);
+        chunkFill += n;
+        p += n;
         left -= n;
-        if (inChunk == ChunkedSha256.CHUNK) {
-          chunks.update(chunk.digest());
-          inChunk = 0;
+        if (chunkFill == chunk.length) {
+          flushChunk();
         }
       }
       position += len;
@@ -420,28 +412,26 @@ public final class BundleVerifier {
       return position >= first.length ? first : Arrays.copyOf(first, (int) position);
     }
 
-    byte[] headSha256() {
-      if (headDigest == null) {
-        headDigest = head.digest();
-      }
-      return headDigest.clone();
+    private void flushChunk() {
+      chunkDigest.update(chunk, 0, chunkFill);
+      body.update(chunkDigest.digest());
+      chunkFill = 0;
     }
 
-    byte[] bodyChunkedSha256() {
+    byte[] bodySha256() {
       if (bodyDigest == null) {
-        if (inChunk > 0) {
-          chunks.update(chunk.digest());
-          inChunk = 0;
+        if (chunkFill > 0) {
+          flushChunk();
         }
-        bodyDigest = chunks.digest();
+        bodyDigest = body.digest();
       }
       return bodyDigest.clone();
     }
 
     byte[] contentSha256() {
       MessageDigest c = sha256();
-      c.update(headSha256());
-      c.update(bodyChunkedSha256());
+      c.update(head.digest());
+      c.update(bodySha256());
       return c.digest();
     }
   }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.gcpt.core.bundle.BundleBuilder;
 import dev.gcpt.core.bundle.BundleManifest;
+import dev.gcpt.core.image.ImageOptions;
 import dev.gcpt.core.bundle.LocalOutputFiles;
 import dev.gcpt.core.codec.Codec;
 import dev.gcpt.core.layout.Variant;
@@ -40,7 +41,7 @@ class BundleVerifierTest {
     s.write(src, Codec.GZIP);
     byte[] bytes = src.toByteArray();
     BundleBuilder b = new BundleBuilder(new BundleBuilder.Options(PlatformProfile.named("xiangshan"),
-        new BundleBuilder.Builtin(), dev.gcpt.core.image.ImageOptions.of(codec, 1, 1, 1, false), 128, 1L << 34));
+        new BundleBuilder.Builtin(), ImageOptions.of(codec, 0, 1, 1, false), 128, 1L << 34));
     return b.build(new BundleBuilder.Source("set/mcf/42/_42_0.125_memory_.gz", "size=" + bytes.length),
         () -> new ByteArrayInputStream(bytes), new BundleBuilder.Target(BUNDLE, IMAGE,
             new BundleManifest.SimPoint("mcf", "42", "0.125000", "1000")), new LocalOutputFiles(dir)).manifest();
