@@ -36,7 +36,8 @@ import java.util.regex.Pattern;
 final class Outputs {
   /** The set files WriteSetFiles writes at the end of a run. */
   static final Set<String> SET_FILES = Set.of(WriteSetFiles.SET_JSON, WriteSetFiles.RUN_JSON,
-      WriteSetFiles.FAILURES_JSONL, "json/checkpoints_all.json", "checkpoint.lst");
+      WriteSetFiles.FAILURES_JSONL, "json/checkpoints_all.json", "checkpoint.lst",
+      dev.gcpt.core.report.ReportWriter.FILE_NAME);
   private static final Pattern RESTORER = Pattern.compile("restorers/([0-9a-f]{64})\\.bin");
   private static final Duration POLL = Duration.ofMillis(50);
 
