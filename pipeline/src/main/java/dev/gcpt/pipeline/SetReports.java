@@ -11,8 +11,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-/** The pipeline's records as the report's data ({@link dev.gcpt.core.report.ReportWriter}). */
-final class SetReports {
+/**
+ * The pipeline's records as the report's data ({@link dev.gcpt.core.report.ReportWriter}); or a
+ * set's files, for commands that change a set after its run ({@code gcpt regenerate}).
+ */
+public final class SetReports {
   private SetReports() {}
 
   /**
@@ -36,6 +39,49 @@ final class SetReports {
     List<SetReport.Timing> t = bundles.stream().map(r -> new SetReport.Timing(r.workload(), r.point(), r.status(),
         r.millis(), r.rawBytes())).toList();
     return new SetReport(label, b, f, n, new SetReport.Run(t));
+  }
+
+  /**
+   * The report of a set from {@code set.json}, its {@code failures.jsonl} records and the
+   * bundles' manifests by bundle directory, which give the source size and the image's current
+   * compressed size (a bundle without one counts 0 source bytes and set.json's image size);
+   * {@code timings} is the run section.
+   */
+  public static SetReport fromSetFiles(com.fasterxml.jackson.databind.JsonNode set, List<FailureRecord> failures,
+      Map<String, dev.gcpt.core.bundle.BundleManifest> manifests, List<SetReport.Timing> timings) {
+    List<SetReport.Bundle> b = new java.util.ArrayList<>();
+    com.fasterxml.jackson.databind.JsonNode restorers = set.path("restorers");
+    set.path("workloads").fields().forEachRemaining(w -> {
+      String insts = w.getValue().hasNonNull("insts") ? w.getValue().get("insts").asText() : null;
+      w.getValue().path("points").fields().forEachRemaining(e -> {
+        com.fasterxml.jackson.databind.JsonNode p = e.getValue();
+        String sha = p.path("restorer").asText();
+        com.fasterxml.jackson.databind.JsonNode r = restorers.path(sha);
+        Map<String, Object> params = Json.mapper().convertValue(r.path("parameters"),
+            new TypeReference<Map<String, Object>>() {});
+        dev.gcpt.core.bundle.BundleManifest m = manifests.get(p.path("bundle").asText());
+        b.add(new SetReport.Bundle(w.getKey(), e.getKey(), text(p, "weight"), text(p, "weightSource"), insts,
+            p.path("bundle").asText(), p.path("image").asText(), p.path("variant").asText(), p.path("harts").asInt(),
+            new SetReport.Restorer(sha, r.path("size").asLong(), r.path("origin").asText(),
+                params == null ? Map.of() : params),
+            m == null ? 0 : m.source().compressedLength(), p.path("rawBytes").asLong(),
+            m == null ? p.path("imageBytes").asLong() : m.image().compressedLength()));
+      });
+    });
+    List<SetReport.Note> n = new java.util.ArrayList<>();
+    set.path("notes").forEach(x -> n.add(new SetReport.Note(text(x, "kind"), text(x, "workload"), text(x, "point"),
+        text(x, "weight"), text(x, "detail"))));
+    List<SetReport.Failure> f = failures.stream().map(r -> {
+      Optional<CheckpointName> c = CheckpointName.parse(r.uri());
+      return new SetReport.Failure(r.uri(), r.stage(), r.reason(), r.message(),
+          c.map(CheckpointName::workload).orElse(null), c.map(CheckpointName::point).orElse(null),
+          c.flatMap(CheckpointName::weight).orElse(null));
+    }).toList();
+    return new SetReport(set.path("input").asText(), b, f, n, new SetReport.Run(timings));
+  }
+
+  private static String text(com.fasterxml.jackson.databind.JsonNode n, String field) {
+    return n.hasNonNull(field) ? n.get(field).asText() : null;
   }
 
   /** {@code uri} below {@code root} (local roots may be relative; Beam reports absolute paths). */

@@ -68,6 +68,7 @@ public final class RegenerateCommand implements Callable<Integer> {
     OutputFiles files = new StorageOutputFiles(base);
     Map<String, Integer> statuses = new TreeMap<>();
     Map<String, BundleManifest> after = new TreeMap<>();
+    List<dev.gcpt.core.report.SetReport.Timing> timings = new ArrayList<>();
     int failed = 0;
     Map<String, BundleBuilder> builders = new LinkedHashMap<>();
     try {
@@ -93,12 +94,15 @@ public final class RegenerateCommand implements Callable<Integer> {
           b = new BundleBuilder(bundle.toOptions(storage, image));
           builders.put(key, b);
         }
+        long started = System.nanoTime();
         try {
           BundleBuilder.Result r = b.build(new BundleBuilder.Source(m.source().uri(), m.source().fingerprint()),
               () -> storage.open(m.source().uri()), new BundleBuilder.Target(dir, m.image().file(), m.simpoint()),
               files);
           statuses.merge(r.status().name(), 1, Integer::sum);
           after.put(dir, r.manifest());
+          timings.add(new dev.gcpt.core.report.SetReport.Timing(m.simpoint().workload(), m.simpoint().point(),
+              r.status().name(), (System.nanoTime() - started) / 1_000_000, m.image().rawLength()));
         } catch (CheckpointException e) {
           failed++;
           err.println("gcpt regenerate: " + dir + ": " + e.getMessage() + " [" + e.reason().code() + "]");
@@ -109,9 +113,38 @@ public final class RegenerateCommand implements Callable<Integer> {
     }
     if (setRoot != null) {
       updateSetJson(setRoot, after);
+      writeReport(setRoot, after, timings);
     }
     out.printf(Locale.ROOT, "%d bundle(s): %s%s%n", manifests.size(), statuses, failed > 0 ? ", " + failed + " failed" : "");
     return failed == 0 ? 0 : 1;
+  }
+
+  /** Rewrites report.html from the updated set.json and failures.jsonl (its run section: this regeneration). */
+  private static void writeReport(String base, Map<String, BundleManifest> manifests,
+      List<dev.gcpt.core.report.SetReport.Timing> timings) throws IOException {
+    com.fasterxml.jackson.databind.JsonNode set;
+    try (InputStream in = Storage.open(base + "/" + WriteSetFiles.SET_JSON)) {
+      set = Json.mapper().readTree(in);
+    }
+    List<dev.gcpt.pipeline.FailureRecord> failures = new ArrayList<>();
+    String failuresUri = base + "/" + WriteSetFiles.FAILURES_JSONL;
+    if (Storage.exists(failuresUri)) {
+      try (java.io.BufferedReader r = new java.io.BufferedReader(new java.io.InputStreamReader(
+          Storage.open(failuresUri), StandardCharsets.UTF_8))) {
+        for (String line = r.readLine(); line != null; line = r.readLine()) {
+          if (!line.isBlank()) {
+            failures.add(Json.mapper().readValue(line, dev.gcpt.pipeline.FailureRecord.class));
+          }
+        }
+      }
+    }
+    byte[] html = dev.gcpt.core.report.ReportWriter.write(
+        dev.gcpt.pipeline.SetReports.fromSetFiles(set, failures, manifests, timings));
+    try (PendingFile f = Storage.createAtomic(base + "/" + dev.gcpt.core.report.ReportWriter.FILE_NAME,
+        dev.gcpt.core.report.ReportWriter.CONTENT_TYPE)) {
+      f.stream().write(html);
+      f.commit();
+    }
   }
 
   /** Points set.json's restorer references at the regenerated bundles' restorers. */

@@ -1,0 +1,51 @@
+package dev.gcpt.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.gcpt.core.report.ReportWriter;
+import dev.gcpt.core.sample.SampleSet;
+import dev.gcpt.core.sample.SampleWriter;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code gcpt regenerate} on a set root rewrites report.html along with set.json. */
+class RegenerateReportTest {
+  @TempDir Path dir;
+
+  @Test
+  void afterRegenerateTheReportIsThatOfAFreshRunWithTheNewRestorer() throws IOException {
+    Path in = dir.resolve("set");
+    List<SampleSet.Entry> entries = SampleSet.entries(2, 2, 2L << 20, 3);
+    for (SampleSet.Entry e : entries) {
+      Path f = in.resolve(e.path());
+      Files.createDirectories(f.getParent());
+      try (OutputStream o = Files.newOutputStream(f)) {
+        SampleWriter.write(e, o);
+      }
+    }
+    Files.createDirectories(in.resolve("json"));
+    Files.writeString(in.resolve("json/checkpoints_all.json"), SampleSet.metadataJson(entries));
+    Path out = dir.resolve("out");
+    Path fresh = dir.resolve("fresh");
+    assertEquals(0, CliRunner.run("run", "--input", in.toString(), "--output", out.toString()).exitCode());
+    assertEquals(0, CliRunner.run("run", "--input", in.toString(), "--output", fresh.toString(), "--platform",
+        "qemu-virt").exitCode());
+    String before = Files.readString(out.resolve(ReportWriter.FILE_NAME));
+    assertTrue(before.contains("<b>platform</b> xiangshan"), "built for xiangshan first");
+
+    CliRunner regen = CliRunner.run("regenerate", out.toString(), "--platform", "qemu-virt");
+    assertEquals(0, regen.exitCode(), regen.err());
+    String after = Files.readString(out.resolve(ReportWriter.FILE_NAME));
+    assertFalse(after.contains("<b>platform</b> xiangshan"), "no stale restorer left in the report");
+    assertTrue(after.contains("regenerated " + (entries.size() - 2)), "the run section tells the regeneration");
+    assertEquals(ReportWriter.withoutRunSection(Files.readString(fresh.resolve(ReportWriter.FILE_NAME))),
+        ReportWriter.withoutRunSection(after));
+  }
+}
