@@ -78,6 +78,9 @@ public final class BenchCommand implements Callable<Integer> {
 
   private PrintWriter out;
 
+  /** docs/benchmarks.md keeps everything from this line on across runs. */
+  static final String ANALYSIS_MARKER = "<!-- analysis: kept across bench runs -->";
+
   /** One measured row. */
   record Row(String what, String codec, long rawBytes, double ours, double baseline, double oursCpu,
       double baselineCpu) {
@@ -107,6 +110,14 @@ public final class BenchCommand implements Callable<Integer> {
     String md = markdown(normalize, regenerate, memory, pipeline);
     out.println(md);
     if (docs != null) {
+      // the hand-written analysis below the marker survives a new run
+      if (Files.exists(docs)) {
+        String old = Files.readString(docs, StandardCharsets.UTF_8);
+        int at = old.indexOf(ANALYSIS_MARKER);
+        if (at >= 0) {
+          md = md + "\n" + old.substring(at);
+        }
+      }
       Files.writeString(docs, md, StandardCharsets.UTF_8);
       Path svg = docs.resolveSibling(docs.getFileName().toString().replace(".md", ".svg"));
       Files.writeString(svg, svg(normalize), StandardCharsets.UTF_8);
