@@ -1,5 +1,6 @@
 package dev.gcpt.core.restorer;
 
+import dev.gcpt.core.layout.Offsets;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.Reader;
@@ -22,16 +23,26 @@ import java.util.Properties;
  * {@code platforms/<name>.properties} (gcpt-core's pom points a resource directory at
  * {@code configs/platforms}, so there is one copy). Keys: {@code name}, {@code description},
  * {@code dramBase}, {@code clintBase}, {@code sstc} (true/false, default false),
- * {@code exitDevice} (optional; SiFive test device address). Numbers accept 0x hex.
+ * {@code exitDevice} (optional; SiFive test device address), {@code windowBase} (optional,
+ * default 0). Numbers accept 0x hex.
  *
  * <pre>
  * CLINT register          address
  * mtimecmp of hart i      clintBase + 0x4000 + 8*i
  * mtime                   clintBase + 0xBFF8
  * </pre>
+ *
+ * <p><b>Window base.</b> {@code windowBase} is the DRAM offset W where the reserved window
+ * (restorer at W, descriptor at W + 0xEC000, hart state above it) sits. The XiangShan convention
+ * is W = 0; a machine whose firmware stays resident at DRAM start (OpenSBI at 0x8000_0000 under
+ * U-Boot or Linux) needs the window elsewhere. Images for such a profile are still guest DRAM
+ * from 0x8000_0000; only the window moves, and harts must start at {@code dramBase + W}
+ * (docs/capture.md). The generated restorer is position independent, so its bytes do not
+ * depend on W.
  */
 public record PlatformProfile(
-    String name, String description, long dramBase, long clintBase, boolean sstc, OptionalLong exitDevice) {
+    String name, String description, long dramBase, long clintBase, boolean sstc, OptionalLong exitDevice,
+    long windowBase) {
 
   /** CLINT offset of hart 0's mtimecmp. */
   public static final long CLINT_MTIMECMP = 0x4000;
@@ -43,7 +54,7 @@ public record PlatformProfile(
   public static final int EXIT_FAIL = 0x3333;
 
   /** The built-in profile names (one file each under configs/platforms). */
-  public static final List<String> BUILTIN = List.of("xiangshan", "nemu", "gem5", "qemu-virt");
+  public static final List<String> BUILTIN = List.of("xiangshan", "nemu", "gem5", "qemu-virt", "qemu-virt-opensbi");
 
   public PlatformProfile {
     Objects.requireNonNull(name, "name");
@@ -57,6 +68,33 @@ public record PlatformProfile(
       throw new IllegalArgumentException("platform " + name + ": exitDevice must be below 2 GiB, got 0x"
           + Long.toHexString(exitDevice.getAsLong()));
     }
+    if (windowBase < 0 || windowBase > Offsets.MAX_WINDOW_BASE || windowBase % Offsets.WINDOW_ALIGN != 0) {
+      throw new IllegalArgumentException("platform " + name + ": windowBase must be a multiple of 0x"
+          + Long.toHexString(Offsets.WINDOW_ALIGN) + " in 0..0x" + Long.toHexString(Offsets.MAX_WINDOW_BASE) + ", got 0x"
+          + Long.toHexString(windowBase));
+    }
+  }
+
+  /** A profile with the window at DRAM start (W = 0, the XiangShan convention). */
+  public PlatformProfile(String name, String description, long dramBase, long clintBase, boolean sstc,
+      OptionalLong exitDevice) {
+    this(name, description, dramBase, clintBase, sstc, exitDevice, 0);
+  }
+
+  /** Physical address of the reserved window: where the restorer sits and the harts start. */
+  public long windowAddress() {
+    return dramBase + windowBase;
+  }
+
+  /**
+   * Stable text of the profile: it is part of bundle recipes, so a profile with W = 0 prints as
+   * it did before windowBase existed (existing bundles stay up to date).
+   */
+  @Override
+  public String toString() {
+    return "PlatformProfile[name=" + name + ", description=" + description + ", dramBase=" + dramBase
+        + ", clintBase=" + clintBase + ", sstc=" + sstc + ", exitDevice=" + exitDevice
+        + (windowBase != 0 ? ", windowBase=" + windowBase : "") + "]";
   }
 
   /** Physical address of hart {@code hart}'s mtimecmp. */
@@ -108,9 +146,18 @@ public record PlatformProfile(
       throw new IllegalArgumentException(source + ": sstc must be true or false, got '" + sstc + "'");
     }
     String exit = p.getProperty("exitDevice");
-    return new PlatformProfile(name, p.getProperty("description", name).trim(),
-        number(p, "dramBase", source), number(p, "clintBase", source), Boolean.parseBoolean(sstc),
-        exit == null || exit.isBlank() ? OptionalLong.empty() : OptionalLong.of(parseNumber(exit, "exitDevice", source)));
+    String window = p.getProperty("windowBase");
+    try {
+      return new PlatformProfile(name, p.getProperty("description", name).trim(),
+          number(p, "dramBase", source), number(p, "clintBase", source), Boolean.parseBoolean(sstc),
+          exit == null || exit.isBlank() ? OptionalLong.empty() : OptionalLong.of(parseNumber(exit, "exitDevice", source)),
+          window == null || window.isBlank() ? 0 : parseNumber(window, "windowBase", source));
+    } catch (IllegalArgumentException e) {
+      if (e.getMessage() != null && e.getMessage().startsWith(source)) {
+        throw e;
+      }
+      throw new IllegalArgumentException(source + ": " + e.getMessage(), e);
+    }
   }
 
   private static String required(Properties p, String key, String source) {
