@@ -1,13 +1,11 @@
 package dev.gcpt.e2e;
 
-import java.io.File;
+import dev.gcpt.core.qemu.QemuProcess;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assumptions;
 
 /**
@@ -15,25 +13,20 @@ import org.junit.jupiter.api.Assumptions;
  * 0x8000_0000 (every hart starts there). Closing it kills QEMU.
  */
 final class Qemu implements AutoCloseable {
-  static final String BINARY = "qemu-system-riscv64";
+  static final String BINARY = QemuProcess.BINARY;
   /** The CPU every proof runs on: V with VLEN 128, H, Sstc (on by default in QEMU 7.2). */
   static final String CPU = "rv64,v=true,vlen=128,h=true,sstc=true";
   static final String MEMORY = "256M";
 
-  private final Process process;
-  private final Path log;
+  private final QemuProcess process;
 
-  private Qemu(Process process, Path log) {
+  private Qemu(QemuProcess process) {
     this.process = process;
-    this.log = log;
   }
 
   static void assumeInstalled() {
-    boolean found = false;
-    for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
-      found |= Files.isExecutable(Path.of(dir, BINARY));
-    }
-    Assumptions.assumeTrue(found, BINARY + " is not installed (Debian package qemu-system-misc): skipping the QEMU proof");
+    Assumptions.assumeTrue(QemuProcess.find().isPresent(),
+        BINARY + " is not installed (Debian package qemu-system-misc): skipping the QEMU proof");
   }
 
   /**
@@ -49,36 +42,20 @@ final class Qemu implements AutoCloseable {
       cmd.addAll(List.of("-chardev", "socket,id=gdb0,path=" + gdbSocket + ",server=on,wait=off",
           "-gdb", "chardev:gdb0", "-S"));
     }
-    Path log = dir.resolve("qemu-" + image.getFileName() + ".log");
-    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-    return new Qemu(p, log);
+    return new Qemu(QemuProcess.start(cmd, dir.resolve("qemu-" + image.getFileName() + ".log")));
   }
 
   /** Waits for QEMU to exit by itself and returns its exit status. */
   int waitForExit(Duration timeout) throws IOException, InterruptedException {
-    if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-      throw new IOException("QEMU did not exit within " + timeout + "; log: " + log());
-    }
-    return process.exitValue();
+    return process.waitForExit(timeout);
   }
 
   String log() throws IOException {
-    return Files.exists(log) ? Files.readString(log) : "";
+    return process.log();
   }
 
   @Override
   public void close() {
-    if (process.isAlive()) {
-      process.destroy();
-      try {
-        if (!process.waitFor(5, TimeUnit.SECONDS)) {
-          process.destroyForcibly();
-          process.waitFor(5, TimeUnit.SECONDS);
-        }
-      } catch (InterruptedException e) {
-        process.destroyForcibly();
-        Thread.currentThread().interrupt();
-      }
-    }
+    process.close();
   }
 }
