@@ -20,6 +20,7 @@ import picocli.CommandLine.Option;
       NormalizeCommand.class,
       RunCommand.class,
       DemoCommand.class,
+      CaptureCommand.class,
     })
 public final class Gcpt implements Runnable {
 

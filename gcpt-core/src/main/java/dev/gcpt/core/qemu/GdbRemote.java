@@ -149,7 +149,10 @@ public final class GdbRemote implements AutoCloseable {
       String p = packets.poll(Math.max(0, timeout.toMillis()), TimeUnit.MILLISECONDS);
       if (p == null) {
         IOException failure = readFailure;
-        throw new IOException("no reply from the gdbstub at " + endpoint + " within " + timeout, failure);
+        if (failure != null) {
+          throw new IOException("the gdbstub at " + endpoint + " went away: " + failure.getMessage(), failure);
+        }
+        throw new NoReplyException("no reply from the gdbstub at " + endpoint + " within " + timeout);
       }
       return p;
     } catch (InterruptedException e) {
@@ -158,10 +161,24 @@ public final class GdbRemote implements AutoCloseable {
     }
   }
 
-  /** Sends one command and returns its reply. */
+  /**
+   * Sends one command and returns its reply. A stop reply that arrives unasked (QEMU sends one
+   * when a debugger attaches to a running machine, which it then pauses) is skipped: no command
+   * sent here is answered with one.
+   */
   public String command(String payload) throws IOException {
     send(payload);
-    return receive(REPLY_TIMEOUT);
+    while (true) {
+      String r = receive(REPLY_TIMEOUT);
+      if (!isStopReply(r)) {
+        return r;
+      }
+    }
+  }
+
+  private static boolean isStopReply(String r) {
+    return r.length() >= 3 && (r.charAt(0) == 'T' || r.charAt(0) == 'S')
+        && Character.digit(r.charAt(1), 16) >= 0 && Character.digit(r.charAt(2), 16) >= 0;
   }
 
   // ------------------------------------------------------------------ target description
@@ -351,6 +368,15 @@ public final class GdbRemote implements AutoCloseable {
     expectOk(command(String.format("z1,%x,4", address)), "z1 0x" + Long.toHexString(address));
   }
 
+  /** The gdbstub did not answer in time (the harts may still be running). */
+  public static final class NoReplyException extends IOException {
+    private static final long serialVersionUID = 1L;
+
+    NoReplyException(String message) {
+      super(message);
+    }
+  }
+
   /** A stop: which hart stopped (its gdb thread id - 1), and the raw stop reply. */
   public record Stop(int hart, String reply) {}
 
@@ -358,6 +384,15 @@ public final class GdbRemote implements AutoCloseable {
   public Stop continueUntilStop(Duration timeout) throws IOException {
     send("c");
     return parseStop(receive(timeout));
+  }
+
+  /**
+   * Executes one instruction on {@code hart} while the other harts stay stopped (vCont step);
+   * the way past a breakpoint, which QEMU reports again as long as it is inserted.
+   */
+  public Stop step(int hart) throws IOException {
+    send("vCont;s:" + Integer.toHexString(hart + 1));
+    return parseStop(receive(REPLY_TIMEOUT));
   }
 
   /** Resumes all harts and stops them again at once (continue, then the 0x03 interrupt). */
@@ -391,7 +426,12 @@ public final class GdbRemote implements AutoCloseable {
 
   /** Detaches; QEMU resumes the machine. */
   public void detach() throws IOException {
-    expectOk(command("D"), "detach");
+    String r = command("D");
+    if (r.equals("E22")) {
+      // QEMU keeps multiprocess mode once any debugger negotiated it: detach process 1
+      r = command("D;1");
+    }
+    expectOk(r, "detach");
   }
 
   private Stop parseStop(String reply) throws IOException {
