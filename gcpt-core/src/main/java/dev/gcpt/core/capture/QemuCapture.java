@@ -106,7 +106,10 @@ public final class QemuCapture {
   /** What was captured (written as JSON beside the checkpoint by the command line). */
   public record Result(String file, String qemu, String trigger, String variant, String windowBase, long ramSize,
       String codec, long compressedLength, long icount, String mtime, List<HartSummary> harts,
-      List<String> deviceProblemsIgnored, List<String> notes) {}
+      List<String> deviceProblemsIgnored, List<String> notes, Timings millis) {}
+
+  /** Where the time went, in milliseconds. */
+  public record Timings(long pause, long readHarts, long checkDevices, long dumpRam, long writeCheckpoint) {}
 
   private static final Duration DUMP_PER_GIB = Duration.ofSeconds(20);
 
@@ -116,7 +119,9 @@ public final class QemuCapture {
   /** Captures into {@code out}. */
   public static Captured capture(GdbRemote gdb, Qmp qmp, Options o, Path out) throws IOException, CaptureException {
     Instant deadline = Instant.now().plus(o.timeout());
+    long t0 = System.nanoTime();
     pause(gdb, o.trigger(), deadline);
+    long t1 = System.nanoTime();
     List<Integer> hartIds = gdb.harts();
     int cpus = qmp.cpuCount();
     if (hartIds.size() != cpus) {
@@ -128,7 +133,9 @@ public final class QemuCapture {
     }
     PlatformProfile p = o.platform();
     long mtime = qmp.u64(p.mtimeAddress());
+    long t2 = System.nanoTime();
     List<String> problems = DeviceCheck.problems(qmp, qmp.pciDevices(), cpus);
+    long t3 = System.nanoTime();
     if (!problems.isEmpty() && !o.allowDeviceState()) {
       throw CaptureException.of("refusing to capture: the machine holds device state a checkpoint does not carry"
           + " (--allow-device-state captures anyway)", problems);
@@ -146,10 +153,14 @@ public final class QemuCapture {
     Path dump = out.resolveSibling(out.getFileName() + ".ram.partial");
     Path partial = out.resolveSibling(out.getFileName() + ".partial");
     CheckpointWriter.Written w;
+    long dumpNanos = 0;
+    long t4 = System.nanoTime();
     try {
       Files.deleteIfExists(dump);
       Duration dumpTimeout = o.timeout().plus(DUMP_PER_GIB.multipliedBy(Math.max(1, ramSize >> 30)));
+      long d0 = System.nanoTime();
       qmp.pmemsave(Offsets.DRAM_BASE, ramSize, dump, dumpTimeout);
+      dumpNanos = System.nanoTime() - d0;
       if (Files.size(dump) != ramSize) {
         throw new IOException("QEMU dumped " + Files.size(dump) + " bytes of RAM, expected " + ramSize);
       }
@@ -166,10 +177,17 @@ public final class QemuCapture {
     if (!problems.isEmpty()) {
       notes.add("device state was not carried (capture forced): " + String.join("; ", problems));
     }
+    long t5 = System.nanoTime();
+    Timings millis = new Timings(ms(t1 - t0), ms(t2 - t1), ms(t3 - t2), ms(dumpNanos), ms(t5 - t4 - dumpNanos));
     Result report = new Result(out.getFileName().toString(), qmp.qemuVersion(), o.trigger().toString(),
         w.variant().name(), hex(p.windowBase()), ramSize, o.codec().cliName(), w.compressedLength(), icount,
-        hex(mtime), harts.stream().map(HartSummary::of).toList(), o.allowDeviceState() ? problems : List.of(), notes);
+        hex(mtime), harts.stream().map(HartSummary::of).toList(), o.allowDeviceState() ? problems : List.of(), notes,
+        millis);
     return new Captured(report, List.copyOf(harts));
+  }
+
+  private static long ms(long nanos) {
+    return nanos / 1_000_000;
   }
 
   /** Brings the machine to the trigger; every hart is stopped when it returns. */
