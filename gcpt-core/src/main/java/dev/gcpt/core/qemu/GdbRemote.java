@@ -82,8 +82,10 @@ public final class GdbRemote implements AutoCloseable {
           char c = (char) (buf.get() & 0xFF);
           if (checksumLeft > 0) {
             if (--checksumLeft == 0) {
-              packets.add(packet.toString());
+              // acknowledge before handing the packet over: an ack that reached QEMU after the
+              // next command resumed the machine would be taken as an interrupt (a spurious T02 stop)
               write("+");
+              packets.add(packet.toString());
               packet = null;
               checksumLeft = -1;
             }
