@@ -34,11 +34,12 @@ import picocli.CommandLine.Option;
  * or one this command launches. See docs/capture.md.
  */
 @Command(name = "capture", sortOptions = false, description = {
-    "Capture a checkpoint from stock QEMU (-machine virt): every hart's registers, CSRs, vector state and",
-    "privilege through the gdbstub, the CLINT timer and guest RAM through QMP. Writes a V1 (one hart) or",
-    "V2 (several harts) checkpoint; 'gcpt normalize' with the same --platform turns it into a bundle.",
+    "Capture a checkpoint from stock QEMU -machine virt: every hart's registers, CSRs, vector state",
+    "and privilege through the gdbstub, the CLINT timer and guest RAM through QMP. Writes a V1 (one",
+    "hart) or V2 (several harts) checkpoint; 'gcpt normalize' with the same --platform makes a bundle.",
     "Attach: --qmp EP --gdb EP (EP = unix:PATH or HOST:PORT; QEMU must run on this host).",
-    "Launch: --launch [--smp N] [--memory SIZE] [--bios F] [--kernel F] [--qemu-arg A]... (starts paused)."})
+    "Launch: --launch [--smp N] [--memory SIZE] [--bios F] [--kernel F] [--qemu-arg=A]...",
+    "See docs/capture.md."})
 public final class CaptureCommand implements Callable<Integer> {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
