@@ -76,7 +76,7 @@ public final class CheckpointWriter {
 
   /**
    * Streams {@code ramSize} bytes of {@code ram} to {@code out} through {@code codec}, replacing
-   * [W, W + window) with the harts' window.
+   * [W, W + window) with the harts' window; closes {@code out} (the encoder's end of frame).
    *
    * @param allowNonZeroWindow overwrite guest RAM in the window even where it is not zero
    * @throws CaptureException when the window does not fit in RAM or the guest used its RAM

@@ -202,6 +202,7 @@ public final class QemuCapture {
 
   private static void runToPc(GdbRemote gdb, AtPc at, Instant deadline) throws IOException, CaptureException {
     gdb.insertHwBreakpoint(at.pc());
+    boolean inserted = true;
     try {
       int hits = 0;
       while (true) {
@@ -222,12 +223,16 @@ public final class QemuCapture {
         if (pc == at.pc()) {
           // QEMU reports an inserted breakpoint again at once: step this hart past it
           gdb.removeHwBreakpoint(at.pc());
+          inserted = false;
           gdb.step(stop.hart());
           gdb.insertHwBreakpoint(at.pc());
+          inserted = true;
         }
       }
     } finally {
-      gdb.removeHwBreakpoint(at.pc());
+      if (inserted) {
+        gdb.removeHwBreakpoint(at.pc());
+      }
     }
   }
 }
