@@ -3,12 +3,18 @@ package dev.gcpt.pipeline;
 import java.io.Serializable;
 
 /**
- * An input that did not become a bundle: one line of {@code failures.jsonl}. Keeps the input's
- * URI (never its bytes), the stage that refused it, a stable reason code and the message.
+ * An input that did not become a bundle: one line of {@code failures.jsonl}. Keeps where the
+ * input is (never its bytes), the stage that refused it, a stable reason code and the message.
+ *
+ * @param uri the input's URI for an object-store set, its set-relative path for a local set (no
+ *     absolute path of the machine that ran the job: see {@link RecordedPaths})
+ * @param stage {@value #STAGE_MATCH}, {@value #STAGE_READ}, {@value #STAGE_NORMALIZE}, {@value
+ *     #STAGE_WRITE}, or {@value #STAGE_METADATA} (a metadata file, not an input: not counted)
  */
 public record FailureRecord(String uri, String stage, String reason, String message) implements Serializable {
   public static final String STAGE_MATCH = "match";
   public static final String STAGE_READ = "read";
   public static final String STAGE_NORMALIZE = "normalize";
   public static final String STAGE_WRITE = "write";
+  public static final String STAGE_METADATA = "metadata";
 }

@@ -6,6 +6,7 @@ import dev.gcpt.core.set.SafePaths;
 import dev.gcpt.core.set.SetIndex;
 import dev.gcpt.core.set.SetMetadata;
 import dev.gcpt.core.set.UnsafePathException;
+import dev.gcpt.pipeline.io.S3Listing;
 import dev.gcpt.pipeline.io.Storage;
 import java.io.IOException;
 import java.io.InputStream;
@@ -21,23 +22,20 @@ import java.util.Optional;
 import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.apache.beam.sdk.io.FileIO;
+import org.apache.beam.sdk.io.FileSystems;
 import org.apache.beam.sdk.io.fs.EmptyMatchTreatment;
 import org.apache.beam.sdk.io.fs.MatchResult;
 import org.apache.beam.sdk.metrics.Counter;
 import org.apache.beam.sdk.metrics.Metrics;
+import org.apache.beam.sdk.options.PipelineOptions;
+import org.apache.beam.sdk.transforms.Create;
 import org.apache.beam.sdk.transforms.DoFn;
-import org.apache.beam.sdk.transforms.MapElements;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
-import org.apache.beam.sdk.transforms.WithKeys;
-import org.apache.beam.sdk.transforms.GroupByKey;
-import org.apache.beam.sdk.values.KV;
 import org.apache.beam.sdk.values.PBegin;
 import org.apache.beam.sdk.values.PCollectionTuple;
 import org.apache.beam.sdk.values.TupleTag;
 import org.apache.beam.sdk.values.TupleTagList;
-import org.apache.beam.sdk.values.TypeDescriptor;
 
 /**
  * Lists a set root, recognizes checkpoint files by every naming convention
@@ -52,53 +50,104 @@ public final class FindCheckpoints extends PTransform<PBegin, PCollectionTuple> 
 
   private final String root;
   private final Codec outputCodec;
+  private final RecordedPaths paths;
 
-  public FindCheckpoints(String root, Codec outputCodec) {
+  public FindCheckpoints(String root, Codec outputCodec, RecordedPaths paths) {
     this.root = root.endsWith("/") ? root.substring(0, root.length() - 1) : root;
     this.outputCodec = outputCodec;
+    this.paths = paths;
   }
 
   @Override
   public PCollectionTuple expand(PBegin begin) {
     return begin
-        .apply("Match", FileIO.match().filepattern(root + "/**").withEmptyMatchTreatment(EmptyMatchTreatment.ALLOW))
-        .apply("Describe", MapElements.into(TypeDescriptor.of(FoundFile.class)).via(FoundFile::of))
-        .apply("OneList", WithKeys.of("set"))
-        .apply("Gather", GroupByKey.create())
-        .apply("Join", ParDo.of(new JoinFn(root, outputCodec))
+        .apply("Root", Create.of(root))
+        .apply("Join", ParDo.of(new JoinFn(root, outputCodec, paths))
             .withOutputTags(TASKS, TupleTagList.of(FAILURES).and(NOTES)));
   }
 
-  /** A listed object. */
-  public record FoundFile(String uri, long size, long lastModifiedMillis) implements Serializable {
-    static FoundFile of(MatchResult.Metadata m) {
-      return new FoundFile(m.resourceId().toString(), m.sizeBytes(), m.lastModifiedMillis());
+  /**
+   * A listed object. {@code etag} is the object store's content tag (null for local files).
+   */
+  public record FoundFile(String uri, long size, long lastModifiedMillis, String etag) implements Serializable {}
+
+  /**
+   * Every file under {@code root}: an {@code s3://} prefix with {@link S3Listing} (no request per
+   * object), a local directory by walking it (Beam's local match goes through name strings and
+   * silently drops a file whose name is not valid UTF-8; the walk keeps it, and its name, decoded
+   * with U+FFFD, is then refused as unsafe), anything else with Beam's match.
+   */
+  static List<FoundFile> list(String root, PipelineOptions options) throws IOException {
+    List<FoundFile> out = new ArrayList<>();
+    if (root.startsWith("s3://")) {
+      for (S3Listing.Listed l : S3Listing.list(root, options)) {
+        out.add(new FoundFile(l.uri(), l.size(), l.lastModifiedMillis(), l.etag()));
+      }
+    } else if (RecordedPaths.isLocal(root)) {
+      java.nio.file.Path base = java.nio.file.Path.of(root).toAbsolutePath().normalize();
+      if (!java.nio.file.Files.isDirectory(base)) {
+        return out;
+      }
+      try (java.util.stream.Stream<java.nio.file.Path> s = java.nio.file.Files.walk(base)) {
+        for (java.nio.file.Path p : (Iterable<java.nio.file.Path>) s::iterator) {
+          java.nio.file.attribute.BasicFileAttributes a;
+          try {
+            a = java.nio.file.Files.readAttributes(p, java.nio.file.attribute.BasicFileAttributes.class);
+          } catch (java.nio.file.NoSuchFileException gone) {
+            continue; // deleted while the directory was walked: not part of the set
+          }
+          if (a.isRegularFile()) {
+            out.add(new FoundFile(p.toString(), a.size(), a.lastModifiedTime().toMillis(), null));
+          }
+        }
+      }
+    } else {
+      MatchResult r = FileSystems.match(root + "/**", EmptyMatchTreatment.ALLOW);
+      for (MatchResult.Metadata m : r.metadata()) {
+        out.add(new FoundFile(m.resourceId().toString(), m.sizeBytes(), m.lastModifiedMillis(), m.checksum()));
+      }
     }
+    return out;
   }
 
-  /** Joins the whole listing with the metadata; runs once per set. */
-  static final class JoinFn extends DoFn<KV<String, Iterable<FoundFile>>, CheckpointTask> {
+  /** Lists the set and joins the listing with the metadata; runs once per set. */
+  static final class JoinFn extends DoFn<String, CheckpointTask> {
     private static final Pattern CLUSTER_JSON = Pattern.compile("(^|.*/)cluster-[0-9]+-[0-9]+\\.json");
     private static final Pattern SIMPOINTS = Pattern.compile("(^|.*/)cluster/([^/]+)/simpoints0");
+    /** File names a checkpoint can have (every convention ends in a compression suffix). */
+    private static final Pattern CHECKPOINT_SUFFIX = Pattern.compile(".*\\.(gz|zstd|zst)");
 
     private final Counter found = Metrics.counter(JoinFn.class, "checkpointsFound");
     private final String root;
     private final Codec outputCodec;
+    private final RecordedPaths paths;
 
-    JoinFn(String root, Codec outputCodec) {
+    JoinFn(String root, Codec outputCodec, RecordedPaths paths) {
       this.root = root;
       this.outputCodec = outputCodec;
+      this.paths = paths;
     }
 
     @ProcessElement
-    public void process(@Element KV<String, Iterable<FoundFile>> all, MultiOutputReceiver out) throws IOException {
+    public void process(@Element String setRoot, MultiOutputReceiver out, PipelineOptions options)
+        throws IOException {
       Map<String, FoundFile> byRel = new TreeMap<>();
-      for (FoundFile f : all.getValue()) {
+      for (FoundFile f : list(setRoot, options)) {
         byRel.put(relative(f.uri()), f);
       }
       SetMetadata meta = readMetadata(byRel, out);
       List<CheckpointName> names = new ArrayList<>();
-      for (String rel : byRel.keySet()) {
+      for (Map.Entry<String, FoundFile> e : byRel.entrySet()) {
+        String rel = e.getKey();
+        if (CHECKPOINT_SUFFIX.matcher(rel).matches()) {
+          // a key that could not name an output safely is refused before anything reads it
+          try {
+            SafePaths.relativeOutputPath(rel);
+          } catch (UnsafePathException u) {
+            fail(out, e.getValue().uri(), rel, FailureRecord.STAGE_MATCH, "unsafe-path", u.getMessage());
+            continue;
+          }
+        }
         CheckpointName.parse(rel).ifPresent(names::add);
       }
       SetIndex index = SetIndex.join(names, meta);
@@ -117,39 +166,47 @@ public final class FindCheckpoints extends PTransform<PBegin, PCollectionTuple> 
                 emitTask(out, byRel.get(path), n, w.orElse(null), w.isPresent() ? "file-name" : "none", null);
               }
             }
-            note(out, p);
+            note(out, p, meta);
           }
           case AMBIGUOUS_CHECKPOINT, FLASH_WITHOUT_MEMORY -> {
             for (String path : p.paths()) {
-              out.get(FAILURES).output(new FailureRecord(byRel.get(path).uri(), FailureRecord.STAGE_MATCH,
+              fail(out, byRel.get(path).uri(), path, FailureRecord.STAGE_MATCH,
                   p.kind() == SetIndex.ProblemKind.AMBIGUOUS_CHECKPOINT ? "ambiguous-point" : "flash-without-memory",
-                  p.detail() + " (" + p.workload() + "/" + p.point() + ": " + String.join(", ", p.paths()) + ")"));
+                  p.detail() + " (" + p.workload() + "/" + p.point() + ": " + String.join(", ", p.paths()) + ")");
             }
           }
-          default -> note(out, p);
+          default -> note(out, p, meta);
         }
       }
     }
 
+    private void fail(MultiOutputReceiver out, String uri, String rel, String stage, String reason, String message) {
+      out.get(FAILURES).output(new FailureRecord(paths.input(uri, rel), stage, reason, paths.scrub(message)));
+    }
+
     private void emitTask(MultiOutputReceiver out, FoundFile f, CheckpointName n, String weight, String weightSource,
         String insts) {
-      found.inc();
       String dir;
       String image;
       try {
         dir = SafePaths.relativeOutputPath(n.workload() + "/" + n.point());
         image = SafePaths.relativeOutputPath(n.outputFileName(outputCodec));
       } catch (UnsafePathException e) {
-        out.get(FAILURES).output(new FailureRecord(f.uri(), FailureRecord.STAGE_MATCH, "unsafe-path", e.getMessage()));
+        fail(out, f.uri(), n.relativePath(), FailureRecord.STAGE_MATCH, "unsafe-path", e.getMessage());
         return;
       }
+      found.inc();
+      String etag = f.etag();
       out.get(TASKS).output(new CheckpointTask(f.uri(), n.relativePath(), n.workload(), n.point(), weight,
-          weightSource, insts, dir, image, "size=" + f.size() + ",mtime=" + f.lastModifiedMillis()));
+          weightSource, insts, dir, image, "size=" + f.size() + ",mtime=" + f.lastModifiedMillis()
+              + (etag == null ? "" : ",etag=" + etag)));
     }
 
-    private static void note(MultiOutputReceiver out, SetIndex.Problem p) {
+    private static void note(MultiOutputReceiver out, SetIndex.Problem p, SetMetadata meta) {
+      String weight = p.workload() == null || p.point() == null ? null
+          : meta.weight(p.workload(), p.point()).map(dev.gcpt.core.set.Weight::text).orElse(null);
       out.get(NOTES).output(new SetNote(p.kind().name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'),
-          p.workload(), p.point(), p.paths(), p.detail()));
+          p.workload(), p.point(), p.paths(), p.detail(), weight));
     }
 
     private String relative(String uri) {
@@ -179,7 +236,7 @@ public final class FindCheckpoints extends PTransform<PBegin, PCollectionTuple> 
         try (InputStream in = Storage.open(uri)) {
           return SetMetadata.readJson(rel, in);
         } catch (IOException e) {
-          out.get(FAILURES).output(new FailureRecord(uri, "metadata", "bad-metadata", e.getMessage()));
+          fail(out, uri, rel, FailureRecord.STAGE_METADATA, "bad-metadata", e.getMessage());
         }
       }
       List<SetMetadata.Workload> workloads = new ArrayList<>();
@@ -191,15 +248,15 @@ public final class FindCheckpoints extends PTransform<PBegin, PCollectionTuple> 
         String weightsRel = rel.substring(0, rel.length() - "simpoints0".length()) + "weights0";
         FoundFile weights = byRel.get(weightsRel);
         if (weights == null) {
-          out.get(FAILURES).output(new FailureRecord(byRel.get(rel).uri(), "metadata", "bad-metadata",
-              rel + " has no " + weightsRel + " beside it"));
+          fail(out, byRel.get(rel).uri(), rel, FailureRecord.STAGE_METADATA, "bad-metadata",
+              rel + " has no " + weightsRel + " beside it");
           continue;
         }
         try (Reader s = new InputStreamReader(Storage.open(byRel.get(rel).uri()), StandardCharsets.UTF_8);
             Reader w = new InputStreamReader(Storage.open(weights.uri()), StandardCharsets.UTF_8)) {
           workloads.add(SetMetadata.readSimpoints(m.group(2), rel, s, weightsRel, w));
         } catch (IOException e) {
-          out.get(FAILURES).output(new FailureRecord(byRel.get(rel).uri(), "metadata", "bad-metadata", e.getMessage()));
+          fail(out, byRel.get(rel).uri(), rel, FailureRecord.STAGE_METADATA, "bad-metadata", e.getMessage());
         }
       }
       return SetMetadata.of(workloads.isEmpty() ? "(no metadata)" : "cluster/*/simpoints0", workloads);

@@ -37,8 +37,8 @@ public interface GcptOptions extends GcptS3Options {
 
   void setCodec(String value);
 
-  @Description("Compression level.")
-  @Default.Integer(1)
+  @Description("Compression level; 0 = the codec's default (zstd 1, gzip 6).")
+  @Default.Integer(0)
   int getLevel();
 
   void setLevel(int value);

@@ -6,6 +6,7 @@ import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.coders.SerializableCoder;
 import org.apache.beam.sdk.io.FileSystems;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
+import org.apache.beam.sdk.transforms.Count;
 import org.apache.beam.sdk.transforms.Flatten;
 import org.apache.beam.sdk.transforms.Reshuffle;
 import org.apache.beam.sdk.values.PCollection;
@@ -43,7 +44,8 @@ public final class GcptPipeline {
   /** Adds the job's transforms to {@code p}. */
   public static Outputs build(Pipeline p, GcptOptions options) {
     PCollectionTuple found = p.apply("FindCheckpoints",
-        new FindCheckpoints(options.getInput(), Codec.fromCliName(options.getCodec())));
+        new FindCheckpoints(options.getInput(), Codec.fromCliName(options.getCodec()),
+            RecordedPaths.of(options.getInput(), options.getOutput())));
     found.get(FindCheckpoints.TASKS).setCoder(SerializableCoder.of(CheckpointTask.class));
     found.get(FindCheckpoints.FAILURES).setCoder(SerializableCoder.of(FailureRecord.class));
     found.get(FindCheckpoints.NOTES).setCoder(SerializableCoder.of(SetNote.class));
@@ -53,8 +55,10 @@ public final class GcptPipeline {
     PCollection<FailureRecord> failures = PCollectionList.of(found.get(FindCheckpoints.FAILURES))
         .and(made.get(NormalizeCheckpoints.FAILURES))
         .apply("AllFailures", Flatten.pCollections());
+    // counted apart from what NormalizeCheckpoints emits, so that set.json can prove nothing was lost
+    PCollection<Long> tasks = found.get(FindCheckpoints.TASKS).apply("CountTasks", Count.globally());
     made.get(NormalizeCheckpoints.BUNDLES).apply("WriteSetFiles",
-        new WriteSetFiles(options.getOutput(), options.getInput(), failures, found.get(FindCheckpoints.NOTES)));
+        new WriteSetFiles(options.getOutput(), options.getInput(), failures, found.get(FindCheckpoints.NOTES), tasks));
     return new Outputs(made.get(NormalizeCheckpoints.BUNDLES), failures);
   }
 }

@@ -2,7 +2,7 @@ package dev.gcpt.pipeline;
 
 import dev.gcpt.core.bundle.BundleBuilder;
 import dev.gcpt.core.bundle.BundleManifest;
-import dev.gcpt.core.bundle.ImageCodec;
+import dev.gcpt.core.image.ImageOptions;
 import dev.gcpt.core.codec.Codec;
 import dev.gcpt.core.json.Json;
 import dev.gcpt.core.read.CheckpointException;
@@ -42,18 +42,18 @@ public final class NormalizeCheckpoints extends PTransform<PCollection<Checkpoin
   }
 
   /** What every worker needs, serialized with the DoFn (no secrets: S3 comes from the options). */
-  public record Config(String output, boolean localInput, String platform, String restorer, String codec, int level,
+  public record Config(String output, RecordedPaths paths, String platform, String restorer, String codec, int level,
       int frameMib, int imageThreads, boolean singleFrame, int vlen, long maxImageGib, int ioAttempts)
       implements Serializable {
 
     public static Config of(GcptOptions o) {
-      return new Config(o.getOutput(), !o.getInput().contains("://"), o.getPlatform(), o.getRestorer(), o.getCodec(),
-          o.getLevel(), o.getFrameMib(), o.getImageThreads(), o.getSingleFrame(), o.getVlen(), o.getMaxImageGib(),
-          o.getIoAttempts());
+      return new Config(o.getOutput(), RecordedPaths.of(o.getInput(), o.getOutput()), o.getPlatform(), o.getRestorer(),
+          o.getCodec(), o.getLevel(), o.getFrameMib(), o.getImageThreads(), o.getSingleFrame(), o.getVlen(),
+          o.getMaxImageGib(), o.getIoAttempts());
     }
 
-    ImageCodec.Options image() {
-      return new ImageCodec.Options(Codec.fromCliName(codec), level, (long) frameMib << 20, imageThreads, singleFrame);
+    ImageOptions image() {
+      return ImageOptions.of(Codec.fromCliName(codec), level, frameMib, imageThreads, singleFrame);
     }
   }
 
@@ -75,6 +75,7 @@ public final class NormalizeCheckpoints extends PTransform<PCollection<Checkpoin
     private final Counter regenerated = Metrics.counter(NormalizeFn.class, "bundlesRegenerated");
     private final Counter upToDate = Metrics.counter(NormalizeFn.class, "bundlesUpToDate");
     private final Counter failed = Metrics.counter(NormalizeFn.class, "failures");
+    private final Counter retries = Metrics.counter(NormalizeFn.class, "storageRetries");
     private final Counter bytesIn = Metrics.counter(NormalizeFn.class, "sourceBytes");
     private final Counter rawBytes = Metrics.counter(NormalizeFn.class, "rawBytes");
     private final Counter bytesOut = Metrics.counter(NormalizeFn.class, "imageBytes");
@@ -103,34 +104,45 @@ public final class NormalizeCheckpoints extends PTransform<PCollection<Checkpoin
       out = new StorageOutputFiles(config.output());
     }
 
+    @Teardown
+    public void teardown() {
+      if (builder != null) {
+        builder.close();
+      }
+    }
+
     @ProcessElement
     public void process(@Element CheckpointTask t, MultiOutputReceiver receiver) throws InterruptedException {
       long start = System.nanoTime();
-      String recordedUri = config.localInput() ? t.relativePath() : t.uri();
+      String recordedUri = config.paths().input(t.uri(), t.relativePath());
       BundleBuilder.Target target = new BundleBuilder.Target(t.bundleDir(), t.imageFileName(),
           new BundleManifest.SimPoint(t.workload(), t.point(), t.weight(), t.insts()));
       long backoff = FIRST_BACKOFF_MILLIS;
       for (int attempt = 1; ; attempt++) {
+        StorageError error;
         try {
           BundleBuilder.Result r = builder.build(new BundleBuilder.Source(recordedUri, t.fingerprint()),
-              () -> Storage.open(t.uri()), target, out);
+              () -> SourceStream.open(t.uri(), recordedUri), target, out);
           emit(t, r, receiver, (System.nanoTime() - start) / 1_000_000);
           return;
-        } catch (CheckpointException e) {
-          if (e.reason() != CheckpointException.Reason.IO || attempt >= config.ioAttempts()) {
-            fail(receiver, t, stage(e), e.reason().code(), e.getMessage());
-            return;
-          }
-          LOG.warn("{}: attempt {} of {} failed, retrying in {} ms: {}", t.uri(), attempt, config.ioAttempts(),
-              backoff, e.getMessage());
         } catch (IOException | RuntimeException e) {
-          if (attempt >= config.ioAttempts()) {
-            fail(receiver, t, FailureRecord.STAGE_WRITE, e instanceof IOException ? "io-error" : "internal-error",
-                t.uri() + ": " + e);
+          error = StorageError.classify(e);
+          if (error == null) {
+            // the input itself is bad (or the code is): retrying cannot help
+            if (e instanceof CheckpointException ce) {
+              fail(receiver, recordedUri, stage(ce), ce.reason().code(), e.getMessage());
+            } else {
+              fail(receiver, recordedUri, FailureRecord.STAGE_NORMALIZE, "internal-error", recordedUri + ": " + e);
+            }
             return;
           }
-          LOG.warn("{}: attempt {} of {} failed, retrying in {} ms: {}", t.uri(), attempt, config.ioAttempts(),
-              backoff, e.toString());
+          if (error.missing() || attempt >= config.ioAttempts()) {
+            fail(receiver, recordedUri, error.stage(), error.reason(), error.describe(recordedUri, attempt));
+            return;
+          }
+          retries.inc();
+          LOG.warn("{}: attempt {} of {} failed, retrying in {} ms: {}", recordedUri, attempt, config.ioAttempts(),
+              backoff, config.paths().scrub(String.valueOf(error.cause())));
         }
         Thread.sleep(backoff);
         backoff *= 2;
@@ -144,10 +156,10 @@ public final class NormalizeCheckpoints extends PTransform<PCollection<Checkpoin
       };
     }
 
-    private void fail(MultiOutputReceiver r, CheckpointTask t, String stage, String reason, String message) {
+    private void fail(MultiOutputReceiver r, String recordedUri, String stage, String reason, String message) {
       failed.inc();
       Metrics.counter(NormalizeFn.class, "failures_" + reason).inc();
-      r.get(FAILURES).output(new FailureRecord(t.uri(), stage, reason, message));
+      r.get(FAILURES).output(new FailureRecord(recordedUri, stage, reason, config.paths().scrub(message)));
     }
 
     private void emit(CheckpointTask t, BundleBuilder.Result r, MultiOutputReceiver receiver, long ms) {

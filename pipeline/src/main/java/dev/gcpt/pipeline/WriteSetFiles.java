@@ -2,6 +2,7 @@ package dev.gcpt.pipeline;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import dev.gcpt.core.json.Json;
+import dev.gcpt.core.report.ReportWriter;
 import dev.gcpt.core.set.SetFiles;
 import dev.gcpt.core.set.SetMetadata;
 import dev.gcpt.core.set.Weight;
@@ -31,7 +32,8 @@ import org.slf4j.LoggerFactory;
  * Writes the set's files once every bundle is done: {@code set.json} (deterministic: the same
  * inputs give the same bytes), {@code run.json} (what this run did), {@code
  * json/checkpoints_all.json} and {@code checkpoint.lst} (the formats existing runners read) and
- * {@code failures.jsonl} (every rejected input).
+ * {@code failures.jsonl} (every rejected input) and {@code report.html} (what a person looks at
+ * first: {@link ReportWriter}).
  */
 public final class WriteSetFiles extends PTransform<PCollection<BundleRecord>, PDone> {
   public static final String SET_JSON = "set.json";
@@ -42,12 +44,20 @@ public final class WriteSetFiles extends PTransform<PCollection<BundleRecord>, P
   private final String input;
   private final PCollection<FailureRecord> failures;
   private final PCollection<SetNote> notes;
+  private final PCollection<Long> tasks;
 
-  public WriteSetFiles(String output, String input, PCollection<FailureRecord> failures, PCollection<SetNote> notes) {
+  /**
+   * @param tasks the number of checkpoints handed to conversion (one element), counted apart from
+   *     the bundles and failures so that {@code set.json} can show that every input is accounted
+   *     for
+   */
+  public WriteSetFiles(String output, String input, PCollection<FailureRecord> failures, PCollection<SetNote> notes,
+      PCollection<Long> tasks) {
     this.output = output;
     this.input = input;
     this.failures = failures;
     this.notes = notes;
+    this.tasks = tasks;
   }
 
   @Override
@@ -55,8 +65,9 @@ public final class WriteSetFiles extends PTransform<PCollection<BundleRecord>, P
     PCollectionView<List<BundleRecord>> b = bundles.apply("BundlesView", View.asList());
     PCollectionView<List<FailureRecord>> f = failures.apply("FailuresView", View.asList());
     PCollectionView<List<SetNote>> n = notes.apply("NotesView", View.asList());
+    PCollectionView<Long> t = tasks.apply("TasksView", View.asSingleton());
     bundles.getPipeline().apply("Once", Create.of("set"))
-        .apply("Write", ParDo.of(new WriteFn(output, input, b, f, n)).withSideInputs(b, f, n));
+        .apply("Write", ParDo.of(new WriteFn(output, input, b, f, n, t)).withSideInputs(b, f, n, t));
     return PDone.in(bundles.getPipeline());
   }
 
@@ -67,14 +78,17 @@ public final class WriteSetFiles extends PTransform<PCollection<BundleRecord>, P
     private final PCollectionView<List<BundleRecord>> bundles;
     private final PCollectionView<List<FailureRecord>> failures;
     private final PCollectionView<List<SetNote>> notes;
+    private final PCollectionView<Long> tasks;
 
     WriteFn(String output, String input, PCollectionView<List<BundleRecord>> bundles,
-        PCollectionView<List<FailureRecord>> failures, PCollectionView<List<SetNote>> notes) {
+        PCollectionView<List<FailureRecord>> failures, PCollectionView<List<SetNote>> notes,
+        PCollectionView<Long> tasks) {
       this.output = output.endsWith("/") ? output.substring(0, output.length() - 1) : output;
       this.input = input;
       this.bundles = bundles;
       this.failures = failures;
       this.notes = notes;
+      this.tasks = tasks;
     }
 
     @ProcessElement
@@ -86,7 +100,8 @@ public final class WriteSetFiles extends PTransform<PCollection<BundleRecord>, P
       f.sort(Comparator.comparing(FailureRecord::uri).thenComparing(FailureRecord::stage));
       List<SetNote> n = new ArrayList<>(c.sideInput(notes));
       n.sort(Comparator.comparing(SetNote::workload).thenComparing(SetNote::point).thenComparing(SetNote::kind));
-      write(SET_JSON, Json.pretty(setJson(b, f, n)));
+      long inputs = c.sideInput(tasks) + f.stream().filter(x -> FailureRecord.STAGE_MATCH.equals(x.stage())).count();
+      write(SET_JSON, Json.pretty(setJson(b, f, n, inputs)));
       write(RUN_JSON, Json.pretty(runJson(b, f)));
       StringBuilder lines = new StringBuilder();
       for (FailureRecord r : f) {
@@ -96,27 +111,45 @@ public final class WriteSetFiles extends PTransform<PCollection<BundleRecord>, P
       SetMetadata meta = metadata(b);
       write(SetFiles.CHECKPOINTS_ALL_JSON, new String(SetFiles.checkpointsJson(meta), StandardCharsets.UTF_8));
       write(SetFiles.CHECKPOINT_LST, new String(SetFiles.checkpointList(meta), StandardCharsets.UTF_8));
-      LOG.info("set written to {}: {} bundles, {} failures", output, b.size(),
-          f.stream().filter(x -> !"metadata".equals(x.stage())).count());
+      write(ReportWriter.FILE_NAME, ReportWriter.write(SetReports.of(input, b, f, n)), ReportWriter.CONTENT_TYPE);
+      long inputFailures = f.stream().filter(x -> !FailureRecord.STAGE_METADATA.equals(x.stage())).count();
+      if (inputs != b.size() + inputFailures) {
+        LOG.error("set written to {}: {} inputs but {} bundles + {} failures: {} unaccounted for", output, inputs,
+            b.size(), inputFailures, inputs - b.size() - inputFailures);
+      } else {
+        LOG.info("set written to {}: {} bundles, {} failures", output, b.size(), inputFailures);
+      }
     }
 
     private void write(String rel, String content) throws IOException {
-      try (PendingFile p = Storage.createAtomic(output + "/" + rel, "application/octet-stream")) {
-        p.stream().write(content.getBytes(StandardCharsets.UTF_8));
+      write(rel, content.getBytes(StandardCharsets.UTF_8), "application/octet-stream");
+    }
+
+    private void write(String rel, byte[] content, String mimeType) throws IOException {
+      try (PendingFile p = Storage.createAtomic(output + "/" + rel, mimeType)) {
+        p.stream().write(content);
         p.commit();
       }
     }
 
-    private Map<String, Object> setJson(List<BundleRecord> b, List<FailureRecord> f, List<SetNote> n) {
-      long inputFailures = f.stream().filter(x -> !"metadata".equals(x.stage())).count();
+    /**
+     * {@code counts.inputs} is what was found (checkpoints handed to conversion plus those refused
+     * while matching), counted independently of the outcomes; {@code bundles + failures} equals it
+     * unless an input was lost, which {@code unaccounted} then shows.
+     */
+    private Map<String, Object> setJson(List<BundleRecord> b, List<FailureRecord> f, List<SetNote> n, long inputs) {
+      long inputFailures = f.stream().filter(x -> !FailureRecord.STAGE_METADATA.equals(x.stage())).count();
       Map<String, Object> root = new LinkedHashMap<>();
       root.put("schema", "gcpt.set/1");
       root.put("input", input.contains("://") ? input : "local:" + java.nio.file.Path.of(input).getFileName());
       Map<String, Object> counts = new LinkedHashMap<>();
-      counts.put("inputs", b.size() + inputFailures);
+      counts.put("inputs", inputs);
       counts.put("bundles", b.size());
       counts.put("failures", inputFailures);
       counts.put("metadataErrors", f.size() - inputFailures);
+      if (inputs != b.size() + inputFailures) {
+        counts.put("unaccounted", inputs - b.size() - inputFailures);
+      }
       root.put("counts", counts);
       Map<String, Map<String, Object>> workloads = new TreeMap<>();
       Map<String, Map<String, Object>> restorers = new TreeMap<>();

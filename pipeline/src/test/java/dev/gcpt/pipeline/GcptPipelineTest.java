@@ -1,5 +1,6 @@
 package dev.gcpt.pipeline;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -7,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.gcpt.core.json.Json;
+import dev.gcpt.core.report.ReportWriter;
 import dev.gcpt.core.sample.SampleSet;
 import dev.gcpt.core.sample.SampleWriter;
 import java.io.IOException;
@@ -76,7 +78,8 @@ class GcptPipelineTest {
     GcptPipeline.Outputs outs = GcptPipeline.build(p, o);
     PAssert.that(outs.failures()).satisfies(fs -> {
       Map<String, String> reasons = new TreeMap<>();
-      fs.forEach(f -> reasons.put(f.uri().substring(f.uri().indexOf("/set/") + 5), f.stage() + ":" + f.reason()));
+      // a local set records set-relative paths, never this machine's absolute ones
+      fs.forEach(f -> reasons.put(f.uri(), f.stage() + ":" + f.reason()));
       assertEquals(Map.of(
           "spec06_rv64gcb_o2_20m/broken_random/9/_9_0.200000_memory_.zstd", "read:not-a-checkpoint",
           "spec06_rv64gcb_o2_20m/broken_trunc/7/_7_0.100000_memory_.zstd", "read:truncated-stream"), reasons);
@@ -103,6 +106,14 @@ class GcptPipelineTest {
     assertEquals(entries.size() - 2, Files.readAllLines(out.resolve("checkpoint.lst")).size());
     assertTrue(Files.readString(out.resolve("json/checkpoints_all.json")).contains("\"insts\""));
     assertEquals("missing-checkpoint", set.get("notes").get(0).get("kind").asText());
+    assertEquals("0.001000", set.get("notes").get(0).get("weight").asText(), "the metadata's weight of the point");
+    String report = Files.readString(out.resolve(ReportWriter.FILE_NAME));
+    assertTrue(report.contains("<div class=\"k\">inputs</div><div class=\"v\">" + entries.size() + "</div>"), report);
+    assertTrue(report.contains("<div class=\"k\">bundles</div><div class=\"v\">" + expectedBundles + "</div>"));
+    // the broken inputs count as failed points of their workloads, the metadata's extra point as missing
+    assertTrue(report.contains("<title>broken_trunc: 1 failed</title>"), report);
+    assertTrue(report.contains("<title>broken_random: 1 missing</title>"), report);
+    assertTrue(report.contains("local:set"), "the input named as set.json names it");
     for (SampleSet.Entry e : entries) {
       if (e.broken() == SampleSet.Broken.NONE) {
         JsonNode point = set.get("workloads").get(e.workload()).get("points").get(e.point());
@@ -134,6 +145,9 @@ class GcptPipelineTest {
     Map<String, byte[]> second = files(out);
     first.remove("run.json");
     second.remove("run.json");
+    // report.html: the same except its run section (statuses and times)
+    assertEquals(ReportWriter.withoutRunSection(new String(first.remove(ReportWriter.FILE_NAME), UTF_8)),
+        ReportWriter.withoutRunSection(new String(second.remove(ReportWriter.FILE_NAME), UTF_8)));
     assertEquals(first.keySet(), second.keySet());
     first.forEach((k, v) -> assertArrayEquals(v, second.get(k), k));
 

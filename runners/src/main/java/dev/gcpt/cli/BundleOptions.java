@@ -1,7 +1,7 @@
 package dev.gcpt.cli;
 
 import dev.gcpt.core.bundle.BundleBuilder;
-import dev.gcpt.core.bundle.ImageCodec;
+import dev.gcpt.core.image.ImageOptions;
 import dev.gcpt.core.codec.Codec;
 import dev.gcpt.core.restorer.PlatformProfile;
 import java.io.IOException;
@@ -12,18 +12,18 @@ import picocli.CommandLine.Option;
 public final class BundleOptions {
   @Option(names = "--platform", defaultValue = "xiangshan",
       description = "Platform profile: xiangshan, nemu, gem5, qemu-virt, or a .properties file (default ${DEFAULT-VALUE}).")
-  String platform;
+  String platform = "xiangshan";
 
   @Option(names = "--restorer", defaultValue = "builtin",
       description = "builtin (generate one per checkpoint) or a gcpt.bin to pair with every checkpoint.")
-  String restorer;
+  String restorer = "builtin";
 
   @Option(names = "--vlen", defaultValue = "128", description = "VLEN in bits (default ${DEFAULT-VALUE}).")
-  int vlen;
+  int vlen = 128;
 
   @Option(names = "--max-image-gib", defaultValue = "64",
       description = "Refuse images that decompress to more than this (default ${DEFAULT-VALUE} GiB).")
-  long maxImageGib;
+  long maxImageGib = 64;
 
   PlatformProfile platformProfile() throws IOException {
     if (platform.endsWith(".properties")) {
@@ -41,29 +41,42 @@ public final class BundleOptions {
     }
   }
 
-  BundleBuilder.Options toOptions(StorageOptions storage, ImageCodec.Options image) throws IOException {
+  /** The same settings as pipeline options (for {@code gcpt run} and {@code gcpt demo}). */
+  void applyTo(dev.gcpt.pipeline.GcptOptions o, Image image) {
+    o.setPlatform(platform);
+    o.setRestorer(restorer);
+    o.setVlen(vlen);
+    o.setMaxImageGib(maxImageGib);
+    o.setCodec(image.codec);
+    o.setLevel(image.level);
+    o.setFrameMib(image.frameMib);
+    o.setImageThreads(image.threads);
+    o.setSingleFrame(image.singleFrame);
+  }
+
+  BundleBuilder.Options toOptions(StorageOptions storage, ImageOptions image) throws IOException {
     return new BundleBuilder.Options(platformProfile(), restorerChoice(storage), image, vlen, maxImageGib << 30);
   }
 
   /** Image options for new bundles. */
   public static final class Image {
     @Option(names = "--codec", defaultValue = "zstd", description = "Output codec: zstd or gz (default ${DEFAULT-VALUE}).")
-    String codec;
+    String codec = "zstd";
 
-    @Option(names = "--level", defaultValue = "1", description = "Compression level (default ${DEFAULT-VALUE}).")
+    @Option(names = "--level", defaultValue = "0", description = "Compression level; 0 = the codec's default (zstd 1, gzip 6).")
     int level;
 
     @Option(names = "--frame-mib", defaultValue = "8", description = "Raw size of a body frame in MiB (default ${DEFAULT-VALUE}).")
-    int frameMib;
+    int frameMib = 8;
 
-    @Option(names = "--threads", defaultValue = "2", description = "Compression threads per image (default ${DEFAULT-VALUE}).")
-    int threads;
+    @Option(names = "--threads", defaultValue = "1", description = "Compression threads per image (default ${DEFAULT-VALUE}).")
+    int threads = 1;
 
     @Option(names = "--single-frame", description = "One zstd frame for the whole image (XiangShan's QEMU fork needs it).")
     boolean singleFrame;
 
-    ImageCodec.Options toOptions() {
-      return new ImageCodec.Options(Codec.fromCliName(codec), level, (long) frameMib << 20, threads, singleFrame);
+    ImageOptions toOptions() {
+      return ImageOptions.of(Codec.fromCliName(codec), level, frameMib, threads, singleFrame);
     }
   }
 }

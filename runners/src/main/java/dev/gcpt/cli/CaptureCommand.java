@@ -193,8 +193,7 @@ public final class CaptureCommand implements Callable<Integer> {
     if (windowBase == null) {
       return p;
     }
-    return new PlatformProfile(p.name(), p.description(), p.dramBase(), p.clintBase(), p.sstc(), p.exitDevice(),
-        windowBase);
+    return p.withWindowBase(windowBase);
   }
 
   private QemuCapture.Captured attach(QemuCapture.Options options, Path outFile) throws IOException, CaptureException {

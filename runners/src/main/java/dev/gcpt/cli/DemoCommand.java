@@ -42,7 +42,8 @@ public final class DemoCommand implements Callable<Integer> {
   @Option(names = "--image-mib", defaultValue = "4", description = "Raw size of each sample image in MiB (default ${DEFAULT-VALUE}).")
   int imageMib;
 
-  @Mixin RunSettings settings;
+  @Mixin BundleOptions bundle;
+  @Mixin BundleOptions.Image image;
 
   @Override
   public Integer call() throws Exception {
@@ -69,7 +70,8 @@ public final class DemoCommand implements Callable<Integer> {
       RunCommand run = cl.getCommand();
       cl.parseArgs("--input", input, "--output", output);
       run.spec = cl.getCommandSpec();
-      run.settings = settings;
+      run.bundle = bundle;
+      run.image = image;
       run.s3 = s3.setup();
       int code = run.call();
       out.printf("the bundles are plain files under %s%n", dir.resolve("s3").resolve(BUCKET).resolve("out").toAbsolutePath());

@@ -12,6 +12,7 @@ import picocli.CommandLine.Option;
 @Command(
     name = "gcpt",
     mixinStandardHelpOptions = true,
+    scope = CommandLine.ScopeType.INHERIT,
     versionProvider = Gcpt.Version.class,
     description = "Turn RISC-V SimPoint checkpoints into ready-to-run bundles.",
     subcommands = {
@@ -19,7 +20,10 @@ import picocli.CommandLine.Option;
       RestorerCommand.class,
       NormalizeCommand.class,
       RunCommand.class,
+      RegenerateCommand.class,
+      BenchCommand.class,
       DemoCommand.class,
+      VerifyCommand.class,
       CaptureCommand.class,
     })
 public final class Gcpt implements Runnable {

@@ -25,11 +25,13 @@ import picocli.CommandLine.Spec;
  * {@code --display-cpu}. Exit 0 when every input is a valid checkpoint, 1 otherwise; one line
  * per bad input on stderr.
  */
-@Command(name = "inspect", description = "Describe checkpoints: variant, codec, harts, embedded restorer.")
+@Command(name = "inspect", description = "Describe checkpoints (variant, codec, harts, embedded restorer) and bundles "
+    + "(a bundle directory or bundle.json: manifest, harts, descriptor, restorer parameters, frames).")
 public final class InspectCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
-  @Parameters(arity = "1..*", paramLabel = "IN", description = "Checkpoint files (local paths or s3:// URIs).")
+  @Parameters(arity = "1..*", paramLabel = "IN",
+      description = "Checkpoint files, bundle directories or bundle.json files (local paths or s3:// URIs).")
   List<String> inputs;
 
   @Option(names = "--json", description = "Print a JSON array instead of the human summary.")
@@ -48,12 +50,32 @@ public final class InspectCommand implements Callable<Integer> {
     List<Object> results = new ArrayList<>();
     int bad = 0;
     for (String in : inputs) {
+      try {
+        java.util.Optional<String> manifest = BundleView.manifestOf(in, storage);
+        if (manifest.isPresent()) {
+          dev.gcpt.core.bundle.BundleManifest m = BundleView.read(manifest.get(), storage);
+          results.add(m);
+          if (!json) {
+            BundleView.print(out, manifest.get(), m);
+          }
+          continue;
+        }
+      } catch (IOException e) {
+        bad++;
+        err.println("gcpt inspect: " + in + ": " + e.getMessage().replaceAll("\\s*\\R\\s*", " ") + " [bad-manifest]");
+        results.add(error(in, "bad-manifest", e.getMessage()));
+        continue;
+      }
       try (InputStream raw = storage.open(in); OpenCheckpoint cp = CheckpointReader.open(raw, in, opt)) {
         cp.drain(null);
         CheckpointSummary s = CheckpointSummary.of(cp);
         results.add(s);
         if (!json) {
           printHuman(out, s);
+          // an image of a bundle: its manifest too (restorer parameters, frames)
+          for (String manifest : BundleView.besideImage(in, storage).stream().toList()) {
+            BundleView.print(out, manifest, BundleView.read(manifest, storage));
+          }
         }
       } catch (CheckpointException e) {
         bad++;

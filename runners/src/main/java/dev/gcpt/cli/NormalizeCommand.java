@@ -33,10 +33,19 @@ public final class NormalizeCommand implements Callable<Integer> {
   @Mixin BundleOptions.Image image;
   @Mixin StorageOptions storage;
 
+  @Option(names = "--memory-report", hidden = true,
+      description = "Print peak heap and peak RSS at the end (used by gcpt bench).")
+  boolean memoryReport;
+
   @Override
   public Integer call() throws Exception {
+    try (BundleBuilder builder = new BundleBuilder(bundle.toOptions(storage, image.toOptions()))) {
+      return normalize(builder);
+    }
+  }
+
+  private int normalize(BundleBuilder builder) throws Exception {
     PrintWriter out = spec.commandLine().getOut();
-    BundleBuilder builder = new BundleBuilder(bundle.toOptions(storage, image.toOptions()));
     Optional<CheckpointName> name = CheckpointName.parse(input.replace('\\', '/'));
     String fileName = input.substring(input.lastIndexOf('/') + 1);
     String workload = name.map(CheckpointName::workload).orElse(stem(fileName));
@@ -59,6 +68,9 @@ public final class NormalizeCommand implements Callable<Integer> {
         r.status().name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'), output, r.dir(), m.variant(),
         m.harts(), m.restorer().sha256().substring(0, 12), m.restorer().size(), m.restorer().origin(),
         Sizes.human(m.image().rawLength()), Sizes.human(m.image().compressedLength()), m.image().frames());
+    if (memoryReport) {
+      out.printf("memory peakHeapBytes=%d peakRssBytes=%d%n", MemoryReport.peakHeapBytes(), MemoryReport.peakRssBytes());
+    }
     return 0;
   }
 

@@ -55,7 +55,8 @@ public final class RunCommand implements Callable<Integer> {
   @Option(names = "--files-to-stage", description = "Jar(s) to ship to a remote Flink cluster (e.g. runners/target/gcpt-all.jar).")
   List<String> filesToStage;
 
-  @Mixin RunSettings settings;
+  @Mixin BundleOptions bundle;
+  @Mixin BundleOptions.Image image;
   @Mixin StorageOptions storage;
 
   /** S3 settings given programmatically (the demo's embedded server) instead of by options. */
@@ -85,7 +86,7 @@ public final class RunCommand implements Callable<Integer> {
     GcptOptions o = PipelineOptionsFactory.fromArgs(args.toArray(String[]::new)).as(GcptOptions.class);
     o.setInput(input);
     o.setOutput(output);
-    settings.applyTo(o);
+    bundle.applyTo(o, image);
     (s3 != null ? s3 : storage.s3Setup()).applyTo(o);
     int cores = Runtime.getRuntime().availableProcessors();
     int workers = parallelism > 0 ? parallelism : cores;
@@ -109,28 +110,28 @@ public final class RunCommand implements Callable<Integer> {
     return o;
   }
 
-  /** Prints done/total, bytes and rate while a non-blocking run is going. */
+  /**
+   * Prints done/total, bytes, rate and ETA while a non-blocking run is going, on a terminal
+   * only ({@link ProgressMeter}).
+   */
   static final class Progress {
     private static final long INTERVAL_MILLIS = 2000;
 
     static void follow(PipelineResult result, PrintWriter out) throws InterruptedException {
-      long start = System.nanoTime();
-      String last = "";
+      ProgressMeter meter = ProgressMeter.forTerminal(out, "checkpoints");
+      if (!meter.enabled()) {
+        return; // not a terminal: no progress lines, the summary follows the run
+      }
       while (!result.getState().isTerminal()) {
         Thread.sleep(INTERVAL_MILLIS);
         long found = counter(result, "checkpointsFound");
         long done = counter(result, "bundlesBuilt") + counter(result, "bundlesRegenerated")
             + counter(result, "bundlesUpToDate") + counter(result, "failures");
-        long raw = counter(result, "rawBytes");
-        double secs = (System.nanoTime() - start) / 1e9;
-        String line = String.format(Locale.ROOT, "  %d/%d checkpoints, %s raw, %.1f MiB/s", done, found,
-            Sizes.human(raw), raw / secs / (1 << 20));
-        if (!line.equals(last) && found > 0) {
-          out.println(line);
-          out.flush();
-          last = line;
+        if (found > 0) {
+          meter.update(done, found, counter(result, "rawBytes"));
         }
       }
+      meter.finish();
     }
 
     static long counter(PipelineResult result, String name) {

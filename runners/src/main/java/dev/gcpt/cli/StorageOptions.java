@@ -64,6 +64,29 @@ public final class StorageOptions {
     return Channels.newInputStream(FileSystems.open(m.resourceId()));
   }
 
+  /** Whether a local path or any Beam filesystem URI names an existing file. */
+  public boolean exists(String uri) throws IOException {
+    if (!uri.contains("://")) {
+      return Files.isRegularFile(Path.of(uri));
+    }
+    ensureRegistered();
+    return dev.gcpt.pipeline.io.Storage.exists(uri);
+  }
+
+  /** Every file under a local directory or URI prefix, sorted. */
+  public java.util.List<String> list(String root) throws IOException {
+    if (!root.contains("://")) {
+      if (!Files.isDirectory(Path.of(root))) {
+        return java.util.List.of();
+      }
+      try (java.util.stream.Stream<Path> s = Files.walk(Path.of(root))) {
+        return s.filter(Files::isRegularFile).map(Path::toString).sorted().toList();
+      }
+    }
+    ensureRegistered();
+    return dev.gcpt.pipeline.io.Storage.list(root).stream().map(dev.gcpt.pipeline.io.Storage.StoredFile::uri).toList();
+  }
+
   private void ensureRegistered() {
     if (!registered) {
       s3Setup().configureFileSystems();

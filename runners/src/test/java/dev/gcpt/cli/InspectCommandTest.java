@@ -60,4 +60,56 @@ class InspectCommandTest {
     assertTrue(r.err().contains("no such file"), r.err());
     assertEquals(1, r.err().lines().count(), r.err());
   }
+
+  @Test
+  void aBundleDirectoryItsManifestAndItsImageShowTheManifest() throws IOException {
+    Path src = write("_5_0.5_memory_.gz", SyntheticCheckpoint.builder().variant(Variant.V2).harts(2).modes(1, 3)
+        .vectorState(true).build(), Codec.GZIP);
+    Path out = dir.resolve("out");
+    CliRunner n = CliRunner.run("normalize", src.toString(), "-o", out.toString(), "--platform", "qemu-virt");
+    assertEquals(0, n.exitCode(), n.err());
+    Path bundle;
+    try (java.util.stream.Stream<Path> s = Files.walk(out)) {
+      bundle = s.filter(p -> p.getFileName().toString().equals("bundle.json")).findFirst().orElseThrow().getParent();
+    }
+    CliRunner r = CliRunner.run("inspect", bundle.toString());
+    assertEquals(0, r.exitCode(), r.err());
+    java.util.List<String> lines = r.out().lines().toList();
+    assertEquals(bundle.resolve("bundle.json") + "  (gcpt.bundle/1)", lines.get(0));
+    assertTrue(r.out().contains("  variant     V2 (qemu-multicore)   harts 2   VLEN 128\n"), r.out());
+    assertTrue(lines.stream().anyMatch(l -> l.matches("  1 +0x[0-9a-f]+ +M +yes +yes +- *")), r.out());
+    assertTrue(r.out().contains("  extensions  F 2/2   V 2/2   H -"), r.out());
+    assertTrue(r.out().contains("  descriptor  at 0xec000, "), r.out());
+    assertTrue(r.out().contains(": magic 0xdeadbeef, cpu_num 2, cpt_offset 0x300000, single_core_size 0x100000"),
+        r.out());
+    assertTrue(lines.stream().anyMatch(l -> l.startsWith("  restorer    generated, ")), r.out());
+    assertTrue(r.out().contains("clintBase 0x2000000") && r.out().contains("platform qemu-virt"), r.out());
+    assertTrue(lines.stream().anyMatch(l -> l.matches("  image       \\S+\\.zstd: zstd level \\d+, .* 2 frame\\(s\\)")),
+        r.out());
+    assertTrue(lines.stream().anyMatch(l -> l.matches("              head +0x0 +0x500000 +[0-9]+ *")), r.out());
+    assertTrue(lines.stream().anyMatch(l -> l.matches("              body +0x500000 +0x100000 +[0-9]+ *")), r.out());
+    assertTrue(lines.stream().anyMatch(l -> l.startsWith("  commands    nemu ")), r.out());
+
+    CliRunner viaManifest = CliRunner.run("inspect", bundle.resolve("bundle.json").toString());
+    assertEquals(r.out(), viaManifest.out());
+    String image;
+    try (java.util.stream.Stream<Path> s = Files.list(bundle)) {
+      image = s.filter(p -> p.toString().endsWith(".zstd")).findFirst().orElseThrow().toString();
+    }
+    CliRunner viaImage = CliRunner.run("inspect", image);
+    assertEquals(0, viaImage.exitCode(), viaImage.err());
+    assertTrue(viaImage.out().startsWith(image + "\n  variant   V2"), viaImage.out());
+    assertTrue(viaImage.out().contains(r.out()), "the checkpoint view, then the bundle's");
+  }
+
+  @Test
+  void aBrokenManifestIsOneLine() throws IOException {
+    Path b = dir.resolve("b");
+    Files.createDirectories(b);
+    Files.writeString(b.resolve("bundle.json"), "{\n broken");
+    CliRunner r = CliRunner.run("inspect", b.toString());
+    assertEquals(1, r.exitCode());
+    assertEquals(1, r.err().lines().count(), r.err());
+    assertTrue(r.err().startsWith("gcpt inspect: " + b + ": ") && r.err().endsWith("[bad-manifest]\n"), r.err());
+  }
 }

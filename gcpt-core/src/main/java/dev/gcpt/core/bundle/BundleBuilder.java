@@ -3,6 +3,10 @@ package dev.gcpt.core.bundle;
 import static dev.gcpt.core.json.Json.hex;
 
 import dev.gcpt.core.codec.Codec;
+import dev.gcpt.core.image.HeadSwap;
+import dev.gcpt.core.image.ImageInfo;
+import dev.gcpt.core.image.ImageOptions;
+import dev.gcpt.core.image.ImageWriter;
 import dev.gcpt.core.json.Json;
 import dev.gcpt.core.layout.Variant;
 import dev.gcpt.core.normalize.NormalizedLayout;
@@ -46,7 +50,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * {@link Status#REGENERATED} (only the head frame is rewritten; the body frames' compressed bytes
  * are copied); anything else is rebuilt.
  */
-public final class BundleBuilder {
+public final class BundleBuilder implements AutoCloseable {
   /** Bumped whenever the bytes this class writes change for the same inputs. */
   public static final String GENERATOR_VERSION = "gcpt-bundle-1";
   public static final String MANIFEST = "bundle.json";
@@ -69,8 +73,14 @@ public final class BundleBuilder {
   }
 
   /** Options that apply to every bundle of a run. */
-  public record Options(PlatformProfile platform, RestorerChoice restorer, ImageCodec.Options image, int vlen,
+  public record Options(PlatformProfile platform, RestorerChoice restorer, ImageOptions image, int vlen,
       long maxRawBytes) {
+
+    /** Text of everything the body frames depend on besides the source. */
+    String imageKey() {
+      return image.codec().cliName() + ":" + image.level() + ":" + image.bodyFrameRawSize() + ":"
+          + (image.singleFrame() ? "single" : "framed");
+    }
 
     /** Text of everything the head frame depends on besides the source. */
     String restorerKey() {
@@ -95,10 +105,18 @@ public final class BundleBuilder {
   public record Result(Status status, String dir, BundleManifest manifest) {}
 
   private final Options options;
+  private final ImageWriter writer;
   private final Map<RestorerSpec, Restorer> restorers = new ConcurrentHashMap<>();
 
   public BundleBuilder(Options options) {
     this.options = options;
+    this.writer = new ImageWriter(options.image());
+  }
+
+  /** Stops the image writer's compression threads. */
+  @Override
+  public void close() {
+    writer.close();
   }
 
   /**
@@ -108,7 +126,7 @@ public final class BundleBuilder {
    * @throws IOException for storage failures (worth a retry)
    */
   public Result build(Source source, Opener opener, Target target, OutputFiles out) throws IOException {
-    String imageKey = options.image().key();
+    String imageKey = options.imageKey();
     String recipe = sha256((GENERATOR_VERSION + "|" + source.fingerprint() + "|" + imageKey + "|"
         + options.restorerKey()).getBytes(StandardCharsets.UTF_8));
     // the window base decides which bytes form the head frame: a change needs a full rebuild
@@ -124,7 +142,7 @@ public final class BundleBuilder {
         if (recipe.equals(m.build().recipe())) {
           return new Result(Status.UP_TO_DATE, target.dir(), m);
         }
-        if (imageRecipe.equals(m.build().imageRecipe())) {
+        if (imageRecipe.equals(m.build().imageRecipe()) && !m.image().singleFrame()) {
           return regenerate(source, target, out, m, recipe, imageRecipe);
         }
       }
@@ -138,8 +156,9 @@ public final class BundleBuilder {
     String tmp = imageRel + ".partial-" + UUID.randomUUID();
     MessageDigest sourceDigest = digest();
     CountingStream counted;
-    ImageCodec.Written written;
+    ImageInfo written;
     OpenCheckpoint cp = null;
+    long bodyLength = options.image().singleFrame() ? rawLength(source, opener) : ImageWriter.UNKNOWN_LENGTH;
     Paired paired;
     try (InputStream raw = opener.open()) {
       counted = new CountingStream(new DigestInputStream(raw, sourceDigest));
@@ -148,7 +167,7 @@ public final class BundleBuilder {
       paired = pair(cp, nl);
       byte[] window = Normalizer.window(cp, nl, paired.bytes());
       try (OutputStream o = out.create(tmp); InputStream rest = cp.rest()) {
-        written = ImageCodec.write(options.image(), window, rest, o);
+        written = writer.write(window, rest, bodyLength < 0 ? bodyLength : bodyLength - window.length, o);
         drainSource(counted); // before closing: bytes after the last frame still count and hash
       }
       paired = new Paired(paired.bytes(), paired.sha256(), paired.info(), paired.notes(), nl, cp.harts(), cp);
@@ -176,19 +195,24 @@ public final class BundleBuilder {
     String tmp = imageRel + ".partial-" + UUID.randomUUID();
     Paired paired;
     byte[] window;
-    try (InputStream in = out.open(imageRel);
-        OpenCheckpoint cp = CheckpointReader.open(in, out.describe(imageRel), readerOptions())) {
-      NormalizedLayout nl = Normalizer.layoutFor(cp);
-      paired = pair(cp, nl);
-      window = Normalizer.window(cp, nl, paired.bytes());
-      paired = new Paired(paired.bytes(), paired.sha256(), paired.info(), paired.notes(), nl, cp.harts(), cp);
-    }
-    ImageCodec.Written written;
-    try (InputStream oldImage = out.open(imageRel); OutputStream o = out.create(tmp)) {
-      written = ImageCodec.swapHead(options.image(), window, old.image(), oldImage, o);
-    } catch (IOException | RuntimeException e) {
-      deleteQuietly(out, tmp, e);
-      throw e;
+    ImageInfo written;
+    // one pass over the old file: its head frame (small) is read into memory and decoded, the
+    // body frames are streamed through unchanged
+    try (InputStream oldImage = out.open(imageRel)) {
+      byte[] headFrame = oldImage.readNBytes(Math.toIntExact(old.image().headCompressedLength()));
+      try (OpenCheckpoint cp = CheckpointReader.open(new java.io.ByteArrayInputStream(headFrame),
+          out.describe(imageRel), readerOptions())) {
+        NormalizedLayout nl = Normalizer.layoutFor(cp);
+        paired = pair(cp, nl);
+        window = Normalizer.window(cp, nl, paired.bytes());
+        paired = new Paired(paired.bytes(), paired.sha256(), paired.info(), paired.notes(), nl, cp.harts(), cp);
+      }
+      try (OutputStream o = out.create(tmp)) {
+        written = HeadSwap.swapBody(old.image().toImageInfo(), window, oldImage, o, out.describe(imageRel));
+      } catch (IOException | RuntimeException e) {
+        deleteQuietly(out, tmp, e);
+        throw e;
+      }
     }
     writeRestorerFile(out, paired);
     out.commit(tmp, imageRel);
@@ -196,6 +220,13 @@ public final class BundleBuilder {
         target.simpoint()), paired, written, recipe, imageRecipe);
     writeManifest(out, target.dir(), m);
     return new Result(Status.REGENERATED, target.dir(), m);
+  }
+
+  /** Decompressed length of the source (single-frame output declares it up front). */
+  private long rawLength(Source source, Opener opener) throws IOException {
+    try (InputStream in = opener.open(); OpenCheckpoint cp = CheckpointReader.open(in, source.uri(), readerOptions())) {
+      return cp.drain(null);
+    }
   }
 
   private CheckpointReader.Options readerOptions() {
@@ -265,7 +296,7 @@ public final class BundleBuilder {
   }
 
   private BundleManifest manifest(BundleManifest.Source source, List<String> sourceNotes, Target target, Paired p,
-      ImageCodec.Written w, String recipe, String imageRecipe) {
+      ImageInfo w, String recipe, String imageRecipe) {
     NormalizedLayout nl = p.layout();
     byte[] d = nl.descriptor().encode();
     List<BundleManifest.Hart> harts = p.harts().stream().map(h -> new BundleManifest.Hart(h.hart(), hex(h.pc()),
@@ -275,14 +306,12 @@ public final class BundleBuilder {
         new BundleManifest.DescriptorInfo(hex(options.platform().windowBase() + nl.descriptorOffset()), d.length,
             HexFormat.of().formatHex(d)),
         p.info(),
-        new BundleManifest.ImageInfo(target.imageFileName(), w.codec().cliName(), options.image().level(), w.rawLength(), w.compressedLength(),
-            w.contentSha256(), w.sha256(), w.headRawLength(), w.headCompressedLength(), w.bodyRawSha256(),
-            w.bodyFrameRawLength(), w.frames(), w.singleFrame()),
+        BundleManifest.ImageInfo.of(target.imageFileName(), w),
         target.simpoint(), List.copyOf(sourceNotes), commands(imagePath, harts.size(), w), new BundleManifest.Build(GENERATOR_VERSION,
             recipe, imageRecipe));
   }
 
-  private Map<String, String> commands(String image, int harts, ImageCodec.Written w) {
+  private Map<String, String> commands(String image, int harts, ImageInfo w) {
     Map<String, String> c = new LinkedHashMap<>();
     c.put("xiangshan-emu", "./build/emu -i " + image + " -W 20000000 -I 40000000");
     c.put("nemu", "./build/riscv64-nemu-interpreter -b " + image);

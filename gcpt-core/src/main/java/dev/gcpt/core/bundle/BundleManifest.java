@@ -43,14 +43,29 @@ public record BundleManifest(
       Map<String, Object> parameters, List<String> notes) {}
 
   /**
-   * The output image: head frame = the reserved window, body = fixed-size frames.
-   * {@code sha256} covers the file; {@code contentSha256} the decompressed image, as
-   * sha256(sha256(head raw) ‖ sha256(body raw)) so that regeneration, which never decompresses
-   * the body, can still state it ({@code bodyRawSha256} carries the body's part).
+   * The output image (docs/image-format.md): head frame = the reserved window, body = frames of
+   * {@code bodyFrameRawLength} raw bytes. {@code sha256} covers the file; the raw content is
+   * identified by {@code headRawSha256} and {@code bodyRawChunkedSha256} (SHA-256 over the SHA-256
+   * of each 1 MiB body chunk), folded into {@code contentSha256}: regeneration, which never
+   * decompresses the body, carries the body digest over.
    */
-  public record ImageInfo(String file, String codec, int level, long rawLength, long compressedLength, String contentSha256,
-      String sha256, long headRawLength, long headCompressedLength, String bodyRawSha256, long bodyFrameRawLength,
-      long frames, boolean singleFrame) {}
+  public record ImageInfo(String file, String codec, int level, boolean singleFrame, long rawLength,
+      long compressedLength, long headRawLength, long headCompressedLength, long frames, long bodyFrameRawLength,
+      String headRawSha256, String bodyRawChunkedSha256, String sha256, String contentSha256) {
+
+    public static ImageInfo of(String file, dev.gcpt.core.image.ImageInfo i) {
+      return new ImageInfo(file, i.codec().cliName(), i.level(), i.singleFrame(), i.rawLength(), i.compressedLength(),
+          i.headRawLength(), i.headCompressedLength(), i.frameCount(), i.bodyFrameRawSize(), i.headRawSha256(),
+          i.bodyRawChunkedSha256(), i.compressedSha256(), i.contentSha256());
+    }
+
+    /** The image module's view of this image (for head swaps and verification). */
+    public dev.gcpt.core.image.ImageInfo toImageInfo() {
+      return new dev.gcpt.core.image.ImageInfo(dev.gcpt.core.codec.Codec.fromCliName(codec), level, singleFrame,
+          rawLength, compressedLength, headRawLength, headCompressedLength, frames, bodyFrameRawLength, headRawSha256,
+          bodyRawChunkedSha256, sha256);
+    }
+  }
 
   public record SimPoint(String workload, String point, String weight, String insts) {}
 

@@ -36,14 +36,19 @@ public enum Codec {
     throw new IllegalArgumentException("unknown codec '" + name + "' (expected raw, gz or zstd)");
   }
 
-  /** Detects the codec from the first bytes of a file: gzip 1f 8b, zstd 28 b5 2f fd, else raw. */
+  /**
+   * Detects the codec from the first bytes of a file: gzip 1f 8b, zstd 28 b5 2f fd (or a zstd
+   * skippable frame, 5x 2a 4d 18, which a zstd stream may start with), else raw.
+   */
   public static Codec sniff(byte[] head, int len) {
     if (len >= 2 && (head[0] & 0xFF) == 0x1F && (head[1] & 0xFF) == 0x8B) {
       return GZIP;
     }
-    if (len >= 4 && (head[0] & 0xFF) == 0x28 && (head[1] & 0xFF) == 0xB5
-        && (head[2] & 0xFF) == 0x2F && (head[3] & 0xFF) == 0xFD) {
-      return ZSTD;
+    if (len >= ZstdFormat.MAGIC_SIZE) {
+      int magic = ZstdFormat.readIntLE(head, 0);
+      if (magic == ZstdFormat.MAGIC || ZstdFormat.isSkippableMagic(magic)) {
+        return ZSTD;
+      }
     }
     return RAW;
   }

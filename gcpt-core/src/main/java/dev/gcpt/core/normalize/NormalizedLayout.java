@@ -56,9 +56,6 @@ public record NormalizedLayout(Variant variant, long descriptorOffset, Descripto
   }
 
   static StateLayout shift(StateLayout l, long by) {
-    return new StateLayout(l.magic() + by, l.pc() + by, l.mode() + by, l.mtime() + by, l.mtimecmp() + by,
-        l.miscDone() + by, l.miscReserve() + by, l.intRegs() + by, l.intDone() + by, l.floatRegs() + by,
-        l.floatDone() + by, l.csrs() + by, l.csrDone() + by, l.csrReserve() + by, l.vectorRegs() + by,
-        l.vectorDone() + by);
+    return dev.gcpt.core.descriptor.Descriptors.shift(l, by);
   }
 }

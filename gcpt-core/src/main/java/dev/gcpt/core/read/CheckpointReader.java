@@ -118,13 +118,22 @@ public final class CheckpointReader {
       return ce;
     }
     String msg = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-    if (e instanceof CodecException) {
-      String lower = msg.toLowerCase();
-      Reason r = lower.contains("ceiling") ? Reason.TOO_LARGE
-          : lower.contains("empty") ? Reason.EMPTY
-          : lower.contains("truncated") ? Reason.TRUNCATED
-          : Reason.CORRUPT;
+    if (e instanceof CodecException ce) {
+      Reason r = switch (ce.kind()) {
+        case EMPTY -> Reason.EMPTY;
+        case TRUNCATED -> Reason.TRUNCATED;
+        case TOO_LARGE -> Reason.TOO_LARGE;
+        default -> Reason.CORRUPT;
+      };
       return new CheckpointException(r, msg, e);
+    }
+    // decoders raise these outside DecodedStream.read too (GZIPInputStream reads the header in its
+    // constructor): they are about the bytes, not the storage
+    if (e instanceof java.io.EOFException) {
+      return new CheckpointException(Reason.TRUNCATED, name + ": truncated stream: " + msg, e);
+    }
+    if (e instanceof java.util.zip.ZipException) {
+      return new CheckpointException(Reason.CORRUPT, name + ": corrupt stream: " + msg, e);
     }
     return new CheckpointException(Reason.IO, name + ": " + msg, e);
   }

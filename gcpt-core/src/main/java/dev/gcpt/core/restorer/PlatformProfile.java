@@ -22,9 +22,11 @@ import java.util.Properties;
  * {@code configs/platforms/<name>.properties} and are packaged as classpath resources
  * {@code platforms/<name>.properties} (gcpt-core's pom points a resource directory at
  * {@code configs/platforms}, so there is one copy). Keys: {@code name}, {@code description},
- * {@code dramBase}, {@code clintBase}, {@code sstc} (true/false, default false),
- * {@code exitDevice} (optional; SiFive test device address), {@code windowBase} (optional,
- * default 0). Numbers accept 0x hex.
+ * {@code dramBase}, {@code dramSize} (optional, default {@value #DEFAULT_DRAM_SIZE} bytes: the
+ * smallest DRAM the restorer's 2 GiB address limit needs), {@code clintBase}, {@code sstc}
+ * (true/false, default false), {@code exitDevice} (optional; SiFive test device address).
+ * {@code windowBase} (optional, default 0). Numbers accept 0x hex. The CLINT and the exit device
+ * must lie outside DRAM: the restorer writes to them.
  *
  * <pre>
  * CLINT register          address
@@ -41,8 +43,11 @@ import java.util.Properties;
  * depend on W.
  */
 public record PlatformProfile(
-    String name, String description, long dramBase, long clintBase, boolean sstc, OptionalLong exitDevice,
-    long windowBase) {
+    String name, String description, long dramBase, long dramSize, long clintBase, boolean sstc,
+    OptionalLong exitDevice, long windowBase) {
+
+  /** DRAM size of a profile that does not give one: 2 GiB. */
+  public static final long DEFAULT_DRAM_SIZE = 0x8000_0000L;
 
   /** CLINT offset of hart 0's mtimecmp. */
   public static final long CLINT_MTIMECMP = 0x4000;
@@ -68,17 +73,36 @@ public record PlatformProfile(
       throw new IllegalArgumentException("platform " + name + ": exitDevice must be below 2 GiB, got 0x"
           + Long.toHexString(exitDevice.getAsLong()));
     }
-    if (windowBase < 0 || windowBase > Offsets.MAX_WINDOW_BASE || windowBase % Offsets.WINDOW_ALIGN != 0) {
+    if (dramSize <= 0 || dramBase < 0 || dramBase + dramSize < dramBase) {
+      throw new IllegalArgumentException("platform " + name + ": DRAM [0x" + Long.toHexString(dramBase) + ", +0x"
+          + Long.toHexString(dramSize) + ") is not a valid address range");
+    }
+    if (inRange(clintBase, dramBase, dramSize) || inRange(clintBase + CLINT_MTIME, dramBase, dramSize)) {
+      throw new IllegalArgumentException("platform " + name + ": the CLINT at 0x" + Long.toHexString(clintBase)
+          + " lies inside DRAM [0x" + Long.toHexString(dramBase) + ", 0x" + Long.toHexString(dramBase + dramSize) + ")");
+    }
+    if (exitDevice.isPresent() && inRange(exitDevice.getAsLong(), dramBase, dramSize)) {
+      throw new IllegalArgumentException("platform " + name + ": the exit device at 0x"
+          + Long.toHexString(exitDevice.getAsLong()) + " lies inside DRAM [0x" + Long.toHexString(dramBase) + ", 0x"
+          + Long.toHexString(dramBase + dramSize) + ")");
+    }
+    if (windowBase < 0 || windowBase > Offsets.MAX_WINDOW_BASE || windowBase % Offsets.WINDOW_ALIGN != 0
+        || windowBase >= dramSize) {
       throw new IllegalArgumentException("platform " + name + ": windowBase must be a multiple of 0x"
-          + Long.toHexString(Offsets.WINDOW_ALIGN) + " in 0..0x" + Long.toHexString(Offsets.MAX_WINDOW_BASE) + ", got 0x"
-          + Long.toHexString(windowBase));
+          + Long.toHexString(Offsets.WINDOW_ALIGN) + " in 0..0x" + Long.toHexString(Offsets.MAX_WINDOW_BASE)
+          + " inside DRAM, got 0x" + Long.toHexString(windowBase));
     }
   }
 
   /** A profile with the window at DRAM start (W = 0, the XiangShan convention). */
-  public PlatformProfile(String name, String description, long dramBase, long clintBase, boolean sstc,
+  public PlatformProfile(String name, String description, long dramBase, long dramSize, long clintBase, boolean sstc,
       OptionalLong exitDevice) {
-    this(name, description, dramBase, clintBase, sstc, exitDevice, 0);
+    this(name, description, dramBase, dramSize, clintBase, sstc, exitDevice, 0);
+  }
+
+  /** This profile with the reserved window at DRAM offset {@code base}. */
+  public PlatformProfile withWindowBase(long base) {
+    return new PlatformProfile(name, description, dramBase, dramSize, clintBase, sstc, exitDevice, base);
   }
 
   /** Physical address of the reserved window: where the restorer sits and the harts start. */
@@ -88,13 +112,22 @@ public record PlatformProfile(
 
   /**
    * Stable text of the profile: it is part of bundle recipes, so a profile with W = 0 prints as
-   * it did before windowBase existed (existing bundles stay up to date).
+   * the record did before windowBase existed (existing bundles stay up to date).
    */
   @Override
   public String toString() {
     return "PlatformProfile[name=" + name + ", description=" + description + ", dramBase=" + dramBase
-        + ", clintBase=" + clintBase + ", sstc=" + sstc + ", exitDevice=" + exitDevice
+        + ", dramSize=" + dramSize + ", clintBase=" + clintBase + ", sstc=" + sstc + ", exitDevice=" + exitDevice
         + (windowBase != 0 ? ", windowBase=" + windowBase : "") + "]";
+  }
+
+  /** Whether physical address {@code address} is DRAM. */
+  public boolean inDram(long address) {
+    return inRange(address, dramBase, dramSize);
+  }
+
+  private static boolean inRange(long address, long base, long size) {
+    return address >= base && address - base < size;
   }
 
   /** Physical address of hart {@code hart}'s mtimecmp. */
@@ -146,10 +179,13 @@ public record PlatformProfile(
       throw new IllegalArgumentException(source + ": sstc must be true or false, got '" + sstc + "'");
     }
     String exit = p.getProperty("exitDevice");
+    String dramSize = p.getProperty("dramSize");
     String window = p.getProperty("windowBase");
     try {
       return new PlatformProfile(name, p.getProperty("description", name).trim(),
-          number(p, "dramBase", source), number(p, "clintBase", source), Boolean.parseBoolean(sstc),
+          number(p, "dramBase", source),
+          dramSize == null || dramSize.isBlank() ? DEFAULT_DRAM_SIZE : parseNumber(dramSize, "dramSize", source),
+          number(p, "clintBase", source), Boolean.parseBoolean(sstc),
           exit == null || exit.isBlank() ? OptionalLong.empty() : OptionalLong.of(parseNumber(exit, "exitDevice", source)),
           window == null || window.isBlank() ? 0 : parseNumber(window, "windowBase", source));
     } catch (IllegalArgumentException e) {

@@ -77,6 +77,25 @@ public final class RestorerGenerator {
     return new Restorer(new Emitter(spec).emit(), spec);
   }
 
+  /**
+   * The descriptor bytes a generated restorer carries (and compares with memory at boot), read
+   * back from its bytes: they sit 8-aligned just before the barrier counter and the completion
+   * flag at the end ({@code size - 8}), see {@link #generate}. Empty when {@code restorer} is too
+   * short to hold {@code length} descriptor bytes; an external restorer gives meaningless bytes.
+   */
+  public static java.util.Optional<byte[]> embeddedDescriptor(byte[] restorer, int length) {
+    int flag = restorer.length - 8;
+    // the descriptor ends at e in [flag - 11, flag - 4] (counter at align4(e), flag at
+    // align8(counter + 4)) and starts 8-aligned: exactly one e fits
+    for (int end = flag - 11; end <= flag - 4; end++) {
+      int start = end - length;
+      if (start >= ENTRY && start % 8 == 0) {
+        return java.util.Optional.of(java.util.Arrays.copyOfRange(restorer, start, end));
+      }
+    }
+    return java.util.Optional.empty();
+  }
+
   /** The CSR numbers this spec's restorer writes, in the order it writes them. */
   public static List<Integer> restoredCsrs(RestorerSpec spec) {
     List<Integer> out = new ArrayList<>();

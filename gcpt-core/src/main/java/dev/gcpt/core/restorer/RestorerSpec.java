@@ -88,6 +88,24 @@ public record RestorerSpec(
     if (lastCore > Integer.MAX_VALUE) {
       throw new IllegalArgumentException("core bases beyond 2 GiB are not supported: 0x" + Long.toHexString(lastCore));
     }
+    // everything the restorer jumps to or reads is at an offset from its base, the platform's
+    // window base in DRAM (0: the start of DRAM)
+    long dram = platform.dramSize() - platform.windowBase();
+    if (payloadPosition >= dram) {
+      throw new IllegalArgumentException("payload position 0x" + Long.toHexString(payloadPosition)
+          + " lies beyond the DRAM of platform " + platform.name() + " (0x" + Long.toHexString(dram) + " bytes)");
+    }
+    long descriptorEnd = descriptorOffset + descriptor.encode().length;
+    if (descriptorEnd > dram) {
+      throw new IllegalArgumentException("the descriptor [0x" + Long.toHexString(descriptorOffset) + ", 0x"
+          + Long.toHexString(descriptorEnd) + ") runs past the DRAM of platform " + platform.name() + " (0x"
+          + Long.toHexString(dram) + " bytes)");
+    }
+    long stateEnd = lastCore + descriptor.layout().end(vlen);
+    if (stateEnd > dram) {
+      throw new IllegalArgumentException("hart " + (harts - 1) + "'s state ends at 0x" + Long.toHexString(stateEnd)
+          + ", past the DRAM of platform " + platform.name() + " (0x" + Long.toHexString(dram) + " bytes)");
+    }
   }
 
   /**

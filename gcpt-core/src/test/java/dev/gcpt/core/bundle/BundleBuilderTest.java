@@ -29,7 +29,7 @@ class BundleBuilderTest {
 
   static BundleBuilder.Options options(String platform, Codec codec) {
     return new BundleBuilder.Options(PlatformProfile.named(platform), new BundleBuilder.Builtin(),
-        new ImageCodec.Options(codec, 1, 1 << 20, 1, false), 128, 1L << 34);
+        dev.gcpt.core.image.ImageOptions.of(codec, 0, 1, 1, false), 128, 1L << 34);
   }
 
   static byte[] compressed(SyntheticCheckpoint s, Codec c) throws IOException {
@@ -104,6 +104,22 @@ class BundleBuilderTest {
     assertArrayEquals(Files.readAllBytes(scratch.resolve("mcf/42/_42_0.125000_memory_.zstd")), regenerated);
     assertEquals(fresh.manifest().image(), regen.manifest().image());
     assertEquals(Files.readString(scratch.resolve("mcf/42/bundle.json")), Files.readString(dir.resolve("mcf/42/bundle.json")));
+  }
+
+  @Test
+  void singleFrameImagesForQemuAndRebuiltOnRestorerChange() throws IOException {
+    byte[] src = compressed(SyntheticCheckpoint.builder().imageLength(5 << 20).build(), Codec.GZIP);
+    BundleBuilder.Options single = new BundleBuilder.Options(PlatformProfile.named("qemu-virt"),
+        new BundleBuilder.Builtin(), dev.gcpt.core.image.ImageOptions.of(Codec.ZSTD, 0, 1, 1, true), 128, 1L << 34);
+    BundleBuilder.Result r = build(new BundleBuilder(single), src, dir);
+    assertEquals(1, r.manifest().image().frames());
+    assertTrue(r.manifest().image().singleFrame());
+    try (InputStream in = Files.newInputStream(dir.resolve("mcf/42/_42_0.125000_memory_.zstd"))) {
+      assertEquals(5 << 20, CheckpointReader.open(in, "x", CheckpointReader.Options.DEFAULT).drain(null));
+    }
+    BundleBuilder.Options other = new BundleBuilder.Options(PlatformProfile.named("xiangshan"),
+        new BundleBuilder.Builtin(), single.image(), 128, 1L << 34);
+    assertEquals(BundleBuilder.Status.BUILT, build(new BundleBuilder(other), src, dir).status());
   }
 
   @Test

@@ -35,7 +35,7 @@ class WindowBaseTest {
   private static final long W = 0x200000;
   private static final PlatformProfile QEMU = PlatformProfile.named("qemu-virt");
   private static final PlatformProfile QEMU_W = new PlatformProfile("qemu-virt-w", "test", QEMU.dramBase(),
-      QEMU.clintBase(), true, QEMU.exitDevice(), W);
+      QEMU.dramSize(), QEMU.clintBase(), true, QEMU.exitDevice(), W);
 
   @TempDir Path dir;
 
@@ -59,7 +59,7 @@ class WindowBaseTest {
 
   static BundleBuilder.Options options(PlatformProfile p) {
     return new BundleBuilder.Options(p, new BundleBuilder.Builtin(),
-        new ImageCodec.Options(Codec.ZSTD, 1, 1 << 20, 1, false), 128, 1L << 34);
+        dev.gcpt.core.image.ImageOptions.of(Codec.ZSTD, 1, 1, 1, false), 128, 1L << 34);
   }
 
   static final BundleBuilder.Target TARGET = new BundleBuilder.Target("uboot/0", "uboot.zstd",
@@ -129,6 +129,10 @@ class WindowBaseTest {
     assertTrue(m.commands().get("qemu").contains("-device loader,addr=0x80200000,cpu-num=0"), m.commands().get("qemu"));
     assertTrue(!plain.manifest().restorer().parameters().containsKey("windowBase"));
 
+    dev.gcpt.core.verify.BundleVerifier.Result verified = new dev.gcpt.core.verify.BundleVerifier(
+        dev.gcpt.core.verify.BundleVerifier.Store.local()).verify(dir.resolve("windowed/uboot/0").toString());
+    assertEquals(java.util.List.of(), verified.problems(), "the verifier finds the restorer at the window base");
+
     Path image = dir.resolve("windowed/uboot/0/uboot.zstd");
     try (InputStream in = Files.newInputStream(image);
         OpenCheckpoint cp = CheckpointReader.open(in, image.toString(), CheckpointReader.Options.DEFAULT.withWindowBase(W))) {
@@ -142,16 +146,15 @@ class WindowBaseTest {
   void restorerChangeRegeneratesAndWindowChangeRebuilds() throws IOException {
     byte[] source = concat(prefix(W), raw(SyntheticCheckpoint.builder().imageLength(0x400000).build()));
     build(QEMU_W, source, dir);
-    PlatformProfile noSstc = new PlatformProfile("qemu-virt-w", "test", QEMU.dramBase(), QEMU.clintBase(), false,
-        QEMU.exitDevice(), W);
+    PlatformProfile noSstc = new PlatformProfile("qemu-virt-w", "test", QEMU.dramBase(), QEMU.dramSize(),
+        QEMU.clintBase(), false, QEMU.exitDevice(), W);
     BundleBuilder.Result regen = build(noSstc, source, dir);
     assertEquals(BundleBuilder.Status.REGENERATED, regen.status());
     BundleBuilder.Result fresh = build(noSstc, source, dir.resolve("fresh"));
     assertArrayEquals(Files.readAllBytes(dir.resolve("fresh/uboot/0/uboot.zstd")), Files.readAllBytes(dir.resolve("uboot/0/uboot.zstd")));
     assertEquals(fresh.manifest().image(), regen.manifest().image());
 
-    PlatformProfile otherWindow = new PlatformProfile("qemu-virt-w", "test", QEMU.dramBase(), QEMU.clintBase(), false,
-        QEMU.exitDevice(), 2 * W);
+    PlatformProfile otherWindow = noSstc.withWindowBase(2 * W);
     CheckpointException e = assertThrows(CheckpointException.class, () -> build(otherWindow, source, dir));
     assertEquals(CheckpointException.Reason.NOT_A_CHECKPOINT, e.reason(), "rebuilt from the source, not regenerated");
   }
@@ -162,7 +165,7 @@ class WindowBaseTest {
     byte[] gcpt = dev.gcpt.core.restorer.RestorerGenerator.generate(
         dev.gcpt.core.restorer.RestorerSpec.forVariant(Variant.V1, 1, QEMU)).bytes();
     BundleBuilder.Options o = new BundleBuilder.Options(QEMU_W, BundleBuilder.External.load("gcpt.bin", gcpt),
-        ImageCodec.Options.defaults(), 128, 1L << 34);
+        dev.gcpt.core.image.ImageOptions.defaults(), 128, 1L << 34);
     CheckpointException e = assertThrows(CheckpointException.class, () -> new BundleBuilder(o).build(
         new BundleBuilder.Source("uboot.raw", "x"), () -> new ByteArrayInputStream(source), TARGET,
         new LocalOutputFiles(dir)));
@@ -173,10 +176,10 @@ class WindowBaseTest {
   @Test
   void profileTextIsUnchangedForTheDefaultWindow() {
     // bundle recipes hash this text: W = 0 profiles must print as before windowBase existed
-    assertEquals("PlatformProfile[name=qemu-virt, description=QEMU virt machine, dramBase=2147483648,"
+    assertEquals("PlatformProfile[name=qemu-virt, description=QEMU virt machine, dramBase=2147483648, dramSize=8589934592,"
         + " clintBase=33554432, sstc=true, exitDevice=OptionalLong[1048576]]", QEMU.toString());
     assertTrue(QEMU_W.toString().endsWith(", windowBase=2097152]"), QEMU_W.toString());
-    assertEquals(new PlatformProfile("x", "x", 0x8000_0000L, 0x200_0000L, false, OptionalLong.empty()),
-        new PlatformProfile("x", "x", 0x8000_0000L, 0x200_0000L, false, OptionalLong.empty(), 0));
+    assertEquals(new PlatformProfile("x", "x", 0x8000_0000L, 1L << 30, 0x200_0000L, false, OptionalLong.empty()),
+        new PlatformProfile("x", "x", 0x8000_0000L, 1L << 30, 0x200_0000L, false, OptionalLong.empty(), 0));
   }
 }

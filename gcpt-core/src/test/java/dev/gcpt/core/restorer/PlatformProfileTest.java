@@ -51,7 +51,7 @@ class PlatformProfileTest {
     p.setProperty("clintBase", "0x2000000");
     p.setProperty("windowBase", "0x1234");
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> PlatformProfile.parse(p, "x.properties"));
-    assertEquals("x.properties: platform x: windowBase must be a multiple of 0x1000 in 0..0x4000000, got 0x1234",
+    assertEquals("x.properties: platform x: windowBase must be a multiple of 0x1000 in 0..0x4000000 inside DRAM, got 0x1234",
         e.getMessage());
     p.setProperty("windowBase", "0x8000000");
     e = assertThrows(IllegalArgumentException.class, () -> PlatformProfile.parse(p, "x.properties"));

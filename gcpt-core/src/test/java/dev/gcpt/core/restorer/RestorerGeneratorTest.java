@@ -45,6 +45,20 @@ class RestorerGeneratorTest {
   }
 
   @Test
+  void embeddedDescriptorReadsBackTheDescriptorEveryRestorerWasMadeFor() {
+    for (Variant v : Variant.values()) {
+      for (int harts : v == Variant.V2 ? new int[] {1, 2, 3, 8} : new int[] {1}) {
+        RestorerSpec spec = spec(v, harts);
+        byte[] want = spec.descriptor().encode();
+        byte[] got = RestorerGenerator.embeddedDescriptor(RestorerGenerator.generate(spec).bytes(), want.length)
+            .orElseThrow();
+        assertArrayEquals(want, got, v + " with " + harts + " hart(s)");
+      }
+    }
+    assertTrue(RestorerGenerator.embeddedDescriptor(new byte[16], 64).isEmpty(), "too short for the descriptor");
+  }
+
+  @Test
   void sameSpecGivesIdenticalBytesAndHash() {
     Restorer a = RestorerGenerator.generate(spec(Variant.V2, 2));
     Restorer b = RestorerGenerator.generate(spec(Variant.V2, 2));

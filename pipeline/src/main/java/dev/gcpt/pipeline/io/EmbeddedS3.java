@@ -22,6 +22,10 @@ import org.gaul.s3proxy.nio2blob.TransientNio2BlobStore;
  *
  * <p>The filesystem store rejects Beam's SSE header with 501; {@link #setup()} therefore always
  * uses {@link CompatS3ClientBuilderFactory} (it does for every {@link S3Setup}).
+ *
+ * <p>For fault tests the server can {@link #stop()} and {@link #restart()} on the same port with
+ * the same store and credentials (an outage, as clients see it), and {@link #start(BlobStore,
+ * String)} serves any store (e.g. one that misbehaves on purpose).
  */
 public final class EmbeddedS3 implements AutoCloseable {
   /** The region clients should use (s3proxy accepts any). */
@@ -36,7 +40,7 @@ public final class EmbeddedS3 implements AutoCloseable {
   private static final int SECRET_KEY_BYTES = 20;
   private static final Pattern BUCKET_NAME = Pattern.compile("[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]");
 
-  private final S3Proxy proxy;
+  private S3Proxy proxy;
   private final BlobStore store;
   private final URI endpoint;
   private final String accessKey;
@@ -64,13 +68,31 @@ public final class EmbeddedS3 implements AutoCloseable {
     return start(new FilesystemNio2BlobStore(base.toString()), "filesystem store at " + base);
   }
 
-  private static EmbeddedS3 start(BlobStore store, String description) throws IOException {
+  /**
+   * Starts a server over {@code store} (closed by {@link #close()}); for tests that wrap a store
+   * to inject faults.
+   */
+  public static EmbeddedS3 start(BlobStore store, String description) throws IOException {
     SecureRandom random = new SecureRandom();
     String accessKey = "GCPT" + randomHex(random, ACCESS_KEY_BYTES).toUpperCase();
     String secretKey = randomHex(random, SECRET_KEY_BYTES);
+    S3Proxy proxy;
+    try {
+      proxy = serve(store, LOOPBACK_ANY_PORT, accessKey, secretKey, description);
+    } catch (IOException e) {
+      store.close();
+      throw e;
+    }
+    URI endpoint = URI.create("http://127.0.0.1:" + proxy.getPort());
+    return new EmbeddedS3(proxy, store, endpoint, accessKey, secretKey, description);
+  }
+
+  /** Starts s3proxy over {@code store} at {@code endpoint}; on failure stops it (the store stays open). */
+  private static S3Proxy serve(BlobStore store, String endpoint, String accessKey, String secretKey,
+      String description) throws IOException {
     S3Proxy proxy = S3Proxy.builder()
         .blobStore(store)
-        .endpoint(URI.create(LOOPBACK_ANY_PORT))
+        .endpoint(URI.create(endpoint))
         .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, accessKey, secretKey)
         .build();
     try {
@@ -84,14 +106,13 @@ public final class EmbeddedS3 implements AutoCloseable {
         LockSupport.parkNanos(POLL_INTERVAL.toNanos());
       }
     } catch (Exception e) {
-      stopQuietly(proxy, store, e);
+      stopQuietly(proxy, e);
       if (e instanceof IOException io) {
         throw io;
       }
-      throw new IOException("cannot start s3proxy (" + description + "): " + e.getMessage(), e);
+      throw new IOException("cannot start s3proxy (" + description + ") at " + endpoint + ": " + e.getMessage(), e);
     }
-    URI endpoint = URI.create("http://127.0.0.1:" + proxy.getPort());
-    return new EmbeddedS3(proxy, store, endpoint, accessKey, secretKey, description);
+    return proxy;
   }
 
   private static String randomHex(SecureRandom random, int bytes) {
@@ -139,27 +160,63 @@ public final class EmbeddedS3 implements AutoCloseable {
         .build();
   }
 
-  /** Stops the server; a transient store's objects are gone. */
-  @Override
-  public void close() throws IOException {
+  /** The port the server listens on (the same after {@link #restart()}). */
+  public int port() {
+    return endpoint.getPort();
+  }
+
+  /** Whether the server is serving (false between {@link #stop()} and {@link #restart()}). */
+  public synchronized boolean running() {
+    return proxy != null;
+  }
+
+  /**
+   * Stops serving and frees the port; the store and its objects stay (an outage). No effect when
+   * already stopped.
+   */
+  public synchronized void stop() throws IOException {
+    if (proxy == null) {
+      return;
+    }
+    S3Proxy p = proxy;
+    proxy = null;
     try {
-      proxy.stop();
+      p.stop();
     } catch (IOException e) {
       throw e;
     } catch (Exception e) {
       throw new IOException("cannot stop s3proxy (" + description + "): " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Serves the same store again on the same port with the same credentials, after {@link
+   * #stop()}. No effect when running.
+   *
+   * @throws IOException if the port is taken meanwhile or the server does not start
+   */
+  public synchronized void restart() throws IOException {
+    if (proxy == null) {
+      proxy = serve(store, endpoint.toString(), accessKey, secretKey, description);
+    }
+  }
+
+  /** Stops the server and closes the store; a transient store's objects are gone. */
+  @Override
+  public void close() throws IOException {
+    try {
+      stop();
     } finally {
       store.close();
     }
   }
 
-  private static void stopQuietly(S3Proxy proxy, BlobStore store, Exception cause) {
+  private static void stopQuietly(S3Proxy proxy, Exception cause) {
     try {
       proxy.stop();
     } catch (Exception e) {
       cause.addSuppressed(e);
     }
-    store.close();
   }
 
   @Override

@@ -1,4 +1,4 @@
-package dev.gcpt.e2e;
+package dev.gcpt.cli.emu;
 
 import dev.gcpt.core.qemu.QemuProcess;
 import java.io.IOException;
@@ -6,17 +6,16 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.Assumptions;
 
 /**
  * One {@code qemu-system-riscv64 -machine virt -bios none} run with a raw image loaded at
- * 0x8000_0000 (every hart starts there). Closing it kills QEMU.
+ * 0x8000_0000 (every hart starts there). Closing it kills QEMU ({@link QemuProcess}).
  */
-final class Qemu implements AutoCloseable {
-  static final String BINARY = QemuProcess.BINARY;
+public final class Qemu implements AutoCloseable {
+  public static final String BINARY = QemuProcess.BINARY;
   /** The CPU every proof runs on: V with VLEN 128, H, Sstc (on by default in QEMU 7.2). */
-  static final String CPU = "rv64,v=true,vlen=128,h=true,sstc=true";
-  static final String MEMORY = "256M";
+  public static final String CPU = "rv64,v=true,vlen=128,h=true,sstc=true";
+  public static final String MEMORY = "256M";
 
   private final QemuProcess process;
 
@@ -24,19 +23,25 @@ final class Qemu implements AutoCloseable {
     this.process = process;
   }
 
-  static void assumeInstalled() {
-    Assumptions.assumeTrue(QemuProcess.find().isPresent(),
-        BINARY + " is not installed (Debian package qemu-system-misc): skipping the QEMU proof");
+  /** Whether {@value #BINARY} is on the PATH (Debian package qemu-system-misc). */
+  public static boolean installed() {
+    return QemuProcess.find().isPresent();
   }
 
   /**
    * Starts QEMU on {@code image} with {@code harts} harts. With {@code gdbSocket} non-null the
    * harts are held at reset (-S) and the gdbstub listens on that unix socket.
    */
-  static Qemu start(Path image, int harts, Path gdbSocket, Path dir) throws IOException {
+  public static Qemu start(Path image, int harts, Path gdbSocket, Path dir) throws IOException {
+    return start(image, harts, CPU, MEMORY, gdbSocket, dir);
+  }
+
+  /** As {@link #start(Path, int, Path, Path)} with a given {@code -cpu} and {@code -m}. */
+  public static Qemu start(Path image, int harts, String cpu, String memory, Path gdbSocket, Path dir)
+      throws IOException {
     List<String> cmd = new ArrayList<>(List.of(BINARY,
         "-machine", "virt", "-bios", "none", "-nographic", "-monitor", "none", "-serial", "none",
-        "-cpu", CPU, "-smp", Integer.toString(harts), "-m", MEMORY,
+        "-cpu", cpu, "-smp", Integer.toString(harts), "-m", memory,
         "-device", "loader,file=" + image + ",addr=0x80000000,force-raw=on"));
     if (gdbSocket != null) {
       cmd.addAll(List.of("-chardev", "socket,id=gdb0,path=" + gdbSocket + ",server=on,wait=off",
@@ -46,11 +51,11 @@ final class Qemu implements AutoCloseable {
   }
 
   /** Waits for QEMU to exit by itself and returns its exit status. */
-  int waitForExit(Duration timeout) throws IOException, InterruptedException {
+  public int waitForExit(Duration timeout) throws IOException, InterruptedException {
     return process.waitForExit(timeout);
   }
 
-  String log() throws IOException {
+  public String log() throws IOException {
     return process.log();
   }
 

@@ -1,0 +1,97 @@
+package dev.gcpt.core.codec;
+
+import com.github.luben.zstd.ZstdDecompressCtx;
+import com.github.luben.zstd.ZstdException;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.function.Consumer;
+
+/**
+ * Strict zstd decoder: any number of frames (data or skippable), decoded into the caller's array.
+ * libzstd checks each frame's declared content size and content checksum; this class adds what
+ * a streaming loop does not: the input ending inside a frame is an error, never a short image.
+ * A frame ends when {@code ZSTD_decompressStream} returns 0 (frame decoded, checksum checked,
+ * everything flushed).
+ */
+final class ZstdDecoder implements Decoder {
+  private final CompressedInput input;
+  private final ZstdDecompressCtx ctx = new ZstdDecompressCtx();
+  private final ByteBuffer src;
+  private final Consumer<Frame> frames;
+  private boolean inFrame;
+  private long frameIndex;
+  private long frameStart;
+  private long frameRawStart;
+  private boolean frameSkippable;
+  private long raw;
+
+  ZstdDecoder(CompressedInput input, Consumer<Frame> frames) {
+    this.input = input;
+    this.src = ByteBuffer.wrap(input.buffer);
+    this.frames = frames;
+  }
+
+  @Override
+  public int read(byte[] b, int off, int len) throws IOException {
+    ByteBuffer dst = ByteBuffer.wrap(b, off, len);
+    while (true) {
+      if (input.available() == 0 && input.fill() < 0) {
+        if (inFrame) {
+          throw MalformedStreamException.truncated("truncated frame " + frameIndex + " (input ends inside it; frame started at"
+              + " compressed offset 0x" + Long.toHexString(frameStart) + ")");
+        }
+        return -1;
+      }
+      if (!inFrame) {
+        inFrame = true;
+        frameStart = input.position();
+        frameRawStart = raw;
+        frameSkippable = isSkippableMagic();
+      }
+      src.limit(input.limit).position(input.pos);
+      int before = input.pos;
+      boolean frameDone;
+      try {
+        frameDone = ctx.decompressByteBufferStream(dst, src);
+      } catch (ZstdException e) {
+        throw MalformedStreamException.corrupt("corrupt frame " + frameIndex + " (started at compressed offset 0x"
+            + Long.toHexString(frameStart) + "): " + e.getMessage(), e);
+      }
+      input.pos = src.position();
+      int produced = dst.position() - off;
+      raw += produced;
+      if (frameDone) {
+        inFrame = false;
+        if (frames != null) {
+          frames.accept(new Frame(frameIndex, frameStart, input.position() - frameStart, frameRawStart,
+              raw - frameRawStart, frameSkippable));
+        }
+        frameIndex++;
+      }
+      if (produced > 0) {
+        return produced;
+      }
+      if (!frameDone && input.pos == before && input.available() > 0) {
+        throw MalformedStreamException.corrupt("zstd made no progress in frame " + frameIndex);
+      }
+    }
+  }
+
+  private boolean isSkippableMagic() throws IOException {
+    if (input.fillAtLeast(ZstdFormat.MAGIC_SIZE) < ZstdFormat.MAGIC_SIZE) {
+      return false;
+    }
+    return ZstdFormat.isSkippableMagic(ZstdFormat.readIntLE(input.buffer, input.pos));
+  }
+
+  @Override
+  public long compressedPosition() {
+    return input.position();
+  }
+
+  @Override
+  public void close() throws IOException {
+    ctx.close();
+    input.close();
+  }
+}

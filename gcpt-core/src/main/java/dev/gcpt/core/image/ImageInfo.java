@@ -1,0 +1,64 @@
+package dev.gcpt.core.image;
+
+import dev.gcpt.core.codec.Codec;
+import java.util.HexFormat;
+
+/**
+ * What an image file is, as {@link ImageWriter} wrote it (or {@link HeadSwap} rewrote it); the
+ * manifest records these values.
+ *
+ * <p>The raw content is identified by two digests, never by one SHA-256 of the whole image
+ * (SHA-256 states cannot be combined, so a new head would then need the whole body decompressed
+ * and hashed again):
+ * <ul>
+ *   <li>{@code headRawSha256}: SHA-256 of the head, {@code [0, headRawLength)};
+ *   <li>{@code bodyRawChunkedSha256}: {@link ChunkedSha256} of the body,
+ *       {@code [headRawLength, rawLength)}: SHA-256 over the SHA-256 of each 1 MiB chunk.
+ * </ul>
+ * A new head changes only the first; regeneration carries the second over. Chunks hash in
+ * parallel and zero chunks cost no hashing. {@link #contentSha256()} folds the two into one
+ * value. With stock tools ({@code H} = headRawLength):
+ * <pre>
+ * zstd -dc img | head -c $H | sha256sum                                             # head
+ * zstd -dc img | tail -c +$((H + 1)) \
+ *   | split -b 1M --filter='sha256sum | head -c 64 | xxd -r -p' | sha256sum         # body
+ * </pre>
+ *
+ * @param codec the output codec
+ * @param level the compression level every frame was written with
+ * @param singleFrame the whole image is one zstd frame (no separate head frame)
+ * @param rawLength decompressed image length
+ * @param compressedLength file length
+ * @param headRawLength decompressed bytes in the head frame
+ * @param headCompressedLength bytes of the head frame in the file, or {@link #NO_HEAD_FRAME}
+ *     for a single-frame image
+ * @param frameCount zstd frames or gzip members in the file (head included)
+ * @param bodyFrameRawSize decompressed bytes of every body frame but the last, or 0 for a
+ *     single-frame image
+ * @param headRawSha256 SHA-256 of the head's raw bytes (hex)
+ * @param bodyRawChunkedSha256 {@link ChunkedSha256} of the body's raw bytes (hex)
+ * @param compressedSha256 SHA-256 of the file (hex)
+ */
+public record ImageInfo(Codec codec, int level, boolean singleFrame, long rawLength, long compressedLength,
+    long headRawLength, long headCompressedLength, long frameCount, long bodyFrameRawSize, String headRawSha256,
+    String bodyRawChunkedSha256, String compressedSha256) {
+  /** {@link #headCompressedLength} of a single-frame image: the head is not a frame of its own. */
+  public static final long NO_HEAD_FRAME = -1;
+
+  /** Decompressed bytes after the head. */
+  public long bodyRawLength() {
+    return rawLength - headRawLength;
+  }
+
+  /**
+   * One value for the raw content: SHA-256 over the 32-byte head digest followed by the 32-byte
+   * body digest ({@code printf %s%s $head $body | xxd -r -p | sha256sum}).
+   */
+  public String contentSha256() {
+    HexFormat hex = HexFormat.of();
+    byte[] both = new byte[2 * Sha256.DIGEST_BYTES];
+    System.arraycopy(hex.parseHex(headRawSha256), 0, both, 0, Sha256.DIGEST_BYTES);
+    System.arraycopy(hex.parseHex(bodyRawChunkedSha256), 0, both, Sha256.DIGEST_BYTES, Sha256.DIGEST_BYTES);
+    return Sha256.hex(both, 0, both.length);
+  }
+}

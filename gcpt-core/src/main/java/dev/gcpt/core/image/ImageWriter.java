@@ -1,0 +1,346 @@
+package dev.gcpt.core.image;
+
+import com.github.luben.zstd.EndDirective;
+import com.github.luben.zstd.ZstdCompressCtx;
+import dev.gcpt.core.codec.Codec;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InterruptedIOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Writes one image file as a head frame plus body frames (see {@code docs/image-format.md}):
+ *
+ * <pre>
+ * +----------------------+------------------+------------------+-----+-----------------+
+ * | head frame           | body frame 0     | body frame 1     | ... | last body frame |
+ * | raw [0, H)           | raw [H, H+F)     | raw [H+F, H+2F)  |     | raw <= F bytes  |
+ * +----------------------+------------------+------------------+-----+-----------------+
+ * H = head length (a multiple of 1 MiB), F = body frame raw size (8 MiB by default)
+ * zstd: each frame declares its content size and carries a checksum
+ * gzip: each member has MTIME 0, XFL 0, OS 255, no name
+ * </pre>
+ *
+ * Every consumer reads the concatenation as one image. Frames are independent, so body frames are
+ * compressed in parallel and a later {@link HeadSwap} reuses them as bytes. The output is
+ * identical for identical input and options whatever the thread count.
+ *
+ * <p>Memory: the caller's thread reads the body frame by frame into at most
+ * {@link ImageOptions#maxFramesInFlight()} buffers; workers compress them; the caller writes them
+ * in order. Heap use is bounded by {@link ImageOptions#memoryBoundBytes()}, whatever the image's
+ * size. Workers also hash each frame's 1 MiB chunks ({@link ChunkedSha256}).
+ *
+ * <p>Thread-safe: several images may be written at once through one writer (they share its
+ * threads). Close it to stop the threads.
+ */
+public final class ImageWriter implements AutoCloseable {
+  /** Pass as the body length when it is not known (framed output only). */
+  public static final long UNKNOWN_LENGTH = -1;
+  /** The head covers the reserved window rounded up to whole MiB. */
+  public static final long HEAD_ALIGNMENT = ImageOptions.MIB;
+  /** Raw bytes handed to zstd per call in single-frame mode (one digest chunk). */
+  private static final int SINGLE_FRAME_CHUNK = ChunkedSha256.CHUNK;
+  /** Compressed bytes collected before a write in single-frame mode. */
+  private static final int SINGLE_FRAME_OUT_CHUNK = 1 << 20;
+
+  private final ImageOptions options;
+  private final ExecutorService pool;
+  private final ConcurrentLinkedQueue<FrameCompressor> idle = new ConcurrentLinkedQueue<>();
+  private final List<FrameCompressor> created = new ArrayList<>();
+  /** The compressed bytes of a full body frame of zeros, once one was compressed. */
+  private volatile byte[] zeroFrame;
+
+  public ImageWriter(ImageOptions options) {
+    this.options = options;
+    this.pool = options.singleFrame() ? null : Executors.newFixedThreadPool(options.threads(), new WorkerFactory());
+  }
+
+  public ImageOptions options() {
+    return options;
+  }
+
+  /** Writes an image whose body length is not known up front (framed output only). */
+  public ImageInfo write(byte[] head, InputStream body, OutputStream out) throws IOException {
+    return write(head, body, UNKNOWN_LENGTH, out);
+  }
+
+  /**
+   * Writes {@code head} followed by all of {@code body} to {@code out} (which stays open).
+   *
+   * @param head the head's raw bytes: the normalized reserved window, a non-zero multiple of 1 MiB
+   * @param body the rest of the decompressed image, read to its end
+   * @param bodyRawLength the body's length if known ({@link #UNKNOWN_LENGTH} otherwise); when given,
+   *     a body of another length fails; single-frame output requires it
+   * @throws ImageFormatException the body's length differs from {@code bodyRawLength}
+   */
+  public ImageInfo write(byte[] head, InputStream body, long bodyRawLength, OutputStream out) throws IOException {
+    checkHead(head);
+    if (options.singleFrame()) {
+      if (bodyRawLength < 0) {
+        throw new IllegalArgumentException("single-frame output declares the image's content size in the frame header:"
+            + " the body length must be known up front");
+      }
+      return writeSingleFrame(head, body, bodyRawLength, out);
+    }
+    return writeFramed(head, body, bodyRawLength, out);
+  }
+
+  static void checkHead(byte[] head) {
+    if (head.length == 0 || head.length % HEAD_ALIGNMENT != 0) {
+      throw new IllegalArgumentException("head length must be a non-zero multiple of " + HEAD_ALIGNMENT + " bytes, got "
+          + head.length);
+    }
+    if (head.length > ImageOptions.MAX_FRAME_RAW_SIZE) {
+      throw new IllegalArgumentException("head of " + head.length + " bytes exceeds the frame limit of "
+          + ImageOptions.MAX_FRAME_RAW_SIZE);
+    }
+  }
+
+  /** A compressed frame and the digests of its 1 MiB chunks. */
+  private record FrameResult(byte[] compressed, byte[] chunkDigests) {}
+
+  /** One frame in flight: its raw buffer and its result to come. */
+  private record Pending(byte[] raw, Future<FrameResult> result) {}
+
+  private ImageInfo writeFramed(byte[] head, InputStream body, long bodyRawLength, OutputStream out)
+      throws IOException {
+    DigestingOutputStream sink = new DigestingOutputStream(out);
+    int frameSize = Math.toIntExact(options.bodyFrameRawSize());
+    String headSha = Sha256.hex(head, 0, head.length);
+    sink.write(compressPooled(head, head.length));
+    long headCompressed = sink.count();
+
+    ChunkedSha256 bodyDigest = new ChunkedSha256();
+    ArrayDeque<Pending> inFlight = new ArrayDeque<>();
+    ArrayDeque<byte[]> free = new ArrayDeque<>();
+    long bodyRaw = 0;
+    long frames = 1;
+    try {
+      while (true) {
+        if (inFlight.size() >= options.maxFramesInFlight()) {
+          free.add(writeOldest(inFlight, sink, bodyDigest));
+        }
+        byte[] buf = free.isEmpty() ? new byte[frameSize] : free.poll();
+        int n = body.readNBytes(buf, 0, frameSize);
+        if (n == 0) {
+          break;
+        }
+        bodyRaw += n;
+        if (bodyRawLength >= 0 && bodyRaw > bodyRawLength) {
+          throw new ImageFormatException("the body is longer than the declared " + bodyRawLength + " bytes");
+        }
+        int len = n;
+        inFlight.add(new Pending(buf, CompletableFuture.supplyAsync(() -> encodeFrame(buf, len, frameSize), pool)));
+        frames++;
+        if (n < frameSize) {
+          break;
+        }
+      }
+      while (!inFlight.isEmpty()) {
+        writeOldest(inFlight, sink, bodyDigest);
+      }
+    } finally {
+      settle(inFlight);
+    }
+    if (bodyRawLength >= 0 && bodyRaw != bodyRawLength) {
+      throw new ImageFormatException("the body holds " + bodyRaw + " bytes, " + bodyRawLength + " were declared");
+    }
+    sink.flush();
+    return new ImageInfo(options.codec(), options.level(), false, head.length + bodyRaw, sink.count(), head.length,
+        headCompressed, frames, options.bodyFrameRawSize(), headSha, bodyDigest.hex(), sink.sha256());
+  }
+
+  /**
+   * Hashes and compresses one body frame (in a worker). A full frame of zeros, the bulk of most
+   * images, reuses the bytes the first one compressed to: the same bytes compressing it again
+   * would give, at the cost of a compare.
+   */
+  private FrameResult encodeFrame(byte[] raw, int len, int frameSize) {
+    ChunkedSha256.Chunks chunks = ChunkedSha256.chunkDigests(raw, 0, len);
+    byte[] compressed;
+    if (chunks.allZero() && len == frameSize) {
+      compressed = zeroFrame;
+      if (compressed == null) {
+        compressed = compressPooled(raw, len);
+        zeroFrame = compressed;
+      }
+    } else {
+      compressed = compressPooled(raw, len);
+    }
+    return new FrameResult(compressed, chunks.digests());
+  }
+
+  /** Waits for the oldest frame, writes it, returns its raw buffer for reuse. */
+  private static byte[] writeOldest(ArrayDeque<Pending> inFlight, DigestingOutputStream sink, ChunkedSha256 bodyDigest)
+      throws IOException {
+    Pending p = inFlight.poll();
+    FrameResult r = await(p.result());
+    sink.write(r.compressed());
+    bodyDigest.add(r.chunkDigests());
+    return p.raw();
+  }
+
+  /** After a failure: lets the frames still in the pool finish, so none outlives the call. */
+  private static void settle(ArrayDeque<Pending> inFlight) {
+    for (Pending p : inFlight) {
+      try {
+        p.result().get();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      } catch (ExecutionException e) {
+        // the failure that matters is already propagating
+      }
+    }
+    inFlight.clear();
+  }
+
+  private static <T> T await(Future<T> future) throws IOException {
+    try {
+      return future.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new InterruptedIOException("interrupted while writing an image");
+    } catch (ExecutionException e) {
+      Throwable cause = e.getCause();
+      if (cause instanceof UncheckedIOException u) {
+        throw u.getCause();
+      }
+      if (cause instanceof RuntimeException r) {
+        throw r;
+      }
+      if (cause instanceof Error err) {
+        throw err;
+      }
+      throw new IOException("frame compression failed", cause);
+    }
+  }
+
+  private byte[] compressPooled(byte[] raw, int len) {
+    FrameCompressor c = idle.poll();
+    if (c == null) {
+      c = new FrameCompressor(options.codec(), options.level());
+      synchronized (created) {
+        created.add(c);
+      }
+    }
+    try {
+      return c.compress(raw, 0, len);
+    } finally {
+      idle.add(c);
+    }
+  }
+
+  /**
+   * One zstd frame for the whole image, content size declared. libzstd's own workers compress it
+   * (always at least one, so the bytes are the same for any thread count).
+   */
+  private ImageInfo writeSingleFrame(byte[] head, InputStream body, long bodyRawLength, OutputStream out)
+      throws IOException {
+    DigestingOutputStream sink = new DigestingOutputStream(out);
+    String headSha = Sha256.hex(head, 0, head.length);
+    ChunkedSha256 bodyDigest = new ChunkedSha256();
+    long bodyRaw = 0;
+    try (ZstdCompressCtx ctx = new ZstdCompressCtx()) {
+      ctx.setLevel(options.level()).setChecksum(true).setContentSize(true).setWorkers(options.threads());
+      ctx.setPledgedSrcSize(head.length + bodyRawLength);
+      byte[] dstBytes = new byte[SINGLE_FRAME_OUT_CHUNK];
+      ByteBuffer dst = ByteBuffer.wrap(dstBytes);
+      feed(ctx, ByteBuffer.wrap(head), dst, sink);
+      byte[] chunk = new byte[SINGLE_FRAME_CHUNK];
+      while (true) {
+        int n = body.readNBytes(chunk, 0, chunk.length);
+        if (n == 0) {
+          break;
+        }
+        bodyRaw += n;
+        if (bodyRaw > bodyRawLength) {
+          throw new ImageFormatException("the body is longer than the declared " + bodyRawLength + " bytes");
+        }
+        bodyDigest.add(ChunkedSha256.chunkDigests(chunk, 0, n).digests());
+        feed(ctx, ByteBuffer.wrap(chunk, 0, n), dst, sink);
+      }
+      if (bodyRaw != bodyRawLength) {
+        throw new ImageFormatException("the body holds " + bodyRaw + " bytes, " + bodyRawLength + " were declared");
+      }
+      ByteBuffer none = ByteBuffer.allocate(0);
+      boolean flushed;
+      do {
+        flushed = ctx.compressByteBufferStream(dst, none, EndDirective.END);
+        drain(dst, sink);
+      } while (!flushed);
+    }
+    sink.flush();
+    return new ImageInfo(Codec.ZSTD, options.level(), true, head.length + bodyRaw, sink.count(), head.length,
+        ImageInfo.NO_HEAD_FRAME, 1, 0, headSha, bodyDigest.hex(), sink.sha256());
+  }
+
+  private static void feed(ZstdCompressCtx ctx, ByteBuffer src, ByteBuffer dst, DigestingOutputStream sink)
+      throws IOException {
+    while (src.hasRemaining()) {
+      ctx.compressByteBufferStream(dst, src, EndDirective.CONTINUE);
+      drain(dst, sink);
+    }
+  }
+
+  private static void drain(ByteBuffer dst, DigestingOutputStream sink) throws IOException {
+    if (dst.position() > 0) {
+      sink.write(dst.array(), dst.arrayOffset(), dst.position());
+      dst.clear();
+    }
+  }
+
+  /** Compresses {@code head} as a head frame exactly as {@link #write} does (used by {@link HeadSwap}). */
+  static byte[] compressHead(Codec codec, int level, byte[] head) {
+    try (FrameCompressor c = new FrameCompressor(codec, level)) {
+      return c.compress(head, 0, head.length);
+    }
+  }
+
+  @Override
+  public void close() {
+    if (pool != null) {
+      pool.shutdown();
+      try {
+        while (!pool.awaitTermination(1, TimeUnit.MINUTES)) {
+          // frames still compressing: keep waiting, their compressors are closed below
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    synchronized (created) {
+      for (FrameCompressor c : created) {
+        c.close();
+      }
+      created.clear();
+    }
+    idle.clear();
+  }
+
+  /** Daemon workers named gcpt-image-N. */
+  private static final class WorkerFactory implements ThreadFactory {
+    private static final AtomicInteger SEQUENCE = new AtomicInteger();
+
+    @Override
+    public Thread newThread(Runnable r) {
+      Thread t = new Thread(r, "gcpt-image-" + SEQUENCE.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    }
+  }
+}

@@ -1,0 +1,499 @@
+package dev.gcpt.core.verify;
+
+import dev.gcpt.core.bundle.BundleBuilder;
+import dev.gcpt.core.bundle.BundleManifest;
+import dev.gcpt.core.descriptor.Descriptor;
+import dev.gcpt.core.json.Json;
+import dev.gcpt.core.restorer.RestorerGenerator;
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Re-reads a bundle and checks it against its {@code bundle.json}: every frame of the image
+ * decodes (content size, checksum, CRC), the frame layout, lengths and hashes match the
+ * manifest, the restorer embedded at offset 0 is byte for byte {@code restorers/<sha256>.bin}
+ * and has the manifest's hash and size, the descriptor in the image is the manifest's, and a
+ * generated restorer was made for that descriptor.
+ *
+ * <p>Each finding is a {@link Problem} with a stable code; a bundle with none is good. Reads the
+ * image once, streaming; only the first MiB (restorer and descriptor) is kept.
+ */
+public final class BundleVerifier {
+  /** Restorer files larger than this are not read (a generated one is a few KiB, any is below 1 MiB). */
+  static final int MAX_RESTORER = 1 << 20;
+  /** How many parent directories of a bundle are searched for {@code restorers/}. */
+  static final int ROOT_SEARCH_DEPTH = 4;
+  private static final int SIZE_WORD = 4;
+  private static final int HASH_BUFFER = 1 << 16;
+
+  /** Stable problem codes. */
+  public static final String MANIFEST = "manifest";
+  public static final String IMAGE = "image";
+  public static final String FRAMES = "frames";
+  public static final String FRAME_LAYOUT = "frame-layout";
+  public static final String RAW_LENGTH = "raw-length";
+  public static final String FILE_LENGTH = "file-length";
+  public static final String FILE_SHA256 = "file-sha256";
+  public static final String BODY_SHA256 = "body-sha256";
+  public static final String CONTENT_SHA256 = "content-sha256";
+  public static final String RESTORER_FILE = "restorer-file";
+  public static final String RESTORER_EMBEDDED = "restorer-embedded";
+  public static final String DESCRIPTOR = "descriptor";
+  public static final String RESTORER_DESCRIPTOR = "restorer-descriptor";
+
+  /** Where bundles are read from: local paths or any URI the caller's storage opens. */
+  public interface Store {
+    InputStream open(String uri) throws IOException;
+
+    boolean exists(String uri) throws IOException;
+
+    /** Local files; URIs are paths. */
+    static Store local() {
+      return new Store() {
+        @Override
+        public InputStream open(String uri) throws IOException {
+          return Files.newInputStream(Path.of(uri));
+        }
+
+        @Override
+        public boolean exists(String uri) {
+          return Files.isRegularFile(Path.of(uri));
+        }
+      };
+    }
+  }
+
+  /** One finding: a stable code and what was seen (on one line). */
+  public record Problem(String code, String detail) {
+    public Problem {
+      detail = detail.replaceAll("\\s*\\R\\s*", " ").strip();
+    }
+
+    @Override
+    public String toString() {
+      return code + ": " + detail;
+    }
+  }
+
+  /** The findings for one bundle directory (none: good). */
+  public record Result(String bundle, List<Problem> problems) {
+    public boolean ok() {
+      return problems.isEmpty();
+    }
+
+    /** One line: the bundle and every finding. */
+    public String line() {
+      return bundle + ": " + (ok() ? "ok" : String.join("; ", problems.stream().map(Problem::toString).toList()));
+    }
+  }
+
+  private final Store store;
+
+  public BundleVerifier(Store store) {
+    this.store = store;
+  }
+
+  /** The manifest of the bundle in {@code dir}. */
+  public BundleManifest manifest(String dir) throws IOException {
+    try (InputStream in = store.open(dir + "/" + BundleBuilder.MANIFEST)) {
+      return Json.mapper().readValue(in, BundleManifest.class);
+    }
+  }
+
+  /** Checks the bundle in directory {@code dir} (a path or URI without trailing slash). */
+  public Result verify(String dir) {
+    List<Problem> problems = new ArrayList<>();
+    BundleManifest m;
+    try {
+      m = manifest(dir);
+    } catch (NoSuchFileException | java.io.FileNotFoundException e) {
+      return new Result(dir, List.of(new Problem(MANIFEST, "no " + BundleBuilder.MANIFEST)));
+    } catch (IOException e) {
+      return new Result(dir, List.of(new Problem(MANIFEST, BundleBuilder.MANIFEST + " does not read: "
+          + e.getMessage())));
+    }
+    if (m.image() == null || m.restorer() == null || m.descriptor() == null) {
+      return new Result(dir, List.of(new Problem(MANIFEST, "image, restorer or descriptor section missing")));
+    }
+    byte[] restorer = restorerFile(dir, m, problems);
+    byte[] head = image(dir, m, problems);
+    if (head != null) {
+      embedded(m, head, restorer, problems);
+    }
+    if (restorer != null) {
+      restorerDescriptor(m, restorer, problems);
+    }
+    return new Result(dir, List.copyOf(problems));
+  }
+
+  /** Parent directories of {@code dir}, nearest first (the set root is usually two up). */
+  static List<String> parents(String dir) {
+    List<String> out = new ArrayList<>();
+    String d = dir;
+    for (int i = 0; i < ROOT_SEARCH_DEPTH; i++) {
+      int slash = d.lastIndexOf('/');
+      if (slash <= 0 || d.substring(0, slash).endsWith(":/")) {
+        break;
+      }
+      d = d.substring(0, slash);
+      out.add(d);
+    }
+    return out;
+  }
+
+  /** The set root of the bundle in {@code dir}: the nearest parent holding its restorer file. */
+  public Optional<String> setRoot(String dir, BundleManifest m) throws IOException {
+    for (String p : parents(dir)) {
+      if (store.exists(p + "/" + m.restorer().file())) {
+        return Optional.of(p);
+      }
+    }
+    return Optional.empty();
+  }
+
+  private byte[] restorerFile(String dir, BundleManifest m, List<Problem> problems) {
+    BundleManifest.RestorerInfo r = m.restorer();
+    String expectedFile = BundleBuilder.RESTORERS_DIR + r.sha256() + ".bin";
+    if (!expectedFile.equals(r.file())) {
+      problems.add(new Problem(RESTORER_FILE, "the manifest names " + r.file() + ", its sha256 says " + expectedFile));
+    }
+    try {
+      Optional<String> root = setRoot(dir, m);
+      if (root.isEmpty()) {
+        problems.add(new Problem(RESTORER_FILE, r.file() + " not found in any of " + parents(dir)));
+        return null;
+      }
+      byte[] bytes;
+      try (InputStream in = store.open(root.get() + "/" + r.file())) {
+        bytes = in.readNBytes(MAX_RESTORER + 1);
+      }
+      if (bytes.length > MAX_RESTORER) {
+        problems.add(new Problem(RESTORER_FILE, r.file() + " is larger than " + MAX_RESTORER + " bytes"));
+        return null;
+      }
+      String sha = hex(sha256().digest(bytes));
+      if (!sha.equals(r.sha256())) {
+        problems.add(new Problem(RESTORER_FILE, r.file() + " has sha256 " + sha + ", the manifest says " + r.sha256()));
+      }
+      if (bytes.length != r.size()) {
+        problems.add(new Problem(RESTORER_FILE, r.file() + " is " + bytes.length + " bytes, the manifest says "
+            + r.size()));
+      }
+      return bytes;
+    } catch (IOException e) {
+      problems.add(new Problem(RESTORER_FILE, r.file() + " does not read: " + e.getMessage()));
+      return null;
+    }
+  }
+
+  /** Decodes the image, checks lengths, layout and hashes; returns its first bytes (or null). */
+  private byte[] image(String dir, BundleManifest m, List<Problem> problems) {
+    BundleManifest.ImageInfo info = m.image();
+    String uri = dir + "/" + info.file();
+    long descriptorEnd = parseHex(m.descriptor().offset()) + m.descriptor().length();
+    int keep = (int) Math.min(Math.max(MAX_RESTORER, descriptorEnd), Math.max(0, info.headRawLength()));
+    RawDigests digests = new RawDigests(info.headRawLength(), keep);
+    MessageDigest file = sha256();
+    long fileLength;
+    List<ImageFrames.Frame> frames = null;
+    try (InputStream raw = store.open(uri); CountingDigestStream in = new CountingDigestStream(raw, file)) {
+      try {
+        frames = ImageFrames.read(in, info.file(), digests::accept);
+      } catch (ImageFrames.FrameException e) {
+        problems.add(new Problem(FRAMES, e.getMessage()));
+      }
+      in.drain();
+      fileLength = in.count;
+    } catch (IOException e) {
+      problems.add(new Problem(IMAGE, info.file() + " does not read: " + e.getMessage()));
+      return null;
+    }
+    if (fileLength != info.compressedLength()) {
+      problems.add(new Problem(FILE_LENGTH, info.file() + " is " + fileLength + " bytes, the manifest says "
+          + info.compressedLength()));
+    }
+    String fileSha = hex(file.digest());
+    if (!fileSha.equals(info.sha256())) {
+      problems.add(new Problem(FILE_SHA256, info.file() + " has sha256 " + fileSha + ", the manifest says "
+          + info.sha256()));
+    }
+    if (frames == null) {
+      return digests.head().length >= keep ? digests.head() : null;
+    }
+    layout(info, frames, problems);
+    if (digests.rawLength() != info.rawLength()) {
+      problems.add(new Problem(RAW_LENGTH, info.file() + " decodes to " + digests.rawLength()
+          + " bytes, the manifest says " + info.rawLength()));
+    }
+    String body = hex(digests.bodySha256());
+    if (!body.equals(info.bodyRawChunkedSha256())) {
+      problems.add(new Problem(BODY_SHA256, "decoded body has chunked sha256 " + body + ", the manifest says "
+          + info.bodyRawChunkedSha256()));
+    }
+    String content = hex(digests.contentSha256());
+    if (!content.equals(info.contentSha256())) {
+      problems.add(new Problem(CONTENT_SHA256, "decoded image has content sha256 " + content + ", the manifest says "
+          + info.contentSha256()));
+    }
+    return digests.head();
+  }
+
+  private static void layout(BundleManifest.ImageInfo info, List<ImageFrames.Frame> frames, List<Problem> problems) {
+    if (frames.size() != info.frames()) {
+      problems.add(new Problem(FRAME_LAYOUT, frames.size() + " frame(s), the manifest says " + info.frames()));
+      return;
+    }
+    if (info.singleFrame() || frames.isEmpty()) {
+      return;
+    }
+    ImageFrames.Frame head = frames.get(0);
+    if (head.rawLength() != info.headRawLength() || head.compressedLength() != info.headCompressedLength()) {
+      problems.add(new Problem(FRAME_LAYOUT, "head frame is " + head.rawLength() + " raw / "
+          + head.compressedLength() + " compressed bytes, the manifest says " + info.headRawLength() + " / "
+          + info.headCompressedLength()));
+    }
+    for (int i = 1; i < frames.size(); i++) {
+      ImageFrames.Frame f = frames.get(i);
+      boolean last = i == frames.size() - 1;
+      if (last ? f.rawLength() < 1 || f.rawLength() > info.bodyFrameRawLength()
+          : f.rawLength() != info.bodyFrameRawLength()) {
+        problems.add(new Problem(FRAME_LAYOUT, "body frame " + i + " (at compressed offset " + f.offset() + ") holds "
+            + f.rawLength() + " raw bytes, body frames hold " + info.bodyFrameRawLength()
+            + (last ? " at most" : "")));
+        return;
+      }
+    }
+  }
+
+  /** DRAM offset of the restorer: the platform's window base (docs/capture.md), 0 when not recorded. */
+  static long windowBase(BundleManifest m) {
+    Object w = m.restorer().parameters() == null ? null : m.restorer().parameters().get("windowBase");
+    return w == null ? 0 : parseHex(String.valueOf(w));
+  }
+
+  private static void embedded(BundleManifest m, byte[] head, byte[] restorer, List<Problem> problems) {
+    BundleManifest.RestorerInfo r = m.restorer();
+    long base = windowBase(m);
+    if (head.length < base + SIZE_WORD + 4) {
+      problems.add(new Problem(RESTORER_EMBEDDED, "the image is too short to hold a restorer"));
+      return;
+    }
+    long size = ByteBuffer.wrap(head, (int) base + SIZE_WORD, 4).order(ByteOrder.LITTLE_ENDIAN).getInt() & 0xFFFFFFFFL;
+    if (size != r.size()) {
+      problems.add(new Problem(RESTORER_EMBEDDED, "the size word at offset 0x" + Long.toHexString(base + SIZE_WORD)
+          + " of the image says " + size + " bytes, the manifest's restorer is " + r.size()));
+    }
+    long n = Math.min(r.size(), head.length - base);
+    byte[] embedded = Arrays.copyOfRange(head, (int) base, (int) (base + n));
+    String sha = hex(sha256().digest(embedded));
+    if (!sha.equals(r.sha256())) {
+      problems.add(new Problem(RESTORER_EMBEDDED, "image bytes [0x" + Long.toHexString(base) + ", 0x"
+          + Long.toHexString(base + n) + ") have sha256 " + sha + ", the manifest's restorer is " + r.sha256()));
+    }
+    if (restorer != null) {
+      int diff = Arrays.mismatch(embedded, restorer);
+      if (diff >= 0) {
+        problems.add(new Problem(RESTORER_EMBEDDED, "the image's restorer differs from " + r.file()
+            + " from offset 0x" + Integer.toHexString(diff)));
+      }
+    }
+    long offset = parseHex(m.descriptor().offset());
+    byte[] want = HexFormat.of().parseHex(m.descriptor().hex());
+    if (want.length != m.descriptor().length()) {
+      problems.add(new Problem(DESCRIPTOR, "the manifest's descriptor hex holds " + want.length
+          + " bytes, its length says " + m.descriptor().length()));
+    }
+    if (offset + want.length > head.length) {
+      problems.add(new Problem(DESCRIPTOR, "descriptor at 0x" + Long.toHexString(offset) + " lies beyond the head"));
+      return;
+    }
+    byte[] got = Arrays.copyOfRange(head, (int) offset, (int) offset + want.length);
+    int diff = Arrays.mismatch(got, want);
+    if (diff >= 0) {
+      problems.add(new Problem(DESCRIPTOR, "the image's descriptor at 0x" + Long.toHexString(offset)
+          + " differs from the manifest's at byte " + diff));
+      return;
+    }
+    try {
+      Descriptor d = Descriptor.decode(head, (int) offset, head.length).descriptor();
+      if (d.cpuNum() != m.harts()) {
+        problems.add(new Problem(DESCRIPTOR, "descriptor cpu_num " + d.cpuNum() + ", the manifest says "
+            + m.harts() + " hart(s)"));
+      }
+    } catch (RuntimeException e) {
+      problems.add(new Problem(DESCRIPTOR, "descriptor at 0x" + Long.toHexString(offset) + " does not decode: "
+          + e.getMessage()));
+    }
+  }
+
+  /** A generated restorer compares the descriptor it carries with memory: it must be the manifest's. */
+  private static void restorerDescriptor(BundleManifest m, byte[] restorer, List<Problem> problems) {
+    if (!"generated".equals(m.restorer().origin())) {
+      return; // an upstream restorer carries no descriptor
+    }
+    byte[] want = HexFormat.of().parseHex(m.descriptor().hex());
+    Optional<byte[]> carried = RestorerGenerator.embeddedDescriptor(restorer, want.length);
+    if (carried.isEmpty() || !Arrays.equals(carried.get(), want)) {
+      problems.add(new Problem(RESTORER_DESCRIPTOR, m.restorer().file() + " was generated for another descriptor"
+          + " than the manifest's (it would trap with DESCRIPTOR_MISMATCH at boot)"));
+    }
+  }
+
+  static long parseHex(String s) {
+    return Long.parseUnsignedLong(s.startsWith("0x") ? s.substring(2) : s, 16);
+  }
+
+  static MessageDigest sha256() {
+    try {
+      return MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  static String hex(byte[] b) {
+    return HexFormat.of().formatHex(b);
+  }
+
+  /**
+   * The manifest's raw digests over the decoded image (docs/image-format.md): head = SHA-256 of
+   * [0, headRawLength); body = SHA-256 over the SHA-256 of each 1 MiB chunk of the rest
+   * ({@link dev.gcpt.core.image.ChunkedSha256}); content = SHA-256(head ‖ body). Keeps the first
+   * {@code keep} bytes.
+   */
+  static final class RawDigests {
+    private final long headLength;
+    private final MessageDigest head = sha256();
+    private final MessageDigest body = sha256();
+    private final MessageDigest chunkDigest = sha256();
+    private final byte[] chunk = new byte[dev.gcpt.core.image.ChunkedSha256.CHUNK];
+    private int chunkFill;
+    private final byte[] first;
+    private long position;
+    private byte[] bodyDigest;
+
+    RawDigests(long headLength, int keep) {
+      this.headLength = headLength;
+      this.first = new byte[keep];
+    }
+
+    void accept(byte[] b, int off, int len) {
+      if (position < first.length) {
+        int n = (int) Math.min(len, first.length - position);
+        System.arraycopy(b, off, first, (int) position, n);
+      }
+      int inHead = (int) Math.max(0, Math.min(len, headLength - position));
+      head.update(b, off, inHead);
+      int p = off + inHead;
+      int left = len - inHead;
+      while (left > 0) {
+        int n = Math.min(left, chunk.length - chunkFill);
+        System.arraycopy(b, p, chunk, chunkFill, n);
+        chunkFill += n;
+        p += n;
+        left -= n;
+        if (chunkFill == chunk.length) {
+          flushChunk();
+        }
+      }
+      position += len;
+    }
+
+    long rawLength() {
+      return position;
+    }
+
+    byte[] head() {
+      return position >= first.length ? first : Arrays.copyOf(first, (int) position);
+    }
+
+    private void flushChunk() {
+      chunkDigest.update(chunk, 0, chunkFill);
+      body.update(chunkDigest.digest());
+      chunkFill = 0;
+    }
+
+    byte[] bodySha256() {
+      if (bodyDigest == null) {
+        if (chunkFill > 0) {
+          flushChunk();
+        }
+        bodyDigest = body.digest();
+      }
+      return bodyDigest.clone();
+    }
+
+    byte[] contentSha256() {
+      MessageDigest c = sha256();
+      c.update(head.digest());
+      c.update(bodySha256());
+      return c.digest();
+    }
+  }
+
+  /** Counts and hashes every byte read from the file. */
+  private static final class CountingDigestStream extends FilterInputStream {
+    private final MessageDigest digest;
+    long count;
+
+    CountingDigestStream(InputStream in, MessageDigest digest) {
+      super(in);
+      this.digest = digest;
+    }
+
+    @Override
+    public int read() throws IOException {
+      int b = super.read();
+      if (b >= 0) {
+        digest.update((byte) b);
+        count++;
+      }
+      return b;
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+      int n = super.read(b, off, len);
+      if (n > 0) {
+        digest.update(b, off, n);
+        count += n;
+      }
+      return n;
+    }
+
+    @Override
+    public long skip(long n) throws IOException {
+      byte[] buf = new byte[(int) Math.min(n, HASH_BUFFER)];
+      long done = 0;
+      while (done < n) {
+        int r = read(buf, 0, (int) Math.min(buf.length, n - done));
+        if (r < 0) {
+          break;
+        }
+        done += r;
+      }
+      return done;
+    }
+
+    /** Reads (and hashes) whatever is left. */
+    void drain() throws IOException {
+      byte[] buf = new byte[HASH_BUFFER];
+      while (read(buf, 0, buf.length) >= 0) {
+        // counted and hashed
+      }
+    }
+  }
+}

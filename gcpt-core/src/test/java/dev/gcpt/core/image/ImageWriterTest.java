@@ -1,0 +1,272 @@
+package dev.gcpt.core.image;
+
+import static dev.gcpt.core.codec.TestStreams.concat;
+import static dev.gcpt.core.codec.TestStreams.sample;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.gcpt.core.codec.Codec;
+import dev.gcpt.core.codec.DecodedStream;
+import dev.gcpt.core.codec.Frame;
+import dev.gcpt.core.codec.ZstdFormat;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+class ImageWriterTest {
+  static final int MIB = 1 << 20;
+  static final int FRAME = 4 * MIB;
+  static final byte[] HEAD = sample(MIB, 21);
+  /** Five full 4 MiB frames and a short last one. */
+  static final byte[] BODY = sample(5 * FRAME + 12_345, 22);
+
+  static ImageOptions options(Codec codec, int threads) {
+    return ImageOptions.defaults().withCodec(codec).withBodyFrameRawSize(FRAME).withThreads(threads);
+  }
+
+  /** Written bytes and the info the writer returned. */
+  record Written(byte[] file, ImageInfo info) {}
+
+  static Written write(ImageOptions options, byte[] head, byte[] body, long declaredBodyLength) throws IOException {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    try (ImageWriter writer = new ImageWriter(options)) {
+      ImageInfo info = writer.write(head, new ByteArrayInputStream(body), declaredBodyLength, out);
+      return new Written(out.toByteArray(), info);
+    }
+  }
+
+  static byte[] decode(byte[] file) throws IOException {
+    try (DecodedStream in = DecodedStream.open(new ByteArrayInputStream(file), "image", Long.MAX_VALUE)) {
+      return in.readAllBytes();
+    }
+  }
+
+  static String sha256(byte[] data) {
+    try {
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(data));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(value = Codec.class, names = {"ZSTD", "GZIP"})
+  void writesAHeadFrameAndFixedSizeBodyFramesThatReadBackAsOneImage(Codec codec) throws IOException {
+    Written w = write(options(codec, 2), HEAD, BODY, BODY.length);
+    assertArrayEquals(concat(HEAD, BODY), decode(w.file()));
+
+    List<Frame> frames = FrameScanner.scan(new ByteArrayInputStream(w.file()), "image");
+    assertEquals(7, frames.size());
+    assertEquals(MIB, frames.get(0).rawLength());
+    for (int i = 1; i < 6; i++) {
+      assertEquals(FRAME, frames.get(i).rawLength());
+      assertEquals(MIB + (long) (i - 1) * FRAME, frames.get(i).rawOffset());
+    }
+    assertEquals(12_345, frames.get(6).rawLength());
+
+    ImageInfo info = w.info();
+    assertEquals(new ImageInfo(codec, codec == Codec.ZSTD ? 1 : 6, false, HEAD.length + (long) BODY.length,
+        w.file().length, MIB, frames.get(0).compressedLength(), 7, FRAME, sha256(HEAD), chunkedSha256(BODY),
+        sha256(w.file())), info);
+    FrameScanner.checkLayout(info, frames, "image");
+  }
+
+  /** Reference for {@link ChunkedSha256}: SHA-256 of the list of SHA-256 of each 1 MiB chunk. */
+  static String chunkedSha256(byte[] data) {
+    ByteArrayOutputStream list = new ByteArrayOutputStream();
+    for (int p = 0; p < data.length; p += MIB) {
+      list.writeBytes(HexFormat.of().parseHex(sha256(Arrays.copyOfRange(data, p, Math.min(data.length, p + MIB)))));
+    }
+    return sha256(list.toByteArray());
+  }
+
+  @ParameterizedTest
+  @EnumSource(value = Codec.class, names = {"ZSTD", "GZIP"})
+  void zeroFramesReuseTheFirstZeroFrameAndStayDeterministic(Codec codec) throws IOException {
+    byte[] body = new byte[4 * FRAME + 100];
+    System.arraycopy(BODY, 0, body, FRAME + 5, 3 * MIB);
+    Written one = write(options(codec, 1), HEAD, body, body.length);
+    Written three = write(options(codec, 3), HEAD, body, body.length);
+    assertArrayEquals(one.file(), three.file());
+    assertArrayEquals(concat(HEAD, body), decode(one.file()));
+    assertEquals(chunkedSha256(body), one.info().bodyRawChunkedSha256());
+    byte[] zeroFrame;
+    try (FrameCompressor fresh = new FrameCompressor(codec, options(codec, 1).level())) {
+      zeroFrame = fresh.compress(new byte[FRAME], 0, FRAME);
+    }
+    List<Frame> frames = FrameScanner.scan(new ByteArrayInputStream(one.file()), "image");
+    for (int i : new int[] {1, 3, 4}) {
+      Frame f = frames.get(i);
+      assertArrayEquals(zeroFrame, Arrays.copyOfRange(one.file(), (int) f.compressedOffset(), (int) f.compressedEnd()),
+          "frame " + i);
+    }
+  }
+
+  @Test
+  void bodyFramesAreWholeMib() {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> ImageOptions.defaults().withBodyFrameRawSize(MIB + 4096));
+    assertTrue(e.getMessage().startsWith("body frame raw size must be a multiple of 1048576"), e.getMessage());
+  }
+
+  @Test
+  void zstdFramesDeclareTheirContentSizeAndCarryAChecksum() throws IOException {
+    Written w = write(options(Codec.ZSTD, 1), HEAD, BODY, BODY.length);
+    for (Frame f : FrameScanner.scan(new ByteArrayInputStream(w.file()), "image")) {
+      byte[] header = Arrays.copyOfRange(w.file(), (int) f.compressedOffset(),
+          (int) f.compressedOffset() + ZstdFormat.MAX_FRAME_HEADER_SIZE);
+      ZstdFormat.FrameHeader h = ZstdFormat.parseFrameHeader(header, 0);
+      assertEquals(f.rawLength(), h.contentSize());
+      assertTrue(h.hasChecksum());
+      assertEquals(0, h.dictionaryId());
+    }
+  }
+
+  @Test
+  void gzipMembersHaveMtimeZeroFixedOsAndNoName() throws IOException {
+    Written w = write(options(Codec.GZIP, 1), HEAD, BODY, BODY.length);
+    byte[] expected = {0x1F, (byte) 0x8B, 8, 0, 0, 0, 0, 0, 0, (byte) 0xFF};
+    for (Frame f : FrameScanner.scan(new ByteArrayInputStream(w.file()), "image")) {
+      int o = (int) f.compressedOffset();
+      assertArrayEquals(expected, Arrays.copyOfRange(w.file(), o, o + expected.length), "member " + f.index());
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(value = Codec.class, names = {"ZSTD", "GZIP"})
+  void outputIsDeterministicWhateverTheThreadCount(Codec codec) throws IOException {
+    Written one = write(options(codec, 1), HEAD, BODY, ImageWriter.UNKNOWN_LENGTH);
+    Written four = write(options(codec, 4), HEAD, BODY, ImageWriter.UNKNOWN_LENGTH);
+    Written oneInFlight = write(options(codec, 3).withMaxFramesInFlight(1), HEAD, BODY, ImageWriter.UNKNOWN_LENGTH);
+    assertArrayEquals(one.file(), four.file());
+    assertArrayEquals(one.file(), oneInFlight.file());
+    assertEquals(one.info(), four.info());
+    assertEquals(one.info(), oneInFlight.info());
+  }
+
+  @Test
+  void aBodyOfWholeFramesHasNoEmptyLastFrame() throws IOException {
+    byte[] body = Arrays.copyOf(BODY, 2 * FRAME);
+    Written w = write(options(Codec.ZSTD, 2), HEAD, body, ImageWriter.UNKNOWN_LENGTH);
+    assertEquals(3, w.info().frameCount());
+    assertEquals(3, FrameScanner.scan(new ByteArrayInputStream(w.file()), "image").size());
+    assertArrayEquals(concat(HEAD, body), decode(w.file()));
+  }
+
+  @Test
+  void anEmptyBodyGivesTheHeadFrameAlone() throws IOException {
+    Written w = write(options(Codec.ZSTD, 2), HEAD, new byte[0], 0);
+    assertEquals(1, w.info().frameCount());
+    assertEquals(w.file().length, w.info().headCompressedLength());
+    assertEquals(sha256(new byte[0]), w.info().bodyRawChunkedSha256());
+    assertArrayEquals(HEAD, decode(w.file()));
+  }
+
+  @Test
+  void aMultiMibHeadIsOneFrame() throws IOException {
+    byte[] head = sample(3 * MIB, 5);
+    Written w = write(options(Codec.ZSTD, 2), head, BODY, BODY.length);
+    List<Frame> frames = FrameScanner.scan(new ByteArrayInputStream(w.file()), "image");
+    assertEquals(3 * MIB, frames.get(0).rawLength());
+    assertEquals(frames.get(0).compressedLength(), w.info().headCompressedLength());
+    assertArrayEquals(concat(head, BODY), decode(w.file()));
+  }
+
+  @Test
+  void aBodyOfAnotherLengthThanDeclaredFails() {
+    ImageFormatException shorter = assertThrows(ImageFormatException.class,
+        () -> write(options(Codec.ZSTD, 2), HEAD, BODY, BODY.length + 1L));
+    assertEquals("the body holds " + BODY.length + " bytes, " + (BODY.length + 1L) + " were declared",
+        shorter.getMessage());
+    ImageFormatException longer = assertThrows(ImageFormatException.class,
+        () -> write(options(Codec.ZSTD, 2), HEAD, BODY, FRAME));
+    assertEquals("the body is longer than the declared " + FRAME + " bytes", longer.getMessage());
+  }
+
+  @Test
+  void theHeadMustBeWholeMib() {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> write(options(Codec.ZSTD, 1), new byte[MIB + 1], BODY, BODY.length));
+    assertEquals("head length must be a non-zero multiple of 1048576 bytes, got 1048577", e.getMessage());
+    assertThrows(IllegalArgumentException.class, () -> write(options(Codec.ZSTD, 1), new byte[0], BODY, BODY.length));
+  }
+
+  @Test
+  void aFailingBodyStreamFailsTheWriteAndLeavesTheWriterUsable() throws IOException {
+    InputStream failing = new InputStream() {
+      private long served;
+
+      @Override
+      public int read() {
+        throw new UnsupportedOperationException();
+      }
+
+      @Override
+      public int read(byte[] b, int off, int len) throws IOException {
+        if (served > 3L * FRAME) {
+          throw new IOException("connection reset");
+        }
+        served += len;
+        return len;
+      }
+    };
+    try (ImageWriter writer = new ImageWriter(options(Codec.ZSTD, 2))) {
+      IOException e = assertThrows(IOException.class, () -> writer.write(HEAD, failing, new ByteArrayOutputStream()));
+      assertEquals("connection reset", e.getMessage());
+      ByteArrayOutputStream out = new ByteArrayOutputStream();
+      writer.write(HEAD, new ByteArrayInputStream(BODY), out);
+      assertArrayEquals(concat(HEAD, BODY), decode(out.toByteArray()));
+    }
+  }
+
+  @Test
+  void singleFrameModeWritesOneFrameDeclaringTheWholeImage() throws IOException {
+    ImageOptions single = options(Codec.ZSTD, 1).withSingleFrame(true);
+    Written one = write(single, HEAD, BODY, BODY.length);
+    Written four = write(single.withThreads(4), HEAD, BODY, BODY.length);
+    assertArrayEquals(one.file(), four.file());
+    assertArrayEquals(concat(HEAD, BODY), decode(one.file()));
+    List<Frame> frames = FrameScanner.scan(new ByteArrayInputStream(one.file()), "image");
+    assertEquals(List.of(new Frame(0, 0, one.file().length, 0, HEAD.length + (long) BODY.length, false)), frames);
+    ZstdFormat.FrameHeader h = ZstdFormat.parseFrameHeader(one.file(), 0);
+    assertTrue(h.hasChecksum());
+    assertEquals(new ImageInfo(Codec.ZSTD, 1, true, HEAD.length + (long) BODY.length, one.file().length, MIB,
+        ImageInfo.NO_HEAD_FRAME, 1, 0, sha256(HEAD), chunkedSha256(BODY), sha256(one.file())), one.info());
+    FrameScanner.checkLayout(one.info(), frames, "image");
+  }
+
+  @Test
+  void singleFrameModeNeedsTheLengthAndZstd() {
+    ImageOptions single = options(Codec.ZSTD, 1).withSingleFrame(true);
+    assertThrows(IllegalArgumentException.class, () -> write(single, HEAD, BODY, ImageWriter.UNKNOWN_LENGTH));
+    assertThrows(IllegalArgumentException.class, () -> single.withCodec(Codec.GZIP).withSingleFrame(true));
+    assertThrows(ImageFormatException.class, () -> write(single, HEAD, BODY, BODY.length - 1L));
+  }
+
+  @Test
+  void theContentShaFoldsHeadAndBodyDigests() throws IOException {
+    ImageInfo info = write(options(Codec.ZSTD, 1), HEAD, BODY, BODY.length).info();
+    HexFormat hex = HexFormat.of();
+    byte[] both = concat(hex.parseHex(sha256(HEAD)), hex.parseHex(chunkedSha256(BODY)));
+    assertEquals(sha256(both), info.contentSha256());
+  }
+
+  @Test
+  void theMemoryBoundDoesNotDependOnTheImage() {
+    ImageOptions o = ImageOptions.defaults().withThreads(2);
+    assertEquals(4, o.maxFramesInFlight());
+    long bound = o.memoryBoundBytes();
+    assertTrue(bound > 4L * 8 * MIB && bound < 100L * MIB, "bound " + bound);
+  }
+}

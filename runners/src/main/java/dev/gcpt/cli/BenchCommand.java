@@ -1,0 +1,427 @@
+package dev.gcpt.cli;
+
+import dev.gcpt.core.bundle.BundleBuilder;
+import dev.gcpt.core.bundle.LocalOutputFiles;
+import dev.gcpt.core.codec.Codec;
+import dev.gcpt.core.image.ImageOptions;
+import dev.gcpt.core.restorer.PlatformProfile;
+import dev.gcpt.core.sample.SyntheticCheckpoint;
+import dev.gcpt.core.bundle.BundleManifest;
+import dev.gcpt.pipeline.GcptOptions;
+import dev.gcpt.pipeline.GcptPipeline;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintWriter;
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.stream.Stream;
+import org.apache.beam.runners.direct.DirectOptions;
+import org.apache.beam.runners.direct.DirectRunner;
+import org.apache.beam.runners.flink.FlinkPipelineOptions;
+import org.apache.beam.runners.flink.FlinkRunner;
+import org.apache.beam.sdk.PipelineResult;
+import org.apache.beam.sdk.options.PipelineOptionsFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code gcpt bench}: generates a realistic set on disk and measures, side by side on the same
+ * files, (1) normalize throughput against the shell pipe a user would write, (2) regeneration
+ * against a full rebuild, (3) whole-pipeline throughput on the DirectRunner with 1 and 2 workers
+ * and on Flink local, (4) peak heap and RSS against image size. Medians over {@code --repeat}
+ * runs; results as ratios (ours / baseline), written to docs/benchmarks.md with an SVG plot.
+ */
+@Command(name = "bench", description = "Measure normalize, regenerate, pipeline and memory against shell baselines.")
+public final class BenchCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+
+  @Option(names = "--dir", defaultValue = "bench-out", description = "Scratch directory (default ${DEFAULT-VALUE}).")
+  Path dir;
+
+  @Option(names = "--sizes-mib", split = ",", defaultValue = "256,1024,2048",
+      description = "Raw image sizes in MiB (default ${DEFAULT-VALUE}).")
+  List<Long> sizesMib;
+
+  @Option(names = "--repeat", defaultValue = "3", description = "Runs per measurement; the median is reported.")
+  int repeat;
+
+  @Option(names = "--pipeline-images", defaultValue = "8", description = "Images in the pipeline benchmark set.")
+  int pipelineImages;
+
+  @Option(names = "--pipeline-image-mib", defaultValue = "256", description = "Raw MiB per pipeline benchmark image.")
+  long pipelineImageMib;
+
+  @Option(names = "--memory-mib", defaultValue = "8192", description = "Largest image for the memory check (-Xmx512m).")
+  long memoryMib;
+
+  @Option(names = "--random-per-mille", defaultValue = "25",
+      description = "Random pages (and as many pointer-like pages) per 1000; the rest are zero pages.")
+  int randomPerMille;
+
+  @Option(names = "--skip-flink", description = "Leave out the Flink local run.")
+  boolean skipFlink;
+
+  @Option(names = "--docs", description = "Write the results into this markdown file (and an SVG beside it).")
+  Path docs;
+
+  private PrintWriter out;
+
+  /** One measured row. */
+  record Row(String what, String codec, long rawBytes, double ours, double baseline, double oursCpu,
+      double baselineCpu) {
+    double ratio() {
+      return baseline / ours;
+    }
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    out = spec.commandLine().getOut();
+    Files.createDirectories(dir);
+    warmUp();
+    List<Row> normalize = new ArrayList<>();
+    List<Row> regenerate = new ArrayList<>();
+    for (long mib : sizesMib) {
+      for (Codec codec : List.of(Codec.ZSTD, Codec.GZIP)) {
+        Path in = input(mib, codec, 1);
+        normalize.add(measureNormalize(in, mib, codec, 1));
+        normalize.add(measureNormalize(in, mib, codec, 2));
+        normalize.add(measurePipe(in, mib, codec));
+        regenerate.add(measureRegenerate(in, mib, codec));
+      }
+    }
+    List<String[]> memory = measureMemory();
+    Map<String, Double> pipeline = measurePipeline();
+    String md = markdown(normalize, regenerate, memory, pipeline);
+    out.println(md);
+    if (docs != null) {
+      Files.writeString(docs, md, StandardCharsets.UTF_8);
+      Path svg = docs.resolveSibling(docs.getFileName().toString().replace(".md", ".svg"));
+      Files.writeString(svg, svg(normalize), StandardCharsets.UTF_8);
+      out.println("wrote " + docs + " and " + svg);
+    }
+    out.flush();
+    return 0;
+  }
+
+  /** Runs every code path once on a small image so the JIT has compiled them before timing. */
+  private void warmUp() throws Exception {
+    for (Codec codec : List.of(Codec.ZSTD, Codec.GZIP)) {
+      Path in = input(WARM_UP_MIB, codec, 1);
+      for (int threads = 1; threads <= 2; threads++) {
+        measureNormalize(in, WARM_UP_MIB, codec, threads);
+      }
+      measureRegenerate(in, WARM_UP_MIB, codec);
+    }
+    log("warm-up done");
+  }
+
+  private static final long WARM_UP_MIB = 64;
+
+  private Path input(long mib, Codec codec, long seed) throws IOException {
+    Path f = dir.resolve("in").resolve(mib + "m-" + codec.cliName() + "-" + seed)
+        .resolve("_" + seed + "_0.500000_memory_" + codec.suffix());
+    if (!Files.exists(f)) {
+      Files.createDirectories(f.getParent());
+      log("generating %s", f);
+      Path tmp = f.resolveSibling(f.getFileName() + ".tmp");
+      try (OutputStream o = Files.newOutputStream(tmp)) {
+        SyntheticCheckpoint.builder().seed(seed).imageLength(mib << 20).randomPagesPerMille(randomPerMille)
+            .vectorState(true).build().write(o, codec);
+      }
+      Files.move(tmp, f);
+    }
+    return f;
+  }
+
+  private BundleBuilder builder(String platform, int threads) {
+    return new BundleBuilder(new BundleBuilder.Options(PlatformProfile.named(platform), new BundleBuilder.Builtin(),
+        ImageOptions.of(Codec.ZSTD, 0, 8, threads, false), 128, 1L << 40));
+  }
+
+  private BundleBuilder.Result build(BundleBuilder b, Path in, Path outDir) throws IOException {
+    return b.build(new BundleBuilder.Source(in.toString(), "size=" + Files.size(in)), () -> Files.newInputStream(in),
+        new BundleBuilder.Target("w/1", "_1_0.500000_memory_.zstd", new BundleManifest.SimPoint("w", "1", "0.5", null)),
+        new LocalOutputFiles(outDir));
+  }
+
+  /** Wall and CPU seconds of one in-process action. */
+  private double[] timed(IoAction a) throws Exception {
+    var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+    long cpu0 = os.getProcessCpuTime();
+    long t0 = System.nanoTime();
+    a.run();
+    return new double[] {(System.nanoTime() - t0) / 1e9, (os.getProcessCpuTime() - cpu0) / 1e9};
+  }
+
+  @FunctionalInterface
+  interface IoAction {
+    void run() throws Exception;
+  }
+
+  private Row measureNormalize(Path in, long mib, Codec codec, int threads) throws Exception {
+    List<double[]> runs = new ArrayList<>();
+    try (BundleBuilder b = builder("xiangshan", threads)) {
+      for (int i = 0; i < repeat; i++) {
+        Path o = dir.resolve("out-normalize");
+        deleteTree(o);
+        runs.add(timed(() -> build(b, in, o)));
+      }
+    }
+    double[] m = median(runs);
+    log("normalize %d MiB %s, %d thread(s): %.2f s wall, %.2f s cpu", mib, codec.cliName(), threads, m[0], m[1]);
+    return new Row("gcpt normalize, " + threads + " thread" + (threads > 1 ? "s" : ""), codec.cliName(), mib << 20,
+        m[0], Double.NaN, m[1], Double.NaN);
+  }
+
+  private Row measurePipe(Path in, long mib, Codec codec) throws Exception {
+    String dec = codec == Codec.GZIP ? "gzip -dc" : "zstd -dc";
+    Path o = dir.resolve("pipe-out.zst");
+    List<double[]> runs = new ArrayList<>();
+    for (int i = 0; i < repeat; i++) {
+      Path times = dir.resolve("pipe-times");
+      Process p = new ProcessBuilder("/usr/bin/time", "-f", "%e %U %S", "-o", times.toString(), "bash", "-c",
+          dec + " '" + in + "' | zstd -q -1 -c > '" + o + "'").inheritIO().start();
+      if (p.waitFor() != 0) {
+        throw new IOException("baseline pipe failed: " + dec + " | zstd -1");
+      }
+      String[] t = Files.readString(times).trim().split("\\s+");
+      runs.add(new double[] {Double.parseDouble(t[0]), Double.parseDouble(t[1]) + Double.parseDouble(t[2])});
+    }
+    Files.deleteIfExists(o);
+    double[] m = median(runs);
+    log("pipe %d MiB %s: %.2f s wall, %.2f s cpu", mib, codec.cliName(), m[0], m[1]);
+    return new Row(dec + " | zstd -1", codec.cliName(), mib << 20, m[0], Double.NaN, m[1], Double.NaN);
+  }
+
+  private Row measureRegenerate(Path in, long mib, Codec codec) throws Exception {
+    Path o = dir.resolve("out-regenerate");
+    deleteTree(o);
+    List<double[]> rebuild = new ArrayList<>();
+    List<double[]> regen = new ArrayList<>();
+    try (BundleBuilder a = builder("xiangshan", 1); BundleBuilder b = builder("qemu-virt", 1)) {
+      build(a, in, o);
+      for (int i = 0; i < repeat; i++) {
+        BundleBuilder next = i % 2 == 0 ? b : a;
+        regen.add(timed(() -> {
+          if (build(next, in, o).status() != BundleBuilder.Status.REGENERATED) {
+            throw new IllegalStateException("expected a regeneration");
+          }
+        }));
+        Path fresh = dir.resolve("out-rebuild");
+        deleteTree(fresh);
+        rebuild.add(timed(() -> build(next, in, fresh)));
+      }
+    }
+    double[] r = median(regen);
+    double[] f = median(rebuild);
+    log("regenerate %d MiB %s: %.3f s vs rebuild %.2f s", mib, codec.cliName(), r[0], f[0]);
+    return new Row("regenerate vs rebuild", codec.cliName(), mib << 20, r[0], f[0], r[1], f[1]);
+  }
+
+  private List<String[]> measureMemory() throws Exception {
+    List<String[]> rows = new ArrayList<>();
+    List<Long> sizes = new ArrayList<>(sizesMib);
+    if (!sizes.contains(memoryMib)) {
+      sizes.add(memoryMib);
+    }
+    for (long mib : sizes) {
+      Path in = input(mib, Codec.ZSTD, 1);
+      Path o = dir.resolve("out-memory");
+      deleteTree(o);
+      String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+      Process p = new ProcessBuilder(java, "-Xmx512m", "-cp", System.getProperty("java.class.path"),
+          "dev.gcpt.cli.Gcpt", "normalize", in.toString(), "-o", o.toString(), "--threads", "2", "--memory-report")
+          .redirectErrorStream(true).start();
+      String text = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      if (p.waitFor() != 0) {
+        throw new IOException("normalize with -Xmx512m failed on " + mib + " MiB: " + text);
+      }
+      String line = text.lines().filter(l -> l.startsWith("memory ")).findFirst().orElseThrow();
+      long heap = Long.parseLong(line.replaceAll(".*peakHeapBytes=(\\d+).*", "$1"));
+      long rss = Long.parseLong(line.replaceAll(".*peakRssBytes=(\\d+).*", "$1"));
+      log("memory %d MiB: peak heap %s, peak RSS %s", mib, Sizes.human(heap), Sizes.human(rss));
+      rows.add(new String[] {Long.toString(mib), Sizes.human(heap), Sizes.human(rss)});
+    }
+    deleteTree(dir.resolve("out-memory"));
+    return rows;
+  }
+
+  private Map<String, Double> measurePipeline() throws Exception {
+    Path set = dir.resolve("pipeline-set");
+    for (int i = 1; i <= pipelineImages; i++) {
+      Path f = input(pipelineImageMib, i % 2 == 0 ? Codec.GZIP : Codec.ZSTD, i);
+      Path target = set.resolve("w" + i).resolve(Integer.toString(i)).resolve(f.getFileName());
+      if (!Files.exists(target)) {
+        Files.createDirectories(target.getParent());
+        Files.createLink(target, f);
+      }
+    }
+    long raw = (long) pipelineImages * (pipelineImageMib << 20);
+    Map<String, Double> rates = new LinkedHashMap<>();
+    for (String runner : skipFlink ? List.of("direct-1", "direct-2") : List.of("direct-1", "direct-2", "flink-2")) {
+      List<double[]> runs = new ArrayList<>();
+      for (int i = 0; i < repeat; i++) {
+        Path o = dir.resolve("pipeline-out");
+        deleteTree(o);
+        GcptOptions opt = PipelineOptionsFactory.create().as(GcptOptions.class);
+        opt.setInput(set.toString());
+        opt.setOutput(o.toString());
+        int workers = Integer.parseInt(runner.substring(runner.indexOf('-') + 1));
+        if (runner.startsWith("flink")) {
+          FlinkPipelineOptions f = opt.as(FlinkPipelineOptions.class);
+          f.setRunner(FlinkRunner.class);
+          f.setFlinkMaster("[local]");
+          f.setParallelism(workers);
+        } else {
+          DirectOptions d = opt.as(DirectOptions.class);
+          d.setRunner(DirectRunner.class);
+          d.setTargetParallelism(workers);
+        }
+        runs.add(timed(() -> {
+          if (GcptPipeline.run(opt).waitUntilFinish() != PipelineResult.State.DONE) {
+            throw new IllegalStateException("pipeline did not finish");
+          }
+        }));
+      }
+      double[] m = median(runs);
+      rates.put(runner, raw / m[0] / (1 << 20));
+      log("pipeline %s: %.2f s for %s raw (%.0f MiB/s)", runner, m[0], Sizes.human(raw), raw / m[0] / (1 << 20));
+    }
+    deleteTree(dir.resolve("pipeline-out"));
+    return rates;
+  }
+
+  private static double[] median(List<double[]> runs) {
+    List<double[]> sorted = new ArrayList<>(runs);
+    sorted.sort(Comparator.comparingDouble(r -> r[0]));
+    return sorted.get(sorted.size() / 2);
+  }
+
+  private String markdown(List<Row> normalize, List<Row> regen, List<String[]> memory, Map<String, Double> pipe) {
+    StringBuilder b = new StringBuilder();
+    b.append("# Benchmarks\n\n");
+    b.append("Produced by `bin/gcpt bench --docs docs/benchmarks.md` (").append(LocalDate.now())
+        .append("); medians of ").append(repeat).append(" runs. Machine: ")
+        .append(Runtime.getRuntime().availableProcessors()).append(" cores, ")
+        .append(ManagementFactory.getOperatingSystemMXBean().getArch()).append(", Java ")
+        .append(System.getProperty("java.version")).append(". Images: V1 checkpoints, ")
+        .append(randomPerMille / 10.0).append("% random pages, as many pointer-like pages, the rest zero pages.")
+        .append(" Output: zstd level 1, 8 MiB body frames. Baselines run on the same files.\n\n");
+    b.append("## 1. Normalize throughput vs the shell pipe\n\n");
+    b.append("Raw MiB/s by wall clock, and per CPU-second (\"per core\": raw bytes / (user+sys)).\n\n");
+    b.append("| raw size | input | gcpt 1 thread | gcpt 2 threads | shell pipe | gcpt 1T / pipe (wall) |"
+        + " gcpt per core | pipe per core | per-core ratio |\n|---|---|---|---|---|---|---|---|---|\n");
+    for (int i = 0; i + 2 < normalize.size(); i += 3) {
+      Row one = normalize.get(i);
+      Row two = normalize.get(i + 1);
+      Row pipeRow = normalize.get(i + 2);
+      double mib = one.rawBytes() / (double) (1 << 20);
+      b.append(String.format(Locale.ROOT, "| %s | %s | %.0f MiB/s | %.0f MiB/s | %.0f MiB/s (`%s`) | %.2f× | %.0f MiB/s"
+              + " | %.0f MiB/s | %.2f× |%n", Sizes.human(one.rawBytes()), one.codec(), mib / one.ours(), mib / two.ours(),
+          mib / pipeRow.ours(), pipeRow.what(), pipeRow.ours() / one.ours(), mib / one.oursCpu(),
+          mib / pipeRow.oursCpu(), pipeRow.oursCpu() / one.oursCpu()));
+    }
+    b.append("\n![throughput vs image size](benchmarks.svg)\n\n");
+    b.append("## 2. Regeneration after a restorer change vs a full rebuild\n\n");
+    b.append("| raw size | input | regenerate | full rebuild | rebuild / regenerate |\n|---|---|---|---|---|\n");
+    for (Row r : regen) {
+      b.append(String.format(Locale.ROOT, "| %s | %s | %.3f s | %.2f s | %.0f× |%n", Sizes.human(r.rawBytes()),
+          r.codec(), r.ours(), r.baseline(), r.ratio()));
+    }
+    b.append("\n## 3. Whole pipeline (").append(pipelineImages).append(" images of ").append(pipelineImageMib)
+        .append(" MiB, half gz, half zstd)\n\n| runner | raw MiB/s |\n|---|---|\n");
+    pipe.forEach((k, v) -> b.append(String.format(Locale.ROOT, "| %s | %.0f |%n", k, v)));
+    if (pipe.containsKey("direct-1") && pipe.containsKey("direct-2")) {
+      b.append(String.format(Locale.ROOT, "%nScaling, DirectRunner 2 workers / 1 worker: %.2f×%n",
+          pipe.get("direct-2") / pipe.get("direct-1")));
+    }
+    b.append("\n## 4. Memory (gcpt normalize in a JVM with -Xmx512m, 2 compression threads)\n\n");
+    b.append("| raw size (MiB) | peak heap | peak RSS |\n|---|---|---|\n");
+    for (String[] m : memory) {
+      b.append("| ").append(m[0]).append(" | ").append(m[1]).append(" | ").append(m[2]).append(" |\n");
+    }
+    return b.toString();
+  }
+
+  private String svg(List<Row> normalize) {
+    int w = 640;
+    int h = 360;
+    int left = 60;
+    int bottom = 40;
+    double maxRate = 1;
+    Map<String, List<double[]>> series = new LinkedHashMap<>();
+    for (Row r : normalize) {
+      double mib = r.rawBytes() / (double) (1 << 20);
+      double rate = mib / r.ours();
+      maxRate = Math.max(maxRate, rate);
+      series.computeIfAbsent(r.what() + " (" + r.codec() + ")", k -> new ArrayList<>()).add(new double[] {mib, rate});
+    }
+    double maxMib = sizesMib.stream().mapToLong(Long::longValue).max().orElse(1);
+    StringBuilder s = new StringBuilder();
+    s.append("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"").append(w).append("\" height=\"").append(h)
+        .append("\" font-family=\"sans-serif\" font-size=\"11\">\n<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n");
+    s.append(String.format(Locale.ROOT, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"black\"/>%n", left,
+        h - bottom, w - 10, h - bottom));
+    s.append(String.format(Locale.ROOT, "<line x1=\"%d\" y1=\"10\" x2=\"%d\" y2=\"%d\" stroke=\"black\"/>%n", left, left,
+        h - bottom));
+    s.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\">raw image size (MiB)</text>%n", w / 2 - 50, h - 8));
+    s.append(String.format(Locale.ROOT, "<text x=\"12\" y=\"%d\" transform=\"rotate(-90 12 %d)\">raw MiB/s</text>%n",
+        h / 2 + 20, h / 2 + 20));
+    for (int t = 0; t <= 4; t++) {
+      double v = maxRate * t / 4;
+      int y = (int) (h - bottom - (h - bottom - 10) * t / 4.0);
+      s.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" text-anchor=\"end\">%.0f</text>%n", left - 4, y + 4, v));
+    }
+    for (long mib : sizesMib) {
+      int x = (int) (left + (w - left - 20) * mib / maxMib);
+      s.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\">%d</text>%n", x, h - bottom + 14,
+          mib));
+    }
+    String[] colors = {"#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b"};
+    int i = 0;
+    for (var e : series.entrySet()) {
+      String c = colors[i % colors.length];
+      StringBuilder pts = new StringBuilder();
+      for (double[] p : e.getValue()) {
+        int x = (int) (left + (w - left - 20) * p[0] / maxMib);
+        int y = (int) (h - bottom - (h - bottom - 10) * p[1] / maxRate);
+        pts.append(x).append(',').append(y).append(' ');
+      }
+      s.append("<polyline fill=\"none\" stroke=\"").append(c).append("\" stroke-width=\"2\" points=\"")
+          .append(pts.toString().trim()).append("\"/>\n");
+      s.append(String.format(Locale.ROOT, "<rect x=\"%d\" y=\"%d\" width=\"10\" height=\"10\" fill=\"%s\"/>"
+          + "<text x=\"%d\" y=\"%d\">%s</text>%n", left + 10, 14 + 14 * i, c, left + 24, 23 + 14 * i, e.getKey()));
+      i++;
+    }
+    return s.append("</svg>\n").toString();
+  }
+
+  private void log(String fmt, Object... args) {
+    out.printf("  " + fmt + "%n", args);
+    out.flush();
+  }
+
+  private static void deleteTree(Path p) throws IOException {
+    if (!Files.exists(p)) {
+      return;
+    }
+    try (Stream<Path> s = Files.walk(p)) {
+      for (Path x : s.sorted(Comparator.reverseOrder()).toList()) {
+        Files.delete(x);
+      }
+    }
+  }
+}

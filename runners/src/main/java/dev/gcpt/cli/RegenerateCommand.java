@@ -1,0 +1,149 @@
+package dev.gcpt.cli;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.gcpt.core.bundle.BundleBuilder;
+import dev.gcpt.core.bundle.BundleManifest;
+import dev.gcpt.core.bundle.OutputFiles;
+import dev.gcpt.core.codec.Codec;
+import dev.gcpt.core.image.ImageOptions;
+import dev.gcpt.core.json.Json;
+import dev.gcpt.core.read.CheckpointException;
+import dev.gcpt.pipeline.WriteSetFiles;
+import dev.gcpt.pipeline.io.PendingFile;
+import dev.gcpt.pipeline.io.Storage;
+import dev.gcpt.pipeline.io.StorageOutputFiles;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code gcpt regenerate DIR --restorer …}: pairs every bundle under DIR (a set root or one
+ * bundle's directory) with a new restorer by rewriting only the head frame; the body frames'
+ * compressed bytes are copied unchanged. Needs only the bundles, not the sources. Bundles already
+ * carrying that restorer are left alone. Updates {@code set.json} when DIR is a set root.
+ */
+@Command(name = "regenerate", description = "Swap the restorer of existing bundles (head frames only).")
+public final class RegenerateCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+
+  @Parameters(index = "0", paramLabel = "DIR", description = "Set root or bundle directory (local or s3://).")
+  String root;
+
+  @Mixin BundleOptions bundle;
+  @Mixin StorageOptions storage;
+
+  @Override
+  public Integer call() throws Exception {
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    String base = root.endsWith("/") ? root.substring(0, root.length() - 1) : root;
+    storage.s3Setup().configureFileSystems();
+    List<String> manifests = new ArrayList<>();
+    for (Storage.StoredFile f : Storage.list(base + "/**")) {
+      if (f.uri().endsWith("/" + BundleBuilder.MANIFEST)) {
+        manifests.add(f.uri());
+      }
+    }
+    if (manifests.isEmpty()) {
+      err.println("gcpt regenerate: no bundle.json under " + root);
+      return 1;
+    }
+    String setRoot = Storage.exists(base + "/" + WriteSetFiles.SET_JSON) ? base : null;
+    OutputFiles files = new StorageOutputFiles(base);
+    Map<String, Integer> statuses = new TreeMap<>();
+    Map<String, BundleManifest> after = new TreeMap<>();
+    int failed = 0;
+    Map<String, BundleBuilder> builders = new LinkedHashMap<>();
+    try {
+      for (String uri : manifests) {
+        String rel = uri.substring(base.length() + 1);
+        String dir = rel.contains("/") ? rel.substring(0, rel.lastIndexOf('/')) : "";
+        if (dir.isEmpty()) {
+          err.println("gcpt regenerate: give the set root or the directory above the bundle, not " + uri);
+          return 2;
+        }
+        BundleManifest m = BundleBuilder.readManifest(files, rel).orElse(null);
+        if (m == null) {
+          err.println("gcpt regenerate: " + uri + ": unreadable manifest");
+          failed++;
+          continue;
+        }
+        ImageOptions image = ImageOptions.of(Codec.fromCliName(m.image().codec()), m.image().level(),
+            (int) (Math.max(m.image().bodyFrameRawLength(), ImageOptions.MIB) >> 20), 2, m.image().singleFrame());
+        String key = image + "|" + m.vlen();
+        BundleBuilder b = builders.get(key);
+        if (b == null) {
+          bundle.vlen = m.vlen();
+          b = new BundleBuilder(bundle.toOptions(storage, image));
+          builders.put(key, b);
+        }
+        try {
+          BundleBuilder.Result r = b.build(new BundleBuilder.Source(m.source().uri(), m.source().fingerprint()),
+              () -> storage.open(m.source().uri()), new BundleBuilder.Target(dir, m.image().file(), m.simpoint()),
+              files);
+          statuses.merge(r.status().name(), 1, Integer::sum);
+          after.put(dir, r.manifest());
+        } catch (CheckpointException e) {
+          failed++;
+          err.println("gcpt regenerate: " + dir + ": " + e.getMessage() + " [" + e.reason().code() + "]");
+        }
+      }
+    } finally {
+      builders.values().forEach(BundleBuilder::close);
+    }
+    if (setRoot != null) {
+      updateSetJson(setRoot, after);
+    }
+    out.printf(Locale.ROOT, "%d bundle(s): %s%s%n", manifests.size(), statuses, failed > 0 ? ", " + failed + " failed" : "");
+    return failed == 0 ? 0 : 1;
+  }
+
+  /** Points set.json's restorer references at the regenerated bundles' restorers. */
+  private static void updateSetJson(String base, Map<String, BundleManifest> manifests) throws IOException {
+    ObjectNode set;
+    try (InputStream in = Storage.open(base + "/" + WriteSetFiles.SET_JSON)) {
+      set = (ObjectNode) Json.mapper().readTree(in);
+    }
+    Map<String, ObjectNode> restorers = new TreeMap<>();
+    set.get("workloads").fields().forEachRemaining(w -> w.getValue().get("points").fields().forEachRemaining(p -> {
+      ObjectNode point = (ObjectNode) p.getValue();
+      BundleManifest m = manifests.get(point.get("bundle").asText());
+      if (m == null) {
+        return;
+      }
+      point.put("restorer", m.restorer().sha256());
+      ObjectNode r = restorers.computeIfAbsent(m.restorer().sha256(), k -> {
+        ObjectNode n = Json.mapper().createObjectNode();
+        n.put("file", m.restorer().file());
+        n.put("size", m.restorer().size());
+        n.put("origin", m.restorer().origin());
+        n.set("parameters", Json.mapper().valueToTree(m.restorer().parameters()));
+        n.put("bundles", 0L);
+        return n;
+      });
+      r.put("bundles", r.get("bundles").asLong() + 1);
+    }));
+    ObjectNode rs = Json.mapper().createObjectNode();
+    restorers.forEach(rs::set);
+    set.set("restorers", rs);
+    try (PendingFile f = Storage.createAtomic(base + "/" + WriteSetFiles.SET_JSON, "application/json")) {
+      f.stream().write(Json.pretty(set).getBytes(StandardCharsets.UTF_8));
+      f.commit();
+    }
+  }
+
+}

@@ -1,0 +1,91 @@
+package dev.gcpt.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.gcpt.cli.Gcpt;
+import dev.gcpt.cli.emu.Qemu;
+import dev.gcpt.core.bundle.BundleBuilder;
+import dev.gcpt.core.bundle.BundleManifest;
+import dev.gcpt.core.image.ImageOptions;
+import dev.gcpt.core.bundle.LocalOutputFiles;
+import dev.gcpt.core.codec.Codec;
+import dev.gcpt.core.layout.Variant;
+import dev.gcpt.core.restorer.PlatformProfile;
+import dev.gcpt.core.sample.SyntheticCheckpoint;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** {@code gcpt verify --emulate}: qemu-virt bundles boot in QEMU and resume with their saved state. */
+@Tag("e2e")
+class VerifyEmulateTest {
+  static final long MIB = 1 << 20;
+  static final int M = 3;
+  @TempDir Path set;
+
+  @BeforeAll
+  static void qemuInstalled() {
+    Assumptions.assumeTrue(Qemu.installed(),
+        Qemu.BINARY + " is not installed (Debian package qemu-system-misc): skipping the emulation check");
+  }
+
+  record Run(int exit, String out, String err) {}
+
+  static Run verify(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    CommandLine cl = Gcpt.newCommandLine();
+    cl.setOut(new PrintWriter(out, true));
+    cl.setErr(new PrintWriter(err, true));
+    int code = cl.execute(args);
+    return new Run(code, out.toString(), err.toString());
+  }
+
+  BundleManifest build(String platform, String point, SyntheticCheckpoint cp) throws IOException {
+    ByteArrayOutputStream src = new ByteArrayOutputStream();
+    cp.write(src, Codec.ZSTD);
+    byte[] bytes = src.toByteArray();
+    BundleBuilder b = new BundleBuilder(new BundleBuilder.Options(PlatformProfile.named(platform),
+        new BundleBuilder.Builtin(), ImageOptions.of(Codec.ZSTD, 0, 1, 1, false), 128, 1L << 34));
+    return b.build(new BundleBuilder.Source("in/" + point, "size=" + bytes.length),
+        () -> new ByteArrayInputStream(bytes), new BundleBuilder.Target("w/" + point, "_" + point + "_0.5_memory_.zstd",
+            new BundleManifest.SimPoint("w", point, "0.5", null)), new LocalOutputFiles(set)).manifest();
+  }
+
+  @Test
+  void qemuVirtBundlesResumeWithTheirSavedStateOthersAreSkipped() throws IOException {
+    // M-mode states: the synthetic states configure no PMP entry, so S/U code could not fetch in QEMU
+    build("qemu-virt", "1", SyntheticCheckpoint.builder().variant(Variant.V1).imageLength(2 * MIB).modes(M).seed(1)
+        .build());
+    build("qemu-virt", "2", SyntheticCheckpoint.builder().variant(Variant.V2).harts(2).modes(M, M).seed(2).build());
+    build("xiangshan", "3", SyntheticCheckpoint.builder().variant(Variant.V3).imageLength(2 * MIB).seed(3).build());
+    Run r = verify("verify", "--emulate", "--emulate-timeout", "30", set.toString());
+    assertEquals(0, r.exit(), r.out() + r.err());
+    assertEquals("", r.out());
+    assertEquals("gcpt verify: 3 of 3 bundle(s) checked, 0 bad, 2 emulated in QEMU, 1 not built for qemu-virt "
+        + "(not emulated)\n", r.err());
+  }
+
+  @Test
+  void aHartResumingInAnotherModeThanTheManifestSaysIsBad() throws IOException {
+    BundleManifest m = build("qemu-virt", "1", SyntheticCheckpoint.builder().variant(Variant.V1).imageLength(2 * MIB)
+        .modes(M).seed(4).build());
+    assertEquals("M", m.hartStates().get(0).mode());
+    Path manifest = set.resolve("w/1/bundle.json");
+    Files.writeString(manifest, Files.readString(manifest).replace("\"mode\" : \"M\"", "\"mode\" : \"S\""));
+    Run r = verify("verify", "--emulate", set.resolve("w/1").toString());
+    assertEquals(1, r.exit(), r.out() + r.err());
+    assertEquals(set.resolve("w/1") + ": emulate: hart 0 resumed in mode 3, the manifest says S\n", r.out());
+  }
+}
