@@ -24,6 +24,7 @@ import picocli.CommandLine.Option;
       BenchCommand.class,
       DemoCommand.class,
       VerifyCommand.class,
+      CaptureCommand.class,
     })
 public final class Gcpt implements Runnable {
 

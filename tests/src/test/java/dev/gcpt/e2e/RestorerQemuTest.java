@@ -4,9 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import dev.gcpt.cli.emu.GdbRemote;
 import dev.gcpt.cli.emu.Qemu;
 import dev.gcpt.core.layout.Offsets;
+import dev.gcpt.core.qemu.GdbRemote;
 import dev.gcpt.core.layout.Variant;
 import dev.gcpt.core.restorer.PlatformProfile;
 import dev.gcpt.core.restorer.Restorer;

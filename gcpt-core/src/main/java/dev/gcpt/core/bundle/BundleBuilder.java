@@ -131,8 +131,10 @@ public final class BundleBuilder implements AutoCloseable {
     String imageKey = options.imageKey();
     String recipe = sha256((GENERATOR_VERSION + "|" + source.fingerprint() + "|" + imageKey + "|"
         + options.restorerKey()).getBytes(StandardCharsets.UTF_8));
-    String imageRecipe = sha256((GENERATOR_VERSION + "|" + source.fingerprint() + "|" + imageKey)
-        .getBytes(StandardCharsets.UTF_8));
+    // the window base decides which bytes form the head frame: a change needs a full rebuild
+    long windowBase = options.platform().windowBase();
+    String imageRecipe = sha256((GENERATOR_VERSION + "|" + source.fingerprint() + "|" + imageKey
+        + (windowBase != 0 ? "|windowBase=" + windowBase : "")).getBytes(StandardCharsets.UTF_8));
     String manifestRel = target.dir() + "/" + MANIFEST;
     Optional<BundleManifest> existing = readManifest(out, manifestRel);
     if (existing.isPresent() && existing.get().build() != null) {
@@ -230,7 +232,7 @@ public final class BundleBuilder implements AutoCloseable {
   }
 
   private CheckpointReader.Options readerOptions() {
-    return new CheckpointReader.Options(options.vlen(), options.maxRawBytes());
+    return new CheckpointReader.Options(options.vlen(), options.maxRawBytes(), options.platform().windowBase());
   }
 
   /** The restorer for a checkpoint, with what the manifest says about it. */
@@ -240,6 +242,12 @@ public final class BundleBuilder implements AutoCloseable {
   private Paired pair(OpenCheckpoint cp, NormalizedLayout nl) throws CheckpointException {
     List<String> notes = new ArrayList<>();
     if (options.restorer() instanceof External e) {
+      if (cp.windowBase() != 0) {
+        throw new CheckpointException(CheckpointException.Reason.BAD_RESTORER, cp.name() + ": external restorer "
+            + e.name() + " cannot be paired with a window at DRAM offset 0x" + Long.toHexString(cp.windowBase())
+            + " (platform " + options.platform().name() + "): upstream restorers assume the window at DRAM start;"
+            + " use the built-in restorer, which is position independent");
+      }
       if (!e.report().variants().contains(cp.variant())) {
         throw new CheckpointException(CheckpointException.Reason.BAD_RESTORER, cp.name() + ": external restorer "
             + e.name() + " (" + e.bytes().length + " bytes) cannot restore " + cp.variant() + " images: "
@@ -281,6 +289,10 @@ public final class BundleBuilder implements AutoCloseable {
     params.put("vector", spec.restoreVector());
     params.put("hypervisor", spec.restoreHypervisor());
     params.put("descriptorOffset", hex(spec.descriptorOffset()));
+    if (options.platform().windowBase() != 0) {
+      params.put("windowBase", hex(options.platform().windowBase()));
+      params.put("startAddress", hex(options.platform().windowAddress()));
+    }
     return new Paired(r.bytes(), r.sha256(), new BundleManifest.RestorerInfo(r.sha256(), r.size(), "generated",
         RESTORERS_DIR + r.sha256() + ".bin", params, notes), notes, nl, cp.harts(), cp);
   }
@@ -293,7 +305,8 @@ public final class BundleBuilder implements AutoCloseable {
         HartState.modeName(h.mode()), h.hasFloat(), h.hasVector(), h.hasHypervisor())).toList();
     String imagePath = target.dir() + "/" + target.imageFileName();
     return new BundleManifest(BundleManifest.SCHEMA, source, nl.variant().name(), nl.variant().producerName(), harts.size(), options.vlen(), harts,
-        new BundleManifest.DescriptorInfo(hex(nl.descriptorOffset()), d.length, HexFormat.of().formatHex(d)),
+        new BundleManifest.DescriptorInfo(hex(options.platform().windowBase() + nl.descriptorOffset()), d.length,
+            HexFormat.of().formatHex(d)),
         p.info(),
         BundleManifest.ImageInfo.of(target.imageFileName(), w),
         target.simpoint(), List.copyOf(sourceNotes), commands(imagePath, harts.size(), w), new BundleManifest.Build(GENERATOR_VERSION,
@@ -307,9 +320,18 @@ public final class BundleBuilder implements AutoCloseable {
     c.put("xs-gem5", "$GEM5_HOME/build/RISCV/gem5.opt $GEM5_HOME/configs/example/xiangshan.py --generic-rv-cpt="
         + image);
     String raw = w.codec() == Codec.GZIP ? "gzip -dc " : "zstd -dc ";
+    StringBuilder starts = new StringBuilder();
+    if (options.platform().windowBase() != 0) {
+      // the reset vector jumps to DRAM start, where resident firmware lives: start every hart at
+      // the restorer instead
+      for (int h = 0; h < harts; h++) {
+        starts.append(" -device loader,addr=0x").append(Long.toHexString(options.platform().windowAddress()))
+            .append(",cpu-num=").append(h);
+      }
+    }
     c.put("qemu", raw + image + " > image.raw && qemu-system-riscv64 -machine virt -bios none -nographic -m 8G -smp "
-        + harts + " -device loader,file=image.raw,addr=0x80000000,force-raw=on"
-        + ("qemu-virt".equals(options.platform().name()) ? ""
+        + harts + " -device loader,file=image.raw,addr=0x80000000,force-raw=on" + starts
+        + (options.platform().name().startsWith("qemu-virt") ? ""
             : "   # needs a bundle built with --platform qemu-virt (CLINT 0x2000000)"));
     if (!w.singleFrame()) {
       c.put("qemu-fork-note", "XiangShan's QEMU fork reads only the first zstd frame; build with --single-frame for it");

@@ -30,6 +30,13 @@ public final class Offsets {
   public static final long VERSION_NEMU = 0x20240205L;
   /** QEMU fork's protobuf header version. */
   public static final long VERSION_QEMU = 0x20240125L;
+  /** A window base (DRAM offset of the reserved window, see PlatformProfile) is a multiple of this. */
+  public static final long WINDOW_ALIGN = 0x1000;
+  /**
+   * Upper bound on a window base: readers buffer the bytes below the window (they become part of
+   * the image's head frame), so it is kept small.
+   */
+  public static final long MAX_WINDOW_BASE = 64L << 20;
   /** Restorer completion flag at the end of every gcpt.bin. */
   public static final int RESTORER_FLAG = 0xCAFF;
 }

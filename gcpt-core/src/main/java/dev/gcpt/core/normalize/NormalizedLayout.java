@@ -21,7 +21,10 @@ import dev.gcpt.core.layout.Variant;
  * in place the memlayout values are the source offsets minus the descriptor offset, so the
  * descriptor describes the bytes exactly where the producer put them.
  *
- * @param descriptorOffset DRAM offset of the descriptor
+ * <p>With a window base W (PlatformProfile#windowBase) every offset here is relative to W: the
+ * restorer sits at DRAM offset W, the descriptor at W + descriptorOffset.
+ *
+ * @param descriptorOffset DRAM offset of the descriptor (from the window base)
  * @param payloadPosition where the workload starts (restorer boots it when no state is present)
  */
 public record NormalizedLayout(Variant variant, long descriptorOffset, Descriptor descriptor, long payloadPosition) {

@@ -51,11 +51,25 @@ public final class Normalizer {
   }
 
   /**
-   * The normalized window: a fresh array, {@code cp.windowLength()} bytes.
+   * The head of the normalized image: a fresh array of {@code cp.windowBase() + cp.windowLength()}
+   * bytes, the source's bytes below the window base unchanged (none for W = 0), then the
+   * normalized window. {@code nl}'s offsets are relative to the window base, as the restorer's
+   * are to its own base.
    *
    * @throws NormalizeException when the restorer does not fit below the descriptor
    */
   public static byte[] window(OpenCheckpoint cp, NormalizedLayout nl, byte[] restorer) throws NormalizeException {
+    byte[] w = normalizedWindow(cp, nl, restorer);
+    if (cp.windowBase() == 0) {
+      return w;
+    }
+    byte[] head = java.util.Arrays.copyOf(cp.prefix(), Math.toIntExact(cp.windowBase() + w.length));
+    System.arraycopy(w, 0, head, (int) cp.windowBase(), w.length);
+    return head;
+  }
+
+  private static byte[] normalizedWindow(OpenCheckpoint cp, NormalizedLayout nl, byte[] restorer)
+      throws NormalizeException {
     byte[] w = cp.window();
     ByteBuffer b = ByteBuffer.wrap(w).order(ByteOrder.LITTLE_ENDIAN);
     byte[] descriptor = nl.descriptor().encode();

@@ -45,15 +45,37 @@ public final class CheckpointReader {
   static final int JAL_OPCODE = 0x6F;
   static final int RESTORER_FLAG = 0xCAFF;
 
-  /** Reader settings. */
-  public record Options(int vlen, long maxRawBytes) {
-    /** VLEN 128 (NEMU and both upstream restorers), 64 GiB ceiling. */
+  /**
+   * Reader settings.
+   *
+   * @param windowBase DRAM offset W of the reserved window (PlatformProfile.windowBase; 0 for
+   *     every producer's image). With W &gt; 0 the bytes [0, W) are read first and kept as the
+   *     image's prefix, and detection runs on the image from W on: every offset the reader and
+   *     {@link OpenCheckpoint} report (core bases, window length, descriptor offset) is relative
+   *     to W.
+   */
+  public record Options(int vlen, long maxRawBytes, long windowBase) {
+    /** VLEN 128 (NEMU and both upstream restorers), 64 GiB ceiling, window at DRAM start. */
     public static final Options DEFAULT = new Options(128, 64L << 30);
 
     public Options {
       if (vlen < 64 || vlen > 2048 || Integer.bitCount(vlen) != 1) {
         throw new IllegalArgumentException("VLEN must be a power of two in 64..2048: " + vlen);
       }
+      if (windowBase < 0 || windowBase > Offsets.MAX_WINDOW_BASE || windowBase % Offsets.WINDOW_ALIGN != 0) {
+        throw new IllegalArgumentException("window base must be a multiple of 0x" + Long.toHexString(Offsets.WINDOW_ALIGN)
+            + " in 0..0x" + Long.toHexString(Offsets.MAX_WINDOW_BASE) + ": 0x" + Long.toHexString(windowBase));
+      }
+    }
+
+    /** The window at DRAM start (W = 0). */
+    public Options(int vlen, long maxRawBytes) {
+      this(vlen, maxRawBytes, 0);
+    }
+
+    /** These options with the window at {@code base}. */
+    public Options withWindowBase(long base) {
+      return new Options(vlen, maxRawBytes, base);
     }
   }
 
@@ -126,6 +148,8 @@ public final class CheckpointReader {
     private boolean eof;
     private final List<String> notes = new ArrayList<>();
     private long normalizedAt = -1;
+    /** The image's bytes below the window base (empty for W = 0). */
+    private byte[] prefix = new byte[0];
 
     Detection(String name, DecodedStream in, Options opt) {
       this.name = name;
@@ -168,8 +192,15 @@ public final class CheckpointReader {
     }
 
     OpenCheckpoint run() throws IOException {
+      if (opt.windowBase() > 0) {
+        readPrefix();
+      }
       ensure(HEAD);
       if (len == 0) {
+        if (opt.windowBase() > 0) {
+          throw new CheckpointException(Reason.TOO_SHORT, name + ": image ends at the window base 0x"
+              + Long.toHexString(opt.windowBase()) + ": no reserved window");
+        }
         throw new CheckpointException(Reason.EMPTY, name + ": empty image (0 bytes after "
             + in.codec().cliName() + " decoding)");
       }
@@ -195,7 +226,23 @@ public final class CheckpointReader {
       }
       throw new CheckpointException(Reason.NOT_A_CHECKPOINT, name + ": not a checkpoint: no state magic 0xbeef"
           + " (u64 @0xecdb0 = " + hexAt(0xECDB0) + ", @0x3ecdb0 = " + hexAt(0x3ECDB0)
-          + ", @0xf00 = " + hexAt(0xF00) + ") and no protobuf header at offset 0");
+          + ", @0xf00 = " + hexAt(0xF00) + ") and no protobuf header at offset 0"
+          + (opt.windowBase() > 0 ? " (offsets from the window base 0x" + Long.toHexString(opt.windowBase()) + ")" : ""));
+    }
+
+    /** Reads [0, windowBase) into {@link #prefix}; detection then starts at the window. */
+    private void readPrefix() throws IOException {
+      byte[] p = new byte[Math.toIntExact(opt.windowBase())];
+      int got = 0;
+      while (got < p.length) {
+        int n = in.read(p, got, p.length - got);
+        if (n < 0) {
+          throw new CheckpointException(Reason.TOO_SHORT, name + ": image ends at 0x" + Long.toHexString(got)
+              + ", before the window base 0x" + Long.toHexString(opt.windowBase()));
+        }
+        got += n;
+      }
+      prefix = p;
     }
 
     private int u32(long off) {
@@ -340,7 +387,7 @@ public final class CheckpointReader {
       long restorerLimit = normalizedAt >= 0 ? normalizedAt : bases[0] + l.start();
       EmbeddedRestorer restorer = variant == Variant.V3 && normalizedAt < 0 ? null : embeddedRestorer(restorerLimit);
       return new OpenCheckpoint(name, in, variant, buf, len, (int) window, l, bases, harts, src, restorer, notes,
-          normalizedAt);
+          normalizedAt, prefix);
     }
 
     private EmbeddedRestorer embeddedRestorer(long stateStart) throws CheckpointException {

@@ -34,12 +34,15 @@ public final class OpenCheckpoint implements Closeable {
   private final EmbeddedRestorer embeddedRestorer;
   private final List<String> notes;
   private final long normalizedAt;
+  private final byte[] prefix;
   private boolean restTaken;
 
   OpenCheckpoint(String name, DecodedStream decoded, Variant variant, byte[] buffered, int bufferedLength,
       int windowLength, StateLayout layout, long[] coreBases, List<HartState> harts,
-      Descriptor sourceDescriptor, EmbeddedRestorer embeddedRestorer, List<String> notes, long normalizedAt) {
+      Descriptor sourceDescriptor, EmbeddedRestorer embeddedRestorer, List<String> notes, long normalizedAt,
+      byte[] prefix) {
     this.normalizedAt = normalizedAt;
+    this.prefix = prefix;
     this.name = name;
     this.decoded = decoded;
     this.variant = variant;
@@ -83,7 +86,17 @@ public final class OpenCheckpoint implements Closeable {
   public int windowLength() { return windowLength; }
 
   /**
-   * A copy of the reserved window [0, windowLength), zero-padded where the image is shorter.
+   * DRAM offset W of the reserved window (CheckpointReader.Options#windowBase). Every other
+   * offset this class reports is relative to it; 0 for every producer's image.
+   */
+  public long windowBase() { return prefix.length; }
+
+  /** A copy of the image's bytes below the window base, [0, W) (empty for W = 0). */
+  public byte[] prefix() { return prefix.clone(); }
+
+  /**
+   * A copy of the reserved window [W, W + windowLength), zero-padded where the image is shorter
+   * (index 0 is the window base).
    */
   public byte[] window() {
     byte[] w = new byte[windowLength];
@@ -102,7 +115,7 @@ public final class OpenCheckpoint implements Closeable {
   }
 
   /**
-   * The image bytes after the window, streamed; may be taken once. Read errors (truncation,
+   * The image bytes after the window (from W + windowLength on), streamed; may be taken once. Read errors (truncation,
    * corruption, the source going away) surface as {@link CheckpointException}s.
    */
   public InputStream rest() {

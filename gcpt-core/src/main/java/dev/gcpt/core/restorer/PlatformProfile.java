@@ -1,5 +1,6 @@
 package dev.gcpt.core.restorer;
 
+import dev.gcpt.core.layout.Offsets;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.Reader;
@@ -24,18 +25,26 @@ import java.util.Properties;
  * {@code dramBase}, {@code dramSize} (optional, default {@value #DEFAULT_DRAM_SIZE} bytes: the
  * smallest DRAM the restorer's 2 GiB address limit needs), {@code clintBase}, {@code sstc}
  * (true/false, default false), {@code exitDevice} (optional; SiFive test device address).
- * Numbers accept 0x hex. The CLINT and the exit device must lie outside DRAM: the restorer
- * writes to them.
+ * {@code windowBase} (optional, default 0). Numbers accept 0x hex. The CLINT and the exit device
+ * must lie outside DRAM: the restorer writes to them.
  *
  * <pre>
  * CLINT register          address
  * mtimecmp of hart i      clintBase + 0x4000 + 8*i
  * mtime                   clintBase + 0xBFF8
  * </pre>
+ *
+ * <p><b>Window base.</b> {@code windowBase} is the DRAM offset W where the reserved window
+ * (restorer at W, descriptor at W + 0xEC000, hart state above it) sits. The XiangShan convention
+ * is W = 0; a machine whose firmware stays resident at DRAM start (OpenSBI at 0x8000_0000 under
+ * U-Boot or Linux) needs the window elsewhere. Images for such a profile are still guest DRAM
+ * from 0x8000_0000; only the window moves, and harts must start at {@code dramBase + W}
+ * (docs/capture.md). The generated restorer is position independent, so its bytes do not
+ * depend on W.
  */
 public record PlatformProfile(
     String name, String description, long dramBase, long dramSize, long clintBase, boolean sstc,
-    OptionalLong exitDevice) {
+    OptionalLong exitDevice, long windowBase) {
 
   /** DRAM size of a profile that does not give one: 2 GiB. */
   public static final long DEFAULT_DRAM_SIZE = 0x8000_0000L;
@@ -50,7 +59,7 @@ public record PlatformProfile(
   public static final int EXIT_FAIL = 0x3333;
 
   /** The built-in profile names (one file each under configs/platforms). */
-  public static final List<String> BUILTIN = List.of("xiangshan", "nemu", "gem5", "qemu-virt");
+  public static final List<String> BUILTIN = List.of("xiangshan", "nemu", "gem5", "qemu-virt", "qemu-virt-opensbi");
 
   public PlatformProfile {
     Objects.requireNonNull(name, "name");
@@ -77,6 +86,39 @@ public record PlatformProfile(
           + Long.toHexString(exitDevice.getAsLong()) + " lies inside DRAM [0x" + Long.toHexString(dramBase) + ", 0x"
           + Long.toHexString(dramBase + dramSize) + ")");
     }
+    if (windowBase < 0 || windowBase > Offsets.MAX_WINDOW_BASE || windowBase % Offsets.WINDOW_ALIGN != 0
+        || windowBase >= dramSize) {
+      throw new IllegalArgumentException("platform " + name + ": windowBase must be a multiple of 0x"
+          + Long.toHexString(Offsets.WINDOW_ALIGN) + " in 0..0x" + Long.toHexString(Offsets.MAX_WINDOW_BASE)
+          + " inside DRAM, got 0x" + Long.toHexString(windowBase));
+    }
+  }
+
+  /** A profile with the window at DRAM start (W = 0, the XiangShan convention). */
+  public PlatformProfile(String name, String description, long dramBase, long dramSize, long clintBase, boolean sstc,
+      OptionalLong exitDevice) {
+    this(name, description, dramBase, dramSize, clintBase, sstc, exitDevice, 0);
+  }
+
+  /** This profile with the reserved window at DRAM offset {@code base}. */
+  public PlatformProfile withWindowBase(long base) {
+    return new PlatformProfile(name, description, dramBase, dramSize, clintBase, sstc, exitDevice, base);
+  }
+
+  /** Physical address of the reserved window: where the restorer sits and the harts start. */
+  public long windowAddress() {
+    return dramBase + windowBase;
+  }
+
+  /**
+   * Stable text of the profile: it is part of bundle recipes, so a profile with W = 0 prints as
+   * the record did before windowBase existed (existing bundles stay up to date).
+   */
+  @Override
+  public String toString() {
+    return "PlatformProfile[name=" + name + ", description=" + description + ", dramBase=" + dramBase
+        + ", dramSize=" + dramSize + ", clintBase=" + clintBase + ", sstc=" + sstc + ", exitDevice=" + exitDevice
+        + (windowBase != 0 ? ", windowBase=" + windowBase : "") + "]";
   }
 
   /** Whether physical address {@code address} is DRAM. */
@@ -138,11 +180,20 @@ public record PlatformProfile(
     }
     String exit = p.getProperty("exitDevice");
     String dramSize = p.getProperty("dramSize");
-    return new PlatformProfile(name, p.getProperty("description", name).trim(),
-        number(p, "dramBase", source),
-        dramSize == null || dramSize.isBlank() ? DEFAULT_DRAM_SIZE : parseNumber(dramSize, "dramSize", source),
-        number(p, "clintBase", source), Boolean.parseBoolean(sstc),
-        exit == null || exit.isBlank() ? OptionalLong.empty() : OptionalLong.of(parseNumber(exit, "exitDevice", source)));
+    String window = p.getProperty("windowBase");
+    try {
+      return new PlatformProfile(name, p.getProperty("description", name).trim(),
+          number(p, "dramBase", source),
+          dramSize == null || dramSize.isBlank() ? DEFAULT_DRAM_SIZE : parseNumber(dramSize, "dramSize", source),
+          number(p, "clintBase", source), Boolean.parseBoolean(sstc),
+          exit == null || exit.isBlank() ? OptionalLong.empty() : OptionalLong.of(parseNumber(exit, "exitDevice", source)),
+          window == null || window.isBlank() ? 0 : parseNumber(window, "windowBase", source));
+    } catch (IllegalArgumentException e) {
+      if (e.getMessage() != null && e.getMessage().startsWith(source)) {
+        throw e;
+      }
+      throw new IllegalArgumentException(source + ": " + e.getMessage(), e);
+    }
   }
 
   private static String required(Properties p, String key, String source) {

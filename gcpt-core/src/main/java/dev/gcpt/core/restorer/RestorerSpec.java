@@ -88,8 +88,9 @@ public record RestorerSpec(
     if (lastCore > Integer.MAX_VALUE) {
       throw new IllegalArgumentException("core bases beyond 2 GiB are not supported: 0x" + Long.toHexString(lastCore));
     }
-    // everything the restorer jumps to or reads is at an offset from its base, the start of DRAM
-    long dram = platform.dramSize();
+    // everything the restorer jumps to or reads is at an offset from its base, the platform's
+    // window base in DRAM (0: the start of DRAM)
+    long dram = platform.dramSize() - platform.windowBase();
     if (payloadPosition >= dram) {
       throw new IllegalArgumentException("payload position 0x" + Long.toHexString(payloadPosition)
           + " lies beyond the DRAM of platform " + platform.name() + " (0x" + Long.toHexString(dram) + " bytes)");

@@ -278,25 +278,33 @@ public final class BundleVerifier {
     }
   }
 
+  /** DRAM offset of the restorer: the platform's window base (docs/capture.md), 0 when not recorded. */
+  static long windowBase(BundleManifest m) {
+    Object w = m.restorer().parameters() == null ? null : m.restorer().parameters().get("windowBase");
+    return w == null ? 0 : parseHex(String.valueOf(w));
+  }
+
   private static void embedded(BundleManifest m, byte[] head, byte[] restorer, List<Problem> problems) {
     BundleManifest.RestorerInfo r = m.restorer();
-    if (head.length < SIZE_WORD + 4) {
+    long base = windowBase(m);
+    if (head.length < base + SIZE_WORD + 4) {
       problems.add(new Problem(RESTORER_EMBEDDED, "the image is too short to hold a restorer"));
       return;
     }
-    long size = ByteBuffer.wrap(head, SIZE_WORD, 4).order(ByteOrder.LITTLE_ENDIAN).getInt() & 0xFFFFFFFFL;
+    long size = ByteBuffer.wrap(head, (int) base + SIZE_WORD, 4).order(ByteOrder.LITTLE_ENDIAN).getInt() & 0xFFFFFFFFL;
     if (size != r.size()) {
-      problems.add(new Problem(RESTORER_EMBEDDED, "the size word at offset 4 of the image says " + size
-          + " bytes, the manifest's restorer is " + r.size()));
+      problems.add(new Problem(RESTORER_EMBEDDED, "the size word at offset 0x" + Long.toHexString(base + SIZE_WORD)
+          + " of the image says " + size + " bytes, the manifest's restorer is " + r.size()));
     }
-    long n = Math.min(r.size(), head.length);
-    String sha = hex(sha256().digest(Arrays.copyOf(head, (int) n)));
+    long n = Math.min(r.size(), head.length - base);
+    byte[] embedded = Arrays.copyOfRange(head, (int) base, (int) (base + n));
+    String sha = hex(sha256().digest(embedded));
     if (!sha.equals(r.sha256())) {
-      problems.add(new Problem(RESTORER_EMBEDDED, "image bytes [0, " + n + ") have sha256 " + sha
-          + ", the manifest's restorer is " + r.sha256()));
+      problems.add(new Problem(RESTORER_EMBEDDED, "image bytes [0x" + Long.toHexString(base) + ", 0x"
+          + Long.toHexString(base + n) + ") have sha256 " + sha + ", the manifest's restorer is " + r.sha256()));
     }
     if (restorer != null) {
-      int diff = Arrays.mismatch(Arrays.copyOf(head, (int) n), restorer);
+      int diff = Arrays.mismatch(embedded, restorer);
       if (diff >= 0) {
         problems.add(new Problem(RESTORER_EMBEDDED, "the image's restorer differs from " + r.file()
             + " from offset 0x" + Integer.toHexString(diff)));

@@ -30,6 +30,32 @@ class PlatformProfileTest {
     assertEquals(0x0200_0000L, q.clintBase());
     assertTrue(q.sstc());
     assertEquals(0x100000L, q.exitDevice().getAsLong());
+    assertEquals(0, q.windowBase());
+    assertEquals(0x8000_0000L, q.windowAddress());
+  }
+
+  @Test
+  void theOpenSbiProfileMovesTheWindowAboveTheFirmware() {
+    PlatformProfile p = PlatformProfile.named("qemu-virt-opensbi");
+    assertEquals(0x100_0000L, p.windowBase());
+    assertEquals(0x8100_0000L, p.windowAddress());
+    assertEquals(PlatformProfile.named("qemu-virt").clintBase(), p.clintBase());
+    assertTrue(p.sstc());
+  }
+
+  @Test
+  void badWindowBasesNameTheSource() {
+    Properties p = new Properties();
+    p.setProperty("name", "x");
+    p.setProperty("dramBase", "0x80000000");
+    p.setProperty("clintBase", "0x2000000");
+    p.setProperty("windowBase", "0x1234");
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> PlatformProfile.parse(p, "x.properties"));
+    assertEquals("x.properties: platform x: windowBase must be a multiple of 0x1000 in 0..0x4000000 inside DRAM, got 0x1234",
+        e.getMessage());
+    p.setProperty("windowBase", "0x8000000");
+    e = assertThrows(IllegalArgumentException.class, () -> PlatformProfile.parse(p, "x.properties"));
+    assertTrue(e.getMessage().contains("got 0x8000000"), e.getMessage());
   }
 
   @Test

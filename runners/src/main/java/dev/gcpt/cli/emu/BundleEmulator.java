@@ -1,6 +1,7 @@
 package dev.gcpt.cli.emu;
 
 import dev.gcpt.core.bundle.BundleManifest;
+import dev.gcpt.core.qemu.GdbRemote;
 import dev.gcpt.core.read.CheckpointReader;
 import dev.gcpt.core.read.OpenCheckpoint;
 import dev.gcpt.core.restorer.TrapCode;

@@ -1,40 +1,31 @@
 package dev.gcpt.cli.emu;
 
-import java.io.File;
+import dev.gcpt.core.qemu.QemuProcess;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /**
  * One {@code qemu-system-riscv64 -machine virt -bios none} run with a raw image loaded at
- * 0x8000_0000 (every hart starts there). Closing it kills QEMU.
+ * 0x8000_0000 (every hart starts there). Closing it kills QEMU ({@link QemuProcess}).
  */
 public final class Qemu implements AutoCloseable {
-  public static final String BINARY = "qemu-system-riscv64";
+  public static final String BINARY = QemuProcess.BINARY;
   /** The CPU every proof runs on: V with VLEN 128, H, Sstc (on by default in QEMU 7.2). */
   public static final String CPU = "rv64,v=true,vlen=128,h=true,sstc=true";
   public static final String MEMORY = "256M";
 
-  private final Process process;
-  private final Path log;
+  private final QemuProcess process;
 
-  private Qemu(Process process, Path log) {
+  private Qemu(QemuProcess process) {
     this.process = process;
-    this.log = log;
   }
 
   /** Whether {@value #BINARY} is on the PATH (Debian package qemu-system-misc). */
   public static boolean installed() {
-    for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
-      if (Files.isExecutable(Path.of(dir, BINARY))) {
-        return true;
-      }
-    }
-    return false;
+    return QemuProcess.find().isPresent();
   }
 
   /**
@@ -56,36 +47,20 @@ public final class Qemu implements AutoCloseable {
       cmd.addAll(List.of("-chardev", "socket,id=gdb0,path=" + gdbSocket + ",server=on,wait=off",
           "-gdb", "chardev:gdb0", "-S"));
     }
-    Path log = dir.resolve("qemu-" + image.getFileName() + ".log");
-    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-    return new Qemu(p, log);
+    return new Qemu(QemuProcess.start(cmd, dir.resolve("qemu-" + image.getFileName() + ".log")));
   }
 
   /** Waits for QEMU to exit by itself and returns its exit status. */
   public int waitForExit(Duration timeout) throws IOException, InterruptedException {
-    if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-      throw new IOException("QEMU did not exit within " + timeout + "; log: " + log());
-    }
-    return process.exitValue();
+    return process.waitForExit(timeout);
   }
 
   public String log() throws IOException {
-    return Files.exists(log) ? Files.readString(log) : "";
+    return process.log();
   }
 
   @Override
   public void close() {
-    if (process.isAlive()) {
-      process.destroy();
-      try {
-        if (!process.waitFor(5, TimeUnit.SECONDS)) {
-          process.destroyForcibly();
-          process.waitFor(5, TimeUnit.SECONDS);
-        }
-      } catch (InterruptedException e) {
-        process.destroyForcibly();
-        Thread.currentThread().interrupt();
-      }
-    }
+    process.close();
   }
 }

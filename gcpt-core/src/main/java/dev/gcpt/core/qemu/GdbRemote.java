@@ -1,18 +1,18 @@
-package dev.gcpt.cli.emu;
+package dev.gcpt.core.qemu;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.net.StandardProtocolFamily;
-import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -25,29 +25,41 @@ import org.w3c.dom.NodeList;
 import org.xml.sax.InputSource;
 
 /**
- * A minimal GDB remote serial protocol client for QEMU's gdbstub, over a unix socket: enough to
- * set hardware breakpoints, continue, interrupt, select a hart and read registers and memory.
+ * A minimal GDB remote serial protocol client for QEMU's gdbstub (unix socket or TCP): enough to
+ * set hardware breakpoints, continue, interrupt, select a hart, read registers and memory, and
+ * detach. QEMU pauses the machine when a debugger connects and resumes it on detach.
  *
  * <p>Register numbers come from the target description QEMU serves
  * ({@code qXfer:features:read}): registers are numbered in document order unless a
  * {@code regnum} attribute says otherwise (QEMU 7.2: x0..x31 0-31, pc 32, f0..f31 33-64,
- * v0..v31 65-96, vstart..vlenb 97-103, priv 104, CSR k at 105 + k). CSRs absent from the XML
- * (QEMU lists only those accessible when gdb attaches: fcsr, vl, stimecmp are missing) are read
- * at the CSR feature's base + CSR number, which QEMU's debug CSR access serves.
+ * v0..v31 65-96 with V, priv, CSR k at the CSR feature's base + k). QEMU lists only the CSRs
+ * accessible when the debugger attaches (fcsr, vl, vtype, stimecmp are often missing), but its
+ * debug CSR access serves any CSR number at the CSR feature's base + number: {@link #csr(int)}
+ * reads there, {@link #tryCsr(int)} returns null where QEMU refuses.
+ *
+ * <p>Memory reads ({@code m}) use the selected hart's virtual addresses (QEMU translates them
+ * with the hart's MMU); read device registers and RAM by physical address through {@link Qmp}.
  */
 public final class GdbRemote implements AutoCloseable {
+  /** How long one command waits for its reply. */
+  public static final Duration REPLY_TIMEOUT = Duration.ofSeconds(5);
+  private static final String CSR_FEATURE = "org.gnu.gdb.riscv.csr";
 
   private final SocketChannel channel;
+  private final Endpoint endpoint;
   /** Packets the reader thread received, in order; payloads only (acks are dropped). */
   private final BlockingQueue<String> packets = new LinkedBlockingQueue<>();
   private final Thread reader;
   private volatile IOException readFailure;
-  private final Map<String, Integer> regnums = new HashMap<>();
+  private final Map<String, Integer> regnums = new LinkedHashMap<>();
+  private final Map<Integer, Integer> bitsizes = new HashMap<>();
+  private final List<Integer> describedCsrs = new ArrayList<>();
   private int csrBase = -1;
   private String thread = "";
 
-  private GdbRemote(SocketChannel channel) {
+  private GdbRemote(SocketChannel channel, Endpoint endpoint) {
     this.channel = channel;
+    this.endpoint = endpoint;
     // SocketChannel reads and writes have separate locks, so this thread can block in read()
     // while commands (and the 0x03 interrupt) are written
     this.reader = new Thread(this::readLoop, "gdb-remote-reader");
@@ -70,8 +82,10 @@ public final class GdbRemote implements AutoCloseable {
           char c = (char) (buf.get() & 0xFF);
           if (checksumLeft > 0) {
             if (--checksumLeft == 0) {
-              packets.add(packet.toString());
+              // acknowledge before handing the packet over: an ack that reached QEMU after the
+              // next command resumed the machine would be taken as an interrupt (a spurious T02 stop)
               write("+");
+              packets.add(packet.toString());
               packet = null;
               checksumLeft = -1;
             }
@@ -98,30 +112,22 @@ public final class GdbRemote implements AutoCloseable {
     }
   }
 
-  /** Connects to the unix socket at {@code path}, retrying until {@code timeout}. */
-  public static GdbRemote connect(Path path, Duration timeout) throws IOException, InterruptedException {
-    Instant deadline = Instant.now().plus(timeout);
-    IOException last = null;
-    while (Instant.now().isBefore(deadline)) {
-      if (Files.exists(path)) {
-        try {
-          SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX);
-          try {
-            ch.connect(UnixDomainSocketAddress.of(path));
-            GdbRemote g = new GdbRemote(ch);
-            g.handshake();
-            return g;
-          } catch (IOException e) {
-            ch.close();
-            throw e;
-          }
-        } catch (IOException e) {
-          last = e;
-        }
-      }
-      Thread.sleep(20); // polling for QEMU's socket to appear, bounded by the deadline
+  /** Connects to QEMU's gdbstub at {@code endpoint}, retrying until {@code timeout}. */
+  public static GdbRemote connect(Endpoint endpoint, Duration timeout) throws IOException {
+    SocketChannel ch = endpoint.connect(timeout);
+    GdbRemote g = new GdbRemote(ch, endpoint);
+    try {
+      g.handshake();
+    } catch (IOException | RuntimeException e) {
+      g.close();
+      throw e;
     }
-    throw new IOException("gdbstub socket " + path + " not reachable within " + timeout, last);
+    return g;
+  }
+
+  /** Connects to a gdbstub listening on the unix socket {@code path}. */
+  public static GdbRemote connect(java.nio.file.Path path, Duration timeout) throws IOException {
+    return connect(Endpoint.unix(path), timeout);
   }
 
   private void handshake() throws IOException {
@@ -129,7 +135,6 @@ public final class GdbRemote implements AutoCloseable {
     command("qSupported:xmlRegisters=riscv");
     readTargetDescription();
   }
-
 
   // ------------------------------------------------------------------ packets
 
@@ -143,10 +148,13 @@ public final class GdbRemote implements AutoCloseable {
 
   private String receive(Duration timeout) throws IOException {
     try {
-      String p = packets.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
+      String p = packets.poll(Math.max(0, timeout.toMillis()), TimeUnit.MILLISECONDS);
       if (p == null) {
         IOException failure = readFailure;
-        throw new IOException("no reply from the gdbstub within " + timeout, failure);
+        if (failure != null) {
+          throw new IOException("the gdbstub at " + endpoint + " went away: " + failure.getMessage(), failure);
+        }
+        throw new NoReplyException("no reply from the gdbstub at " + endpoint + " within " + timeout);
       }
       return p;
     } catch (InterruptedException e) {
@@ -155,10 +163,24 @@ public final class GdbRemote implements AutoCloseable {
     }
   }
 
-  /** Sends one command and returns its reply. */
+  /**
+   * Sends one command and returns its reply. A stop reply that arrives unasked (QEMU sends one
+   * when a debugger attaches to a running machine, which it then pauses) is skipped: no command
+   * sent here is answered with one.
+   */
   public String command(String payload) throws IOException {
     send(payload);
-    return receive(Duration.ofSeconds(5));
+    while (true) {
+      String r = receive(REPLY_TIMEOUT);
+      if (!isStopReply(r)) {
+        return r;
+      }
+    }
+  }
+
+  private static boolean isStopReply(String r) {
+    return r.length() >= 3 && (r.charAt(0) == 'T' || r.charAt(0) == 'S')
+        && Character.digit(r.charAt(1), 16) >= 0 && Character.digit(r.charAt(2), 16) >= 0;
   }
 
   // ------------------------------------------------------------------ target description
@@ -180,21 +202,30 @@ public final class GdbRemote implements AutoCloseable {
   }
 
   private void readTargetDescription() throws IOException {
-    int[] next = {0};
+    int next = 0;
     Element target = parse(xfer("target.xml"));
     NodeList includes = target.getElementsByTagName("xi:include");
     for (int i = 0; i < includes.getLength(); i++) {
       String href = ((Element) includes.item(i)).getAttribute("href");
       Element feature = parse(xfer(href));
+      boolean csrs = feature.getAttribute("name").equals(CSR_FEATURE);
+      List<Integer> nums = new ArrayList<>();
       NodeList regs = feature.getElementsByTagName("reg");
       for (int k = 0; k < regs.getLength(); k++) {
         Element reg = (Element) regs.item(k);
-        int num = reg.hasAttribute("regnum") ? Integer.parseInt(reg.getAttribute("regnum")) : next[0];
-        regnums.put(reg.getAttribute("name"), num);
-        next[0] = num + 1;
+        int num = reg.hasAttribute("regnum") ? Integer.parseInt(reg.getAttribute("regnum")) : next;
+        regnums.putIfAbsent(reg.getAttribute("name"), num);
+        if (reg.hasAttribute("bitsize")) {
+          bitsizes.put(num, Integer.parseInt(reg.getAttribute("bitsize")));
+        }
+        nums.add(num);
+        next = num + 1;
       }
-      if (feature.getAttribute("name").equals("org.gnu.gdb.riscv.csr")) {
+      if (csrs) {
         csrBase = regnums.get("mstatus") - 0x300;
+        for (int n : nums) {
+          describedCsrs.add(n - csrBase);
+        }
       }
     }
     if (csrBase < 0 || !regnums.containsKey("priv") || !regnums.containsKey("pc")) {
@@ -224,8 +255,23 @@ public final class GdbRemote implements AutoCloseable {
     return n;
   }
 
+  /** Whether the target description names {@code name} (e.g. "ft0" with F, "v0" with V). */
+  public boolean hasRegister(String name) {
+    return regnums.containsKey(name);
+  }
+
+  /** Size in bits of register {@code regnum} as described, or -1 when the description says none. */
+  public int bitsize(int regnum) {
+    return bitsizes.getOrDefault(regnum, -1);
+  }
+
   public int csrRegnum(int csr) {
     return csrBase + csr;
+  }
+
+  /** The CSR numbers the target description lists, in document order. */
+  public List<Integer> describedCsrs() {
+    return Collections.unmodifiableList(describedCsrs);
   }
 
   // ------------------------------------------------------------------ operations
@@ -239,27 +285,71 @@ public final class GdbRemote implements AutoCloseable {
     }
   }
 
+  /** The harts (gdb thread ids - 1), in the order QEMU lists them. */
+  public List<Integer> harts() throws IOException {
+    List<Integer> out = new ArrayList<>();
+    String r = command("qfThreadInfo");
+    while (r.startsWith("m")) {
+      for (String id : r.substring(1).split(",")) {
+        String tid = id.startsWith("p") ? id.substring(id.indexOf('.') + 1) : id;
+        out.add(Integer.parseInt(tid, 16) - 1);
+      }
+      r = command("qsThreadInfo");
+    }
+    if (!r.equals("l")) {
+      throw new IOException("unexpected thread list reply: '" + r + "'");
+    }
+    return out;
+  }
+
   /** The raw little-endian bytes of register {@code regnum} of the selected hart. */
   public byte[] readRegister(int regnum) throws IOException {
+    byte[] b = tryReadRegister(regnum);
+    if (b == null) {
+      throw new IOException("reading register " + regnum + " failed");
+    }
+    return b;
+  }
+
+  /** Like {@link #readRegister(int)}, but null where the gdbstub answers with an error. */
+  public byte[] tryReadRegister(int regnum) throws IOException {
     String r = command("p" + Integer.toHexString(regnum));
     if (r.isEmpty() || r.startsWith("E")) {
-      throw new IOException("reading register " + regnum + " failed: '" + r + "'");
+      return null;
     }
     return HexFormat.of().parseHex(r);
   }
 
   public long readU64(int regnum) throws IOException {
-    return ByteBuffer.wrap(readRegister(regnum)).order(java.nio.ByteOrder.LITTLE_ENDIAN).getLong();
+    return u64(readRegister(regnum));
   }
 
+  /** The named register of the selected hart, zero-extended to 64 bits. */
   public long reg(String name) throws IOException {
     return readU64(regnum(name));
   }
 
+  /** CSR {@code csr} of the selected hart; fails where QEMU refuses it. */
   public long csr(int csr) throws IOException {
-    return readU64(csrRegnum(csr));
+    byte[] b = tryReadRegister(csrRegnum(csr));
+    if (b == null) {
+      throw new IOException(String.format("reading CSR 0x%x (register %d) failed", csr, csrRegnum(csr)));
+    }
+    return u64(b);
   }
 
+  /** CSR {@code csr} of the selected hart, or null where QEMU's debug CSR access refuses it. */
+  public Long tryCsr(int csr) throws IOException {
+    byte[] b = tryReadRegister(csrRegnum(csr));
+    return b == null ? null : u64(b);
+  }
+
+  private static long u64(byte[] raw) {
+    byte[] b = java.util.Arrays.copyOf(raw, Math.max(8, raw.length));
+    return ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN).getLong();
+  }
+
+  /** {@code length} bytes at the selected hart's virtual address {@code address}. */
   public byte[] readMemory(long address, int length) throws IOException {
     String r = command(String.format("m%x,%x", address, length));
     if (r.startsWith("E")) {
@@ -269,7 +359,7 @@ public final class GdbRemote implements AutoCloseable {
   }
 
   public long readMemoryU64(long address) throws IOException {
-    return ByteBuffer.wrap(readMemory(address, 8)).order(java.nio.ByteOrder.LITTLE_ENDIAN).getLong();
+    return u64(readMemory(address, 8));
   }
 
   public void insertHwBreakpoint(long address) throws IOException {
@@ -278,6 +368,15 @@ public final class GdbRemote implements AutoCloseable {
 
   public void removeHwBreakpoint(long address) throws IOException {
     expectOk(command(String.format("z1,%x,4", address)), "z1 0x" + Long.toHexString(address));
+  }
+
+  /** The gdbstub did not answer in time (the harts may still be running). */
+  public static final class NoReplyException extends IOException {
+    private static final long serialVersionUID = 1L;
+
+    NoReplyException(String message) {
+      super(message);
+    }
   }
 
   /** A stop: which hart stopped (its gdb thread id - 1), and the raw stop reply. */
@@ -289,17 +388,52 @@ public final class GdbRemote implements AutoCloseable {
     return parseStop(receive(timeout));
   }
 
+  /**
+   * Executes one instruction on {@code hart} while the other harts stay stopped (vCont step);
+   * the way past a breakpoint, which QEMU reports again as long as it is inserted.
+   */
+  public Stop step(int hart) throws IOException {
+    send("vCont;s:" + Integer.toHexString(hart + 1));
+    return parseStop(receive(REPLY_TIMEOUT));
+  }
+
   /** Resumes all harts and stops them again at once (continue, then the 0x03 interrupt). */
   public Stop resumeBriefly() throws IOException {
     send("c");
     write("\u0003");
-    return parseStop(receive(Duration.ofSeconds(5)));
+    return parseStop(receive(REPLY_TIMEOUT));
   }
 
   /** Stops all running harts (the 0x03 interrupt) and returns the stop. */
   public Stop interrupt() throws IOException {
     write("\u0003");
-    return parseStop(receive(Duration.ofSeconds(5)));
+    return parseStop(receive(REPLY_TIMEOUT));
+  }
+
+  /** Resumes the harts and waits {@code duration} before stopping them again. */
+  public Stop runFor(Duration duration) throws IOException {
+    send("c");
+    String early = null;
+    try {
+      early = packets.poll(duration.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted", e);
+    }
+    if (early != null) {
+      return parseStop(early); // stopped by itself (a breakpoint or the machine halting)
+    }
+    return interrupt();
+  }
+
+  /** Detaches; QEMU resumes the machine. */
+  public void detach() throws IOException {
+    String r = command("D");
+    if (r.equals("E22")) {
+      // QEMU keeps multiprocess mode once any debugger negotiated it: detach process 1
+      r = command("D;1");
+    }
+    expectOk(r, "detach");
   }
 
   private Stop parseStop(String reply) throws IOException {
