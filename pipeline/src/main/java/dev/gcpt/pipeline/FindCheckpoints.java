@@ -14,6 +14,10 @@ import java.io.InputStreamReader;
 import java.io.Reader;
 import java.io.Serializable;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -22,6 +26,7 @@ import java.util.Optional;
 import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import org.apache.beam.sdk.io.FileSystems;
 import org.apache.beam.sdk.io.fs.EmptyMatchTreatment;
 import org.apache.beam.sdk.io.fs.MatchResult;
@@ -84,16 +89,16 @@ public final class FindCheckpoints extends PTransform<PBegin, PCollectionTuple> 
         out.add(new FoundFile(l.uri(), l.size(), l.lastModifiedMillis(), l.etag()));
       }
     } else if (RecordedPaths.isLocal(root)) {
-      java.nio.file.Path base = java.nio.file.Path.of(root).toAbsolutePath().normalize();
-      if (!java.nio.file.Files.isDirectory(base)) {
+      Path base = Path.of(root).toAbsolutePath().normalize();
+      if (!Files.isDirectory(base)) {
         return out;
       }
-      try (java.util.stream.Stream<java.nio.file.Path> s = java.nio.file.Files.walk(base)) {
-        for (java.nio.file.Path p : (Iterable<java.nio.file.Path>) s::iterator) {
-          java.nio.file.attribute.BasicFileAttributes a;
+      try (Stream<Path> s = Files.walk(base)) {
+        for (Path p : (Iterable<Path>) s::iterator) {
+          BasicFileAttributes a;
           try {
-            a = java.nio.file.Files.readAttributes(p, java.nio.file.attribute.BasicFileAttributes.class);
-          } catch (java.nio.file.NoSuchFileException gone) {
+            a = Files.readAttributes(p, BasicFileAttributes.class);
+          } catch (NoSuchFileException gone) {
             continue; // deleted while the directory was walked: not part of the set
           }
           if (a.isRegularFile()) {
@@ -215,7 +220,7 @@ public final class FindCheckpoints extends PTransform<PBegin, PCollectionTuple> 
         return uri.substring(prefix.length());
       }
       // local roots may be given relative or with a trailing separator; Beam reports absolute paths
-      String abs = java.nio.file.Path.of(root).toAbsolutePath().normalize() + "/";
+      String abs = Path.of(root).toAbsolutePath().normalize() + "/";
       return uri.startsWith(abs) ? uri.substring(abs.length()) : uri;
     }
 

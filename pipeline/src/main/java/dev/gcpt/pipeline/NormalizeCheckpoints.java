@@ -119,14 +119,13 @@ public final class NormalizeCheckpoints extends PTransform<PCollection<Checkpoin
           new BundleManifest.SimPoint(t.workload(), t.point(), t.weight(), t.insts()));
       long backoff = FIRST_BACKOFF_MILLIS;
       for (int attempt = 1; ; attempt++) {
-        StorageError error;
         try {
           BundleBuilder.Result r = builder.build(new BundleBuilder.Source(recordedUri, t.fingerprint()),
               () -> SourceStream.open(t.uri(), recordedUri), target, out);
           emit(t, r, receiver, (System.nanoTime() - start) / 1_000_000);
           return;
         } catch (IOException | RuntimeException e) {
-          error = StorageError.classify(e);
+          StorageError error = StorageError.classify(e);
           if (error == null) {
             // the input itself is bad (or the code is): retrying cannot help
             if (e instanceof CheckpointException ce) {
