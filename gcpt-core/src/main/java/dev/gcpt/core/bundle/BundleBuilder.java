@@ -7,6 +7,7 @@ import dev.gcpt.core.image.HeadSwap;
 import dev.gcpt.core.image.ImageInfo;
 import dev.gcpt.core.image.ImageOptions;
 import dev.gcpt.core.image.ImageWriter;
+import dev.gcpt.core.image.Sha256;
 import dev.gcpt.core.json.Json;
 import dev.gcpt.core.layout.Variant;
 import dev.gcpt.core.normalize.NormalizedLayout;
@@ -27,7 +28,6 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.security.DigestInputStream;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -86,7 +86,7 @@ public final class BundleBuilder implements AutoCloseable {
 
     /** Text of everything the head frame depends on besides the source. */
     String restorerKey() {
-      String r = restorer instanceof External e ? "external:" + sha256(e.bytes()) : "builtin:" + GENERATOR_VERSION;
+      String r = restorer instanceof External e ? "external:" + Sha256.hex(e.bytes()) : "builtin:" + GENERATOR_VERSION;
       return r + "|platform=" + platform + "|vlen=" + vlen;
     }
   }
@@ -129,11 +129,11 @@ public final class BundleBuilder implements AutoCloseable {
    */
   public Result build(Source source, Opener opener, Target target, OutputFiles out) throws IOException {
     String imageKey = options.imageKey();
-    String recipe = sha256((GENERATOR_VERSION + "|" + source.fingerprint() + "|" + imageKey + "|"
+    String recipe = Sha256.hex((GENERATOR_VERSION + "|" + source.fingerprint() + "|" + imageKey + "|"
         + options.restorerKey()).getBytes(StandardCharsets.UTF_8));
     // the window base decides which bytes form the head frame: a change needs a full rebuild
     long windowBase = options.platform().windowBase();
-    String imageRecipe = sha256((GENERATOR_VERSION + "|" + source.fingerprint() + "|" + imageKey
+    String imageRecipe = Sha256.hex((GENERATOR_VERSION + "|" + source.fingerprint() + "|" + imageKey
         + (windowBase != 0 ? "|windowBase=" + windowBase : "")).getBytes(StandardCharsets.UTF_8));
     String manifestRel = target.dir() + "/" + MANIFEST;
     Optional<BundleManifest> existing = readManifest(out, manifestRel);
@@ -156,7 +156,7 @@ public final class BundleBuilder implements AutoCloseable {
       String imageRecipe) throws IOException {
     String imageRel = target.dir() + "/" + target.imageFileName();
     String tmp = imageRel + ".partial-" + UUID.randomUUID();
-    MessageDigest sourceDigest = digest();
+    MessageDigest sourceDigest = Sha256.newDigest();
     CountingStream counted;
     ImageInfo written;
     OpenCheckpoint cp = null;
@@ -184,7 +184,7 @@ public final class BundleBuilder implements AutoCloseable {
     writeRestorerFile(out, paired);
     out.commit(tmp, imageRel);
     BundleManifest.Source src = new BundleManifest.Source(source.uri(), paired.cp().codec().cliName(), counted.count,
-        written.rawLength(), HexFormat.of().formatHex(sourceDigest.digest()), source.fingerprint());
+        written.rawLength(), Sha256.hex(sourceDigest), source.fingerprint());
     BundleManifest m = manifest(src, paired.cp().notes(), target, paired, written, recipe, imageRecipe);
     writeManifest(out, target.dir(), m);
     return new Result(Status.BUILT, target.dir(), m);
@@ -253,7 +253,7 @@ public final class BundleBuilder implements AutoCloseable {
             + e.name() + " (" + e.bytes().length + " bytes) cannot restore " + cp.variant() + " images: "
             + e.report().describe());
       }
-      String sha = sha256(e.bytes());
+      String sha = Sha256.hex(e.bytes());
       Map<String, Object> params = new LinkedHashMap<>();
       params.put("name", e.name());
       params.put("variants", e.report().variants().stream().map(Enum::name).sorted().toList());
@@ -385,18 +385,6 @@ public final class BundleBuilder implements AutoCloseable {
     } catch (IOException e) {
       primary.addSuppressed(e);
     }
-  }
-
-  static MessageDigest digest() {
-    try {
-      return MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
-  }
-
-  static String sha256(byte[] b) {
-    return HexFormat.of().formatHex(digest().digest(b));
   }
 
   /** Counts bytes read from the compressed source. */

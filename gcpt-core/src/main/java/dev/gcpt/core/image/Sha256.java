@@ -4,13 +4,13 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 
-/** SHA-256 helpers (every JDK has the algorithm). */
-final class Sha256 {
+/** SHA-256 helpers (every JDK has the algorithm); the project's one place for them. */
+public final class Sha256 {
   static final int DIGEST_BYTES = 32;
 
   private Sha256() {}
 
-  static MessageDigest newDigest() {
+  public static MessageDigest newDigest() {
     try {
       return MessageDigest.getInstance("SHA-256");
     } catch (NoSuchAlgorithmException e) {
@@ -18,13 +18,19 @@ final class Sha256 {
     }
   }
 
-  static String hex(byte[] data, int off, int len) {
+  /** Hex SHA-256 of {@code data}. */
+  public static String hex(byte[] data) {
+    return hex(data, 0, data.length);
+  }
+
+  public static String hex(byte[] data, int off, int len) {
     MessageDigest d = newDigest();
     d.update(data, off, len);
     return hex(d);
   }
 
-  static String hex(MessageDigest digest) {
+  /** Finishes {@code digest} and returns it in hex. */
+  public static String hex(MessageDigest digest) {
     return HexFormat.of().formatHex(digest.digest());
   }
 }

@@ -9,6 +9,7 @@ import dev.gcpt.core.codec.CodecException;
 import dev.gcpt.core.codec.DecodedStream;
 import dev.gcpt.core.descriptor.Descriptor;
 import dev.gcpt.core.descriptor.DescriptorException;
+import dev.gcpt.core.image.Sha256;
 import dev.gcpt.core.layout.Offsets;
 import dev.gcpt.core.layout.StateLayout;
 import dev.gcpt.core.layout.Variant;
@@ -18,10 +19,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 
 /**
@@ -407,13 +405,7 @@ public final class CheckpointReader {
       } else if (b.getInt((int) size - 8) == RESTORER_FLAG) {
         flagAt = size - 8;
       }
-      try {
-        MessageDigest md = MessageDigest.getInstance("SHA-256");
-        md.update(buf, 0, (int) size);
-        return new EmbeddedRestorer(size, flagAt, flagAt >= 0, HexFormat.of().formatHex(md.digest()));
-      } catch (NoSuchAlgorithmException e) {
-        throw new IllegalStateException(e);
-      }
+      return new EmbeddedRestorer(size, flagAt, flagAt >= 0, Sha256.hex(buf, 0, (int) size));
     }
   }
 

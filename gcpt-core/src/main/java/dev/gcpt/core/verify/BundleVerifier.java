@@ -13,8 +13,8 @@ import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import dev.gcpt.core.image.Sha256;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
@@ -184,7 +184,7 @@ public final class BundleVerifier {
         problems.add(new Problem(RESTORER_FILE, r.file() + " is larger than " + MAX_RESTORER + " bytes"));
         return null;
       }
-      String sha = hex(sha256().digest(bytes));
+      String sha = hex(Sha256.newDigest().digest(bytes));
       if (!sha.equals(r.sha256())) {
         problems.add(new Problem(RESTORER_FILE, r.file() + " has sha256 " + sha + ", the manifest says " + r.sha256()));
       }
@@ -206,7 +206,7 @@ public final class BundleVerifier {
     long descriptorEnd = parseHex(m.descriptor().offset()) + m.descriptor().length();
     int keep = (int) Math.min(Math.max(MAX_RESTORER, descriptorEnd), Math.max(0, info.headRawLength()));
     RawDigests digests = new RawDigests(info.headRawLength(), keep);
-    MessageDigest file = sha256();
+    MessageDigest file = Sha256.newDigest();
     long fileLength;
     List<ImageFrames.Frame> frames = null;
     try (InputStream raw = store.open(uri); CountingDigestStream in = new CountingDigestStream(raw, file)) {
@@ -298,7 +298,7 @@ public final class BundleVerifier {
     }
     long n = Math.min(r.size(), head.length - base);
     byte[] embedded = Arrays.copyOfRange(head, (int) base, (int) (base + n));
-    String sha = hex(sha256().digest(embedded));
+    String sha = hex(Sha256.newDigest().digest(embedded));
     if (!sha.equals(r.sha256())) {
       problems.add(new Problem(RESTORER_EMBEDDED, "image bytes [0x" + Long.toHexString(base) + ", 0x"
           + Long.toHexString(base + n) + ") have sha256 " + sha + ", the manifest's restorer is " + r.sha256()));
@@ -356,13 +356,6 @@ public final class BundleVerifier {
     return Long.parseUnsignedLong(s.startsWith("0x") ? s.substring(2) : s, 16);
   }
 
-  static MessageDigest sha256() {
-    try {
-      return MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
-  }
 
   static String hex(byte[] b) {
     return HexFormat.of().formatHex(b);
@@ -376,9 +369,9 @@ public final class BundleVerifier {
    */
   static final class RawDigests {
     private final long headLength;
-    private final MessageDigest head = sha256();
-    private final MessageDigest body = sha256();
-    private final MessageDigest chunkDigest = sha256();
+    private final MessageDigest head = Sha256.newDigest();
+    private final MessageDigest body = Sha256.newDigest();
+    private final MessageDigest chunkDigest = Sha256.newDigest();
     private final byte[] chunk = new byte[dev.gcpt.core.image.ChunkedSha256.CHUNK];
     private int chunkFill;
     private final byte[] first;
@@ -437,7 +430,7 @@ public final class BundleVerifier {
     }
 
     byte[] contentSha256() {
-      MessageDigest c = sha256();
+      MessageDigest c = Sha256.newDigest();
       c.update(head.digest());
       c.update(bodySha256());
       return c.digest();
