@@ -139,7 +139,7 @@ final class BundleView {
       out.printf("              %-6s %-12s %-12s %-12s%n", "0", "0x0", hex(i.rawLength()), i.compressedLength());
     } else {
       out.printf("              %-6s %-12s %-12s %-12s%n", "head", "0x0", hex(i.headRawLength()),
-          i.headCompressedLength());
+          i.headCompressedLength() + " (slot " + i.headSlotLength() + ")");
       long body = i.rawLength() - i.headRawLength();
       long frames = i.frames() - 1;
       if (frames > 0) {
@@ -147,11 +147,12 @@ final class BundleView {
         out.printf("              %-6s %-12s %-12s %-12s%n", "body", hex(i.headRawLength()),
             frames == 1 ? hex(last) : frames + " x " + hex(i.bodyFrameRawLength())
                 + (last != i.bodyFrameRawLength() ? " (last " + hex(last) + ")" : ""),
-            i.compressedLength() - i.headCompressedLength());
+            i.compressedLength() - i.headSlotLength());
       }
     }
-    out.printf("              content sha256 %s   body raw sha256 %s   file sha256 %s%n", abbrev(i.contentSha256()),
-        abbrev(i.bodyRawChunkedSha256()), abbrev(i.sha256()));
+    out.printf("              content sha256 %s   body raw sha256 %s   file sha256 slot %s body %s%n",
+        abbrev(i.contentSha256()), abbrev(i.bodyRawChunkedSha256()), abbrev(i.headSlotSha256()),
+        abbrev(i.bodySha256()));
   }
 
   private static String count(BundleManifest m, java.util.function.Predicate<BundleManifest.Hart> p) {

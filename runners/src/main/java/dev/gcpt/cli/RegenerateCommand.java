@@ -54,10 +54,19 @@ public final class RegenerateCommand implements Callable<Integer> {
     if (base.contains("://")) {
       storage.s3Setup().configureFileSystems(); // Beam's options machinery costs seconds: only when needed
     }
-    List<String> manifests = new ArrayList<>();
+    OutputFiles files = new StorageOutputFiles(base);
+    java.util.TreeSet<String> manifests = new java.util.TreeSet<>();
     for (Storage.StoredFile f : Storage.list(base + "/**")) {
       if (f.uri().endsWith("/" + BundleBuilder.MANIFEST)) {
         manifests.add(f.uri());
+      } else if (f.uri().endsWith("/" + BundleBuilder.JOURNAL)) {
+        // an in-place swap a killed run left half done: finish it first (it writes bundle.json)
+        String dir = f.uri().substring(base.length() + 1, f.uri().length() - BundleBuilder.JOURNAL.length() - 1);
+        BundleBuilder.recover(files, dir);
+        String manifest = base + "/" + dir + "/" + BundleBuilder.MANIFEST;
+        if (Storage.exists(manifest)) {
+          manifests.add(manifest);
+        }
       }
     }
     if (manifests.isEmpty()) {
@@ -65,7 +74,6 @@ public final class RegenerateCommand implements Callable<Integer> {
       return 1;
     }
     String setRoot = Storage.exists(base + "/" + WriteSetFiles.SET_JSON) ? base : null;
-    OutputFiles files = new StorageOutputFiles(base);
     Map<String, Integer> statuses = new TreeMap<>();
     Map<String, BundleManifest> after = new TreeMap<>();
     List<dev.gcpt.core.report.SetReport.Timing> timings = new ArrayList<>();
@@ -161,6 +169,9 @@ public final class RegenerateCommand implements Callable<Integer> {
         return;
       }
       point.put("restorer", m.restorer().sha256());
+      if (point.has("imageBytes")) {
+        point.put("imageBytes", m.image().compressedLength()); // a head that outgrew its slot moved the body
+      }
       ObjectNode r = restorers.computeIfAbsent(m.restorer().sha256(), k -> {
         ObjectNode n = Json.mapper().createObjectNode();
         n.put("file", m.restorer().file());

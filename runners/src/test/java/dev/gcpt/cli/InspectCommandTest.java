@@ -75,7 +75,7 @@ class InspectCommandTest {
     CliRunner r = CliRunner.run("inspect", bundle.toString());
     assertEquals(0, r.exitCode(), r.err());
     java.util.List<String> lines = r.out().lines().toList();
-    assertEquals(bundle.resolve("bundle.json") + "  (gcpt.bundle/1)", lines.get(0));
+    assertEquals(bundle.resolve("bundle.json") + "  (gcpt.bundle/2)", lines.get(0));
     assertTrue(r.out().contains("  variant     V2 (qemu-multicore)   harts 2   VLEN 128\n"), r.out());
     assertTrue(lines.stream().anyMatch(l -> l.matches("  1 +0x[0-9a-f]+ +M +yes +yes +- *")), r.out());
     assertTrue(r.out().contains("  extensions  F 2/2   V 2/2   H -"), r.out());
@@ -86,7 +86,7 @@ class InspectCommandTest {
     assertTrue(r.out().contains("clintBase 0x2000000") && r.out().contains("platform qemu-virt"), r.out());
     assertTrue(lines.stream().anyMatch(l -> l.matches("  image       \\S+\\.zstd: zstd level \\d+, .* 2 frame\\(s\\)")),
         r.out());
-    assertTrue(lines.stream().anyMatch(l -> l.matches("              head +0x0 +0x500000 +[0-9]+ *")), r.out());
+    assertTrue(lines.stream().anyMatch(l -> l.matches("              head +0x0 +0x500000 +[0-9]+ \\(slot [0-9]+\\) *")), r.out());
     assertTrue(lines.stream().anyMatch(l -> l.matches("              body +0x500000 +0x100000 +[0-9]+ *")), r.out());
     assertTrue(lines.stream().anyMatch(l -> l.startsWith("  commands    nemu ")), r.out());
 

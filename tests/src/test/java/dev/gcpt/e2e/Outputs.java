@@ -89,13 +89,16 @@ final class Outputs {
     }
   }
 
-  static String sha256(String uri) throws IOException {
-    MessageDigest d;
+  private static MessageDigest newSha256() {
     try {
-      d = MessageDigest.getInstance("SHA-256");
+      return MessageDigest.getInstance("SHA-256");
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
     }
+  }
+
+  static String sha256(String uri) throws IOException {
+    MessageDigest d = newSha256();
     try (InputStream in = Storage.open(uri)) {
       byte[] buf = new byte[1 << 16];
       int n;
@@ -104,6 +107,24 @@ final class Outputs {
       }
     }
     return HexFormat.of().formatHex(d.digest());
+  }
+
+  /** SHA-256 (hex) of a file's first {@code split} bytes and of the rest. */
+  static String[] sha256Split(String uri, long split) throws IOException {
+    MessageDigest head = newSha256();
+    MessageDigest rest = newSha256();
+    long pos = 0;
+    try (InputStream in = Storage.open(uri)) {
+      byte[] buf = new byte[1 << 16];
+      int n;
+      while ((n = in.read(buf)) > 0) {
+        int inHead = (int) Math.max(0, Math.min(n, split - pos));
+        head.update(buf, 0, inHead);
+        rest.update(buf, inHead, n - inHead);
+        pos += n;
+      }
+    }
+    return new String[] {HexFormat.of().formatHex(head.digest()), HexFormat.of().formatHex(rest.digest())};
   }
 
   /** What an output root holds, once every file under it was checked. */
@@ -135,9 +156,11 @@ final class Outputs {
         String image = dir + "/" + m.get("image").get("file").asText();
         assertTrue(files.containsKey(image), rel + " names " + image + ", which does not exist");
         assertEquals(m.get("image").get("compressedLength").asLong(), files.get(image), image + " size");
-        String sha = sha256(root + "/" + image);
-        assertEquals(m.get("image").get("sha256").asText(), sha, image + " sha256");
-        shas.put(dir, sha);
+        long slot = m.get("image").get("headSlotLength").asLong();
+        String[] parts = sha256Split(root + "/" + image, slot);
+        assertEquals(m.get("image").get("headSlotSha256").asText(), parts[0], image + " head slot sha256");
+        assertEquals(m.get("image").get("bodySha256").asText(), parts[1], image + " body sha256");
+        shas.put(dir, parts[0] + parts[1]);
         accounted.add(rel);
         accounted.add(image);
       }

@@ -47,13 +47,15 @@ import java.util.concurrent.ConcurrentHashMap;
  *
  * <p>Reruns: a bundle whose manifest has the same recipe is {@link Status#UP_TO_DATE} and not
  * touched; one whose source and image options are unchanged but whose restorer differs is
- * {@link Status#REGENERATED} (only the head frame is rewritten; the body frames' compressed bytes
- * are copied); anything else is rebuilt.
+ * {@link Status#REGENERATED} (only the head slot is rewritten: in place on local disks, else
+ * followed by the body frames' compressed bytes, copied); anything else is rebuilt.
  */
 public final class BundleBuilder implements AutoCloseable {
   /** Bumped whenever the bytes this class writes change for the same inputs. */
-  public static final String GENERATOR_VERSION = "gcpt-bundle-1";
+  public static final String GENERATOR_VERSION = "gcpt-bundle-2";
   public static final String MANIFEST = "bundle.json";
+  /** An in-place head-slot swap in progress ({@link #recover}). */
+  public static final String JOURNAL = "bundle.journal";
   public static final String RESTORERS_DIR = "restorers/";
   /** Buffer for streaming an old image's body frames into the regenerated file. */
   private static final int COPY_BUFFER = 1 << 20;
@@ -136,6 +138,7 @@ public final class BundleBuilder implements AutoCloseable {
     String imageRecipe = Sha256.hex((GENERATOR_VERSION + "|" + source.fingerprint() + "|" + imageKey
         + (windowBase != 0 ? "|windowBase=" + windowBase : "")).getBytes(StandardCharsets.UTF_8));
     String manifestRel = target.dir() + "/" + MANIFEST;
+    recover(out, target.dir());
     Optional<BundleManifest> existing = readManifest(out, manifestRel);
     if (existing.isPresent() && existing.get().build() != null) {
       BundleManifest m = existing.get();
@@ -190,38 +193,105 @@ public final class BundleBuilder implements AutoCloseable {
     return new Result(Status.BUILT, target.dir(), m);
   }
 
-  /** Reads only the existing image's head frame, pairs the new restorer, swaps the head. */
+  /**
+   * Pairs the new restorer using only the existing image's head slot, and swaps the slot: in
+   * place when the new slot has the old one's length and the store allows it (the body is not
+   * read), otherwise by copying the body's compressed bytes into a new file.
+   */
   private Result regenerate(Source source, Target target, OutputFiles out, BundleManifest old, String recipe,
       String imageRecipe) throws IOException {
     String imageRel = target.dir() + "/" + old.image().file();
-    String tmp = imageRel + ".partial-" + UUID.randomUUID();
+    String name = out.describe(imageRel);
+    ImageInfo oldInfo = old.image().toImageInfo();
+    byte[] oldSlot;
+    try (InputStream in = out.open(imageRel)) {
+      oldSlot = in.readNBytes(Math.toIntExact(oldInfo.headSlotLength()));
+    }
+    HeadSwap.checkOldSlot(oldInfo, oldSlot, name);
     Paired paired;
     byte[] window;
-    ImageInfo written;
-    // one pass over the old file: its head frame (small) is read into memory and decoded, the
-    // body frames are streamed through unchanged
-    try (InputStream oldImage = new java.io.BufferedInputStream(out.open(imageRel), COPY_BUFFER)) {
-      byte[] headFrame = oldImage.readNBytes(Math.toIntExact(old.image().headCompressedLength()));
-      try (OpenCheckpoint cp = CheckpointReader.open(new java.io.ByteArrayInputStream(headFrame),
-          out.describe(imageRel), readerOptions())) {
-        NormalizedLayout nl = Normalizer.layoutFor(cp);
-        paired = pair(cp, nl);
-        window = Normalizer.window(cp, nl, paired.bytes());
-        paired = new Paired(paired.bytes(), paired.sha256(), paired.info(), paired.notes(), nl, cp.harts(), cp);
-      }
-      try (OutputStream o = new java.io.BufferedOutputStream(out.create(tmp), COPY_BUFFER)) {
-        written = HeadSwap.swapBody(old.image().toImageInfo(), window, oldImage, o, out.describe(imageRel));
-      } catch (IOException | RuntimeException e) {
-        deleteQuietly(out, tmp, e);
-        throw e;
-      }
+    try (OpenCheckpoint cp = CheckpointReader.open(new java.io.ByteArrayInputStream(oldSlot), name,
+        readerOptions())) {
+      NormalizedLayout nl = Normalizer.layoutFor(cp);
+      paired = pair(cp, nl);
+      window = Normalizer.window(cp, nl, paired.bytes());
+      paired = new Paired(paired.bytes(), paired.sha256(), paired.info(), paired.notes(), nl, cp.harts(), cp);
     }
+    HeadSwap.Swap swap = HeadSwap.prepare(oldInfo, window);
+    Target kept = new Target(target.dir(), old.image().file(), target.simpoint());
+    BundleManifest m = manifest(old.source(), old.notes(), kept, paired, swap.info(), recipe, imageRecipe);
     writeRestorerFile(out, paired);
+    if (swap.inPlace() && out.canOverwrite() && out.size(imageRel) == oldInfo.compressedLength()) {
+      swapInPlace(out, target.dir(), new Journal(old.image().file(), swap.slot(), m));
+      return new Result(Status.REGENERATED, target.dir(), m);
+    }
+    String tmp = imageRel + ".partial-" + UUID.randomUUID();
+    try (InputStream oldImage = new java.io.BufferedInputStream(out.open(imageRel), COPY_BUFFER);
+        OutputStream o = new java.io.BufferedOutputStream(out.create(tmp), COPY_BUFFER)) {
+      oldImage.skipNBytes(oldInfo.headSlotLength());
+      HeadSwap.copy(oldInfo, swap, oldImage, o, name);
+    } catch (IOException | RuntimeException e) {
+      deleteQuietly(out, tmp, e);
+      throw e;
+    }
     out.commit(tmp, imageRel);
-    BundleManifest m = manifest(old.source(), old.notes(), new Target(target.dir(), old.image().file(),
-        target.simpoint()), paired, written, recipe, imageRecipe);
     writeManifest(out, target.dir(), m);
     return new Result(Status.REGENERATED, target.dir(), m);
+  }
+
+  /**
+   * An in-place slot swap in progress ({@value #JOURNAL} in the bundle's directory): the image
+   * file, the new slot and the manifest that describes the image once the slot is written.
+   */
+  public record Journal(String image, byte[] slot, BundleManifest manifest) {}
+
+  /**
+   * Writes a new head slot over the image in place. Killed at any point, the bundle is either the
+   * old one (manifest present, no journal), or has no manifest (not whole) and a journal that
+   * {@link #recover} replays; it never has a manifest that does not describe its image.
+   */
+  private static void swapInPlace(OutputFiles out, String dir, Journal j) throws IOException {
+    String journalRel = dir + "/" + JOURNAL;
+    String tmp = journalRel + ".partial-" + UUID.randomUUID();
+    try (OutputStream o = out.create(tmp)) {
+      o.write(Json.pretty(j).getBytes(StandardCharsets.UTF_8));
+    }
+    out.commit(tmp, journalRel);
+    out.delete(dir + "/" + MANIFEST);
+    out.overwrite(dir + "/" + j.image(), 0, j.slot());
+    writeManifest(out, dir, j.manifest());
+    out.delete(journalRel);
+  }
+
+  /**
+   * Finishes an in-place swap a killed run left in {@code dir} (a {@value #JOURNAL} file): writes
+   * the journal's slot and manifest. A journal that does not fit the image (another length) is
+   * dropped, leaving the bundle without a manifest, to be built again.
+   *
+   * @return whether there was a journal
+   */
+  public static boolean recover(OutputFiles out, String dir) throws IOException {
+    String journalRel = dir + "/" + JOURNAL;
+    if (!out.canOverwrite() || !out.exists(journalRel)) {
+      return false;
+    }
+    Journal j;
+    try (InputStream in = out.open(journalRel)) {
+      j = Json.mapper().readValue(in, Journal.class);
+    } catch (com.fasterxml.jackson.core.JacksonException e) {
+      out.delete(journalRel); // journals are committed whole: this one is not ours
+      return true;
+    }
+    String imageRel = dir + "/" + j.image();
+    BundleManifest.ImageInfo image = j.manifest().image();
+    if (out.exists(imageRel) && out.size(imageRel) == image.compressedLength()
+        && j.slot().length == image.headSlotLength() && Sha256.hex(j.slot()).equals(image.headSlotSha256())) {
+      out.delete(dir + "/" + MANIFEST);
+      out.overwrite(imageRel, 0, j.slot());
+      writeManifest(out, dir, j.manifest());
+    }
+    out.delete(journalRel);
+    return true;
   }
 
   /** Decompressed length of the source (single-frame output declares it up front). */

@@ -24,7 +24,7 @@ public record BundleManifest(
     Map<String, String> commands,
     Build build) {
 
-  public static final String SCHEMA = "gcpt.bundle/1";
+  public static final String SCHEMA = "gcpt.bundle/2";
 
   /** Where the bundle came from. {@code fingerprint} is size + modification time, for reruns. */
   public record Source(String uri, String codec, long compressedLength, long rawLength, String sha256,
@@ -43,27 +43,30 @@ public record BundleManifest(
       Map<String, Object> parameters, List<String> notes) {}
 
   /**
-   * The output image (docs/image-format.md): head frame = the reserved window, body = frames of
-   * {@code bodyFrameRawLength} raw bytes. {@code sha256} covers the file; the raw content is
-   * identified by {@code headRawSha256} and {@code bodyRawChunkedSha256} (SHA-256 over the SHA-256
-   * of each 1 MiB body chunk), folded into {@code contentSha256}: regeneration, which never
-   * decompresses the body, carries the body digest over.
+   * The output image (docs/image-format.md): head frame = the reserved window, padded to the head
+   * slot ({@code headSlotLength} bytes), then body frames of {@code bodyFrameRawLength} raw bytes.
+   * The file is identified by two SHA-256s, of its head slot and of its body (the bytes after the
+   * slot), never by one over the whole file: a regeneration rewrites only the slot and carries the
+   * body's over. The raw content is identified by {@code headRawSha256} and
+   * {@code bodyRawChunkedSha256} (SHA-256 over the SHA-256 of each 1 MiB body chunk), folded into
+   * {@code contentSha256}.
    */
   public record ImageInfo(String file, String codec, int level, boolean singleFrame, long rawLength,
-      long compressedLength, long headRawLength, long headCompressedLength, long frames, long bodyFrameRawLength,
-      String headRawSha256, String bodyRawChunkedSha256, String sha256, String contentSha256) {
+      long compressedLength, long headRawLength, long headCompressedLength, long headSlotLength, long frames,
+      long bodyFrameRawLength, String headRawSha256, String bodyRawChunkedSha256, String contentSha256,
+      String headSlotSha256, String bodySha256) {
 
     public static ImageInfo of(String file, dev.gcpt.core.image.ImageInfo i) {
       return new ImageInfo(file, i.codec().cliName(), i.level(), i.singleFrame(), i.rawLength(), i.compressedLength(),
-          i.headRawLength(), i.headCompressedLength(), i.frameCount(), i.bodyFrameRawSize(), i.headRawSha256(),
-          i.bodyRawChunkedSha256(), i.compressedSha256(), i.contentSha256());
+          i.headRawLength(), i.headCompressedLength(), i.headSlotLength(), i.frameCount(), i.bodyFrameRawSize(),
+          i.headRawSha256(), i.bodyRawChunkedSha256(), i.contentSha256(), i.headSlotSha256(), i.bodySha256());
     }
 
     /** The image module's view of this image (for head swaps and verification). */
     public dev.gcpt.core.image.ImageInfo toImageInfo() {
       return new dev.gcpt.core.image.ImageInfo(dev.gcpt.core.codec.Codec.fromCliName(codec), level, singleFrame,
-          rawLength, compressedLength, headRawLength, headCompressedLength, frames, bodyFrameRawLength, headRawSha256,
-          bodyRawChunkedSha256, sha256);
+          rawLength, compressedLength, headRawLength, headCompressedLength, headSlotLength, frames, bodyFrameRawLength,
+          headRawSha256, bodyRawChunkedSha256, headSlotSha256, bodySha256);
     }
   }
 

@@ -3,10 +3,13 @@ package dev.gcpt.core.bundle;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 
 /** {@link OutputFiles} on a local directory; commits are atomic renames. */
 public final class LocalOutputFiles implements OutputFiles {
@@ -60,5 +63,35 @@ public final class LocalOutputFiles implements OutputFiles {
   @Override
   public String describe(String rel) {
     return root.resolve(rel).toString();
+  }
+
+  @Override
+  public long size(String rel) throws IOException {
+    return Files.size(resolve(rel));
+  }
+
+  @Override
+  public boolean canOverwrite() {
+    return true;
+  }
+
+  @Override
+  public void overwrite(String rel, long offset, byte[] bytes) throws IOException {
+    overwrite(resolve(rel), offset, bytes);
+  }
+
+  /** Writes {@code bytes} at {@code offset} of the existing file {@code file}, neither truncating nor growing it. */
+  public static void overwrite(Path file, long offset, byte[] bytes) throws IOException {
+    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
+      if (offset + bytes.length > ch.size()) {
+        throw new IOException(file + ": writing " + bytes.length + " bytes at offset " + offset + " would grow the "
+            + ch.size() + "-byte file");
+      }
+      ByteBuffer b = ByteBuffer.wrap(bytes);
+      long at = offset;
+      while (b.hasRemaining()) {
+        at += ch.write(b, at);
+      }
+    }
   }
 }

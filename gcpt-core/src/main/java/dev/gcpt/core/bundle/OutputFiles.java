@@ -27,4 +27,25 @@ public interface OutputFiles {
 
   /** The full location of {@code rel}, for messages. */
   String describe(String rel);
+
+  /** The size of {@code rel} in bytes. */
+  long size(String rel) throws IOException;
+
+  /**
+   * Whether {@link #overwrite} works here: on local files yes; an object store replaces whole
+   * objects only.
+   */
+  default boolean canOverwrite() {
+    return false;
+  }
+
+  /**
+   * Writes {@code bytes} over the bytes of the existing file {@code rel} from {@code offset}, in
+   * place, leaving the rest of the file as it is (not atomic: callers journal it).
+   *
+   * @throws UnsupportedOperationException where {@link #canOverwrite()} is false
+   */
+  default void overwrite(String rel, long offset, byte[] bytes) throws IOException {
+    throw new UnsupportedOperationException("in-place writes are not possible at " + describe(rel));
+  }
 }

@@ -70,14 +70,23 @@ public final class FrameScanner {
   }
 
   /**
+   * A frame that holds no image bytes: a skippable zstd frame or an empty gzip member (the head
+   * slot's padding, {@link HeadSlot}). Every data frame gcpt writes holds at least one byte.
+   */
+  public static boolean isPadding(Frame f) {
+    return f.skippable() || f.rawLength() == 0;
+  }
+
+  /**
    * Checks that {@code frames} (from {@link #scan}) have the layout {@code expected} describes:
-   * frame count, head frame compressed and raw length, body frames of exactly the body frame
-   * size but the last, total raw and compressed lengths.
+   * frame count, head frame compressed and raw length, the body starting at the end of the head
+   * slot, body frames of exactly the body frame size but the last, total raw and compressed
+   * lengths.
    *
    * @throws ImageFormatException naming the first frame that differs
    */
   public static void checkLayout(ImageInfo expected, List<Frame> frames, String name) throws ImageFormatException {
-    List<Frame> data = frames.stream().filter(f -> !f.skippable()).toList();
+    List<Frame> data = frames.stream().filter(f -> !isPadding(f)).toList();
     if (data.size() != expected.frameCount()) {
       throw new ImageFormatException(name + ": " + data.size() + " frames, the manifest says " + expected.frameCount());
     }
@@ -103,6 +112,10 @@ public final class FrameScanner {
               + expected.headCompressedLength());
         }
       } else {
+        if (i == 1 && f.compressedOffset() != expected.headSlotLength()) {
+          throw new ImageFormatException(name + ": the first body frame starts at compressed offset "
+              + f.compressedOffset() + ", the manifest's head slot ends at " + expected.headSlotLength());
+        }
         boolean last = i == data.size() - 1;
         long size = f.rawLength();
         boolean ok = last ? size > 0 && size <= expected.bodyFrameRawSize() : size == expected.bodyFrameRawSize();

@@ -9,23 +9,29 @@ import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Regenerates an image with a new head: the new file is the new head compressed as
- * {@link ImageWriter} compresses it, followed by the old file's bytes from the end of its head
- * frame to its end, copied unchanged. The result is byte for byte what {@link ImageWriter} writes
- * for the new head and the same body, and its {@link ImageInfo} is computed without decompressing
- * the body (the body's raw SHA-256 carries over; see {@link ImageInfo}).
+ * Regenerates an image with a new head. The new head is compressed as {@link ImageWriter}
+ * compresses it and padded to its {@link HeadSlot}; the body (the old file's bytes after the old
+ * slot) is never decompressed. Two ways to finish:
+ * <ul>
+ *   <li><b>in place</b> ({@link Swap#inPlace()}): the new slot has the old slot's length, so
+ *       writing it over bytes {@code [0, headSlotLength)} of the old file gives the new image; the
+ *       body is not even read. Cost: one head compressed and 64 KiB written, whatever the size;
+ *   <li><b>copy</b> ({@link #copy}): the new slot, then the old body's bytes copied unchanged
+ *       (zstd bodies are walked frame by frame on the way, headers only, and must have the layout
+ *       the manifest describes).
+ * </ul>
+ * Either way the result is byte for byte what {@link ImageWriter} writes for the new head and the
+ * same body, and its {@link ImageInfo} is computed without reading the body: the body's raw and
+ * file digests carry over (see {@link ImageInfo}).
  *
- * <p>Cost: compressing one head (about 1 MiB) plus copying the body's compressed bytes. zstd
- * bodies are also walked frame by frame as they are copied (headers only, no decompression) and
- * must have the frame layout the old manifest describes.
- *
- * <p>The output is complete only when the call returns: write it to a temporary name and commit
- * it afterwards.
+ * <p>A copied output is complete only when {@link #copy} returns: write it to a temporary name
+ * and commit it afterwards.
  */
 public final class HeadSwap {
   private static final int COPY_BUFFER_SIZE = 1 << 20;
@@ -33,40 +39,100 @@ public final class HeadSwap {
   private HeadSwap() {}
 
   /**
-   * Swaps the head of the old image read from its first byte. The old head frame is decoded
-   * (it is small) and must match the manifest ({@code old}): one frame of exactly
-   * {@code headCompressedLength} bytes holding {@code headRawLength} bytes with the recorded
-   * SHA-256; the whole old file must have the recorded SHA-256.
+   * A prepared swap: the new slot's bytes and what the image is once they replace the old slot.
+   *
+   * @param inPlace the new slot has the old slot's length: it can overwrite the old one
+   */
+  public record Swap(byte[] slot, ImageInfo info, boolean inPlace) {}
+
+  /** Compresses {@code newHead} into its slot and describes the image it makes with the old body. */
+  public static Swap prepare(ImageInfo old, byte[] newHead) {
+    checkArguments(old, newHead);
+    byte[] headFrame = ImageWriter.compressHead(old.codec(), old.level(), newHead);
+    byte[] slot = HeadSlot.of(old.codec(), headFrame);
+    ImageInfo info = new ImageInfo(old.codec(), old.level(), false, old.rawLength(),
+        slot.length + old.bodyCompressedLength(), old.headRawLength(), headFrame.length, slot.length,
+        old.frameCount(), old.bodyFrameRawSize(), Sha256.hex(newHead), old.bodyRawChunkedSha256(), Sha256.hex(slot),
+        old.bodySha256());
+    return new Swap(slot, info, slot.length == old.headSlotLength());
+  }
+
+  /**
+   * Checks that {@code oldSlot}, the old file's first {@code headSlotLength} bytes, is the slot the
+   * manifest ({@code old}) describes (its SHA-256), so that overwriting it in place leaves the
+   * body the manifest describes.
+   */
+  public static void checkOldSlot(ImageInfo old, byte[] oldSlot, String name) throws ImageFormatException {
+    if (oldSlot.length != old.headSlotLength()) {
+      throw new ImageFormatException(name + ": holds " + oldSlot.length + " bytes, shorter than its head slot ("
+          + old.headSlotLength() + " bytes per the manifest)");
+    }
+    String sha = Sha256.hex(oldSlot);
+    if (!sha.equals(old.headSlotSha256())) {
+      throw new ImageFormatException(name + ": head slot [0, " + old.headSlotLength() + ") has SHA-256 " + sha
+          + ", the manifest says " + old.headSlotSha256() + ": the manifest does not describe this file");
+    }
+  }
+
+  /**
+   * Swaps the head of the old image read from its first byte: the old slot must match the
+   * manifest ({@link #checkOldSlot}) and decode to the manifest's head; the body must have the
+   * manifest's file SHA-256 (this variant reads and hashes everything; {@link #copy} does not).
    */
   public static ImageInfo swap(ImageInfo old, byte[] newHead, InputStream oldImage, OutputStream out, String name)
       throws IOException {
-    checkArguments(old, newHead);
-    MessageDigest oldFileDigest = Sha256.newDigest();
-    int headFrameLength = Math.toIntExact(old.headCompressedLength());
-    byte[] oldHeadFrame = oldImage.readNBytes(headFrameLength);
-    if (oldHeadFrame.length < headFrameLength) {
-      throw new ImageFormatException(name + ": holds " + oldHeadFrame.length + " bytes, shorter than its head frame ("
-          + headFrameLength + " bytes per the manifest)");
-    }
-    oldFileDigest.update(oldHeadFrame);
-    checkOldHead(old, oldHeadFrame, name);
-    ImageInfo result = write(old, newHead, oldImage, out, name, oldFileDigest);
-    String oldSha = Sha256.hex(oldFileDigest);
-    if (!oldSha.equals(old.compressedSha256())) {
-      throw new ImageFormatException(name + ": SHA-256 " + oldSha + " differs from the manifest's "
-          + old.compressedSha256() + ": the manifest does not describe this file");
+    Swap swap = prepare(old, newHead);
+    byte[] oldSlot = oldImage.readNBytes(Math.toIntExact(old.headSlotLength()));
+    checkOldHead(old, oldSlot, name);
+    checkOldSlot(old, oldSlot, name);
+    MessageDigest body = Sha256.newDigest();
+    ImageInfo result = copy(old, swap, new DigestInputStream(oldImage, body), out, name);
+    String sha = Sha256.hex(body);
+    if (!sha.equals(old.bodySha256())) {
+      throw new ImageFormatException(name + ": body SHA-256 " + sha + " differs from the manifest's "
+          + old.bodySha256() + ": the manifest does not describe this file");
     }
     return result;
   }
 
   /**
-   * Swaps the head given only the old file's bytes from {@code old.headCompressedLength()} to its
-   * end (a range read, e.g. an S3 GET with {@code Range: bytes=<headCompressedLength>-}).
+   * Writes the new slot followed by the old body, given only the old file's bytes from
+   * {@code old.headSlotLength()} to its end (a range read, e.g. an S3 GET with
+   * {@code Range: bytes=<headSlotLength>-}).
    */
   public static ImageInfo swapBody(ImageInfo old, byte[] newHead, InputStream oldBody, OutputStream out, String name)
       throws IOException {
-    checkArguments(old, newHead);
-    return write(old, newHead, oldBody, out, name, null);
+    return copy(old, prepare(old, newHead), oldBody, out, name);
+  }
+
+  /** Writes {@code swap}'s slot, then copies {@code oldBody} (the old file after its slot) unchanged. */
+  public static ImageInfo copy(ImageInfo old, Swap swap, InputStream oldBody, OutputStream out, String name)
+      throws IOException {
+    out.write(swap.slot());
+    long expected = old.bodyCompressedLength();
+    BodyCopy copy = new BodyCopy(oldBody, out);
+    if (old.codec() == Codec.ZSTD && expected > 0) {
+      List<Frame> frames;
+      try {
+        frames = FrameScanner.scan(copy, name + " (body from offset " + old.headSlotLength() + ")");
+      } catch (CodecException e) {
+        throw new ImageFormatException(name + ": the body is not the frames the manifest describes: "
+            + e.getMessage(), e);
+      }
+      checkBodyFrames(old, frames, name);
+    } else {
+      copy.drain();
+      if (expected > 0 && !copy.startsWithGzipMagic()) {
+        throw new ImageFormatException(name + ": the body does not start with a gzip member at offset "
+            + old.headSlotLength());
+      }
+    }
+    if (copy.count != expected) {
+      throw new ImageFormatException(name + ": the body holds " + copy.count + " compressed bytes, the manifest says "
+          + expected);
+    }
+    out.flush();
+    return swap.info();
   }
 
   private static void checkArguments(ImageInfo old, byte[] newHead) {
@@ -81,10 +147,11 @@ public final class HeadSwap {
     ImageWriter.checkHead(newHead);
   }
 
-  private static void checkOldHead(ImageInfo old, byte[] oldHeadFrame, String name) throws IOException {
+  /** The old slot decodes to one head frame of the manifest's length and SHA-256, then padding. */
+  private static void checkOldHead(ImageInfo old, byte[] oldSlot, String name) throws IOException {
     List<Frame> frames = new ArrayList<>();
     MessageDigest headDigest = Sha256.newDigest();
-    try (DecodedStream in = DecodedStream.open(new ByteArrayInputStream(oldHeadFrame), name + " (head frame)",
+    try (DecodedStream in = DecodedStream.open(new ByteArrayInputStream(oldSlot), name + " (head slot)",
         old.headRawLength(), frames::add)) {
       byte[] buf = new byte[COPY_BUFFER_SIZE];
       int n;
@@ -92,14 +159,15 @@ public final class HeadSwap {
         headDigest.update(buf, 0, n);
       }
     } catch (CodecException e) {
-      throw new ImageFormatException(name + ": bytes [0, " + old.headCompressedLength() + ") are not the head frame"
+      throw new ImageFormatException(name + ": bytes [0, " + old.headSlotLength() + ") are not the head slot"
           + " the manifest describes: " + e.getMessage(), e);
     }
-    long dataFrames = frames.stream().filter(f -> !f.skippable()).count();
-    long raw = frames.stream().mapToLong(Frame::rawLength).sum();
-    if (dataFrames != 1 || raw != old.headRawLength()) {
-      throw new ImageFormatException(name + ": bytes [0, " + old.headCompressedLength() + ") hold " + dataFrames
-          + " frames of " + raw + " raw bytes, the manifest describes one head frame of " + old.headRawLength());
+    List<Frame> data = frames.stream().filter(f -> !FrameScanner.isPadding(f)).toList();
+    long raw = data.stream().mapToLong(Frame::rawLength).sum();
+    if (data.size() != 1 || raw != old.headRawLength() || data.get(0).compressedLength() != old.headCompressedLength()) {
+      throw new ImageFormatException(name + ": bytes [0, " + old.headSlotLength() + ") hold " + data.size()
+          + " frames of " + raw + " raw bytes, the manifest describes one head frame of " + old.headRawLength()
+          + " raw bytes in " + old.headCompressedLength());
     }
     String sha = Sha256.hex(headDigest);
     if (!sha.equals(old.headRawSha256())) {
@@ -108,41 +176,8 @@ public final class HeadSwap {
     }
   }
 
-  private static ImageInfo write(ImageInfo old, byte[] newHead, InputStream oldBody, OutputStream out, String name,
-      MessageDigest oldFileDigest) throws IOException {
-    byte[] headFrame = ImageWriter.compressHead(old.codec(), old.level(), newHead);
-    DigestingOutputStream sink = new DigestingOutputStream(out);
-    sink.write(headFrame);
-    long expected = old.compressedLength() - old.headCompressedLength();
-    BodyCopy copy = new BodyCopy(oldBody, sink, oldFileDigest);
-    if (old.codec() == Codec.ZSTD && expected > 0) {
-      List<Frame> frames;
-      try {
-        frames = FrameScanner.scan(copy, name + " (body from offset " + old.headCompressedLength() + ")");
-      } catch (CodecException e) {
-        throw new ImageFormatException(name + ": the body is not the frames the manifest describes: "
-            + e.getMessage(), e);
-      }
-      checkBodyFrames(old, frames, name);
-    } else {
-      copy.drain();
-      if (expected > 0 && !copy.startsWithGzipMagic()) {
-        throw new ImageFormatException(name + ": the body does not start with a gzip member at offset "
-            + old.headCompressedLength());
-      }
-    }
-    if (copy.count != expected) {
-      throw new ImageFormatException(name + ": the body holds " + copy.count + " compressed bytes, the manifest says "
-          + expected);
-    }
-    sink.flush();
-    return new ImageInfo(old.codec(), old.level(), false, old.rawLength(), sink.count(), old.headRawLength(),
-        headFrame.length, old.frameCount(), old.bodyFrameRawSize(), Sha256.hex(newHead, 0, newHead.length),
-        old.bodyRawChunkedSha256(), sink.sha256());
-  }
-
   private static void checkBodyFrames(ImageInfo old, List<Frame> frames, String name) throws ImageFormatException {
-    List<Frame> data = frames.stream().filter(f -> !f.skippable()).toList();
+    List<Frame> data = frames.stream().filter(f -> !FrameScanner.isPadding(f)).toList();
     if (data.size() != old.frameCount() - 1) {
       throw new ImageFormatException(name + ": the body holds " + data.size() + " frames, the manifest says "
           + (old.frameCount() - 1));
@@ -163,17 +198,15 @@ public final class HeadSwap {
     }
   }
 
-  /** Everything read through it is written to the new file (and fed to the old file's digest). */
+  /** Everything read through it is written to the new file. */
   private static final class BodyCopy extends FilterInputStream {
-    private final DigestingOutputStream sink;
-    private final MessageDigest oldFileDigest;
+    private final OutputStream sink;
     private final byte[] first = new byte[2];
     private long count;
 
-    BodyCopy(InputStream in, DigestingOutputStream sink, MessageDigest oldFileDigest) {
+    BodyCopy(InputStream in, OutputStream sink) {
       super(in);
       this.sink = sink;
-      this.oldFileDigest = oldFileDigest;
     }
 
     @Override
@@ -191,9 +224,6 @@ public final class HeadSwap {
           first[(int) count + i] = b[off + i];
         }
         sink.write(b, off, n);
-        if (oldFileDigest != null) {
-          oldFileDigest.update(b, off, n);
-        }
         count += n;
       }
       return n;

@@ -32,18 +32,28 @@ import java.util.HexFormat;
  * @param headRawLength decompressed bytes in the head frame
  * @param headCompressedLength bytes of the head frame in the file, or {@link #NO_HEAD_FRAME}
  *     for a single-frame image
- * @param frameCount zstd frames or gzip members in the file (head included)
+ * @param headSlotLength bytes of the head slot (head frame plus padding, {@link HeadSlot}): the
+ *     body's first frame starts there; 0 for a single-frame image
+ * @param frameCount data frames (zstd) or members (gzip) in the file, head included, padding not
  * @param bodyFrameRawSize decompressed bytes of every body frame but the last, or 0 for a
  *     single-frame image
  * @param headRawSha256 SHA-256 of the head's raw bytes (hex)
  * @param bodyRawChunkedSha256 {@link ChunkedSha256} of the body's raw bytes (hex)
- * @param compressedSha256 SHA-256 of the file (hex)
+ * @param headSlotSha256 SHA-256 of the file's bytes {@code [0, headSlotLength)} (hex)
+ * @param bodySha256 SHA-256 of the file's bytes {@code [headSlotLength, compressedLength)} (hex):
+ *     for a single-frame image, of the whole file. The file has no single SHA-256 on record, so
+ *     that a regeneration, which rewrites only the head slot, never reads the body again.
  */
 public record ImageInfo(Codec codec, int level, boolean singleFrame, long rawLength, long compressedLength,
-    long headRawLength, long headCompressedLength, long frameCount, long bodyFrameRawSize, String headRawSha256,
-    String bodyRawChunkedSha256, String compressedSha256) {
+    long headRawLength, long headCompressedLength, long headSlotLength, long frameCount, long bodyFrameRawSize,
+    String headRawSha256, String bodyRawChunkedSha256, String headSlotSha256, String bodySha256) {
   /** {@link #headCompressedLength} of a single-frame image: the head is not a frame of its own. */
   public static final long NO_HEAD_FRAME = -1;
+
+  /** Compressed bytes after the head slot. */
+  public long bodyCompressedLength() {
+    return compressedLength - headSlotLength;
+  }
 
   /** Decompressed bytes after the head. */
   public long bodyRawLength() {

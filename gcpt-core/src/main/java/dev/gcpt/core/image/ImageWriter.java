@@ -26,11 +26,13 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Writes one image file as a head frame plus body frames (see {@code docs/image-format.md}):
  *
  * <pre>
- * +----------------------+------------------+------------------+-----+-----------------+
- * | head frame           | body frame 0     | body frame 1     | ... | last body frame |
- * | raw [0, H)           | raw [H, H+F)     | raw [H+F, H+2F)  |     | raw <= F bytes  |
- * +----------------------+------------------+------------------+-----+-----------------+
+ * +------------+---------+------------------+------------------+-----+-----------------+
+ * | head frame | padding | body frame 0     | body frame 1     | ... | last body frame |
+ * | raw [0, H) | no raw  | raw [H, H+F)     | raw [H+F, H+2F)  |     | raw <= F bytes  |
+ * +------------+---------+------------------+------------------+-----+-----------------+
+ * |&lt;-- head slot (64 KiB multiple) --&gt;|
  * H = head length (a multiple of 1 MiB), F = body frame raw size (8 MiB by default)
+ * padding: {@link HeadSlot} (a skippable zstd frame, or empty gzip members)
  * zstd: each frame declares its content size and carries a checksum
  * gzip: each member has MTIME 0, XFL 0, OS 255, no name
  * </pre>
@@ -118,11 +120,12 @@ public final class ImageWriter implements AutoCloseable {
 
   private ImageInfo writeFramed(byte[] head, InputStream body, long bodyRawLength, OutputStream out)
       throws IOException {
-    DigestingOutputStream sink = new DigestingOutputStream(out);
     int frameSize = Math.toIntExact(options.bodyFrameRawSize());
     String headSha = Sha256.hex(head, 0, head.length);
-    sink.write(compressPooled(head, head.length));
-    long headCompressed = sink.count();
+    byte[] headFrame = compressPooled(head, head.length);
+    byte[] slot = HeadSlot.of(options.codec(), headFrame);
+    out.write(slot);
+    DigestingOutputStream sink = new DigestingOutputStream(out);
 
     ChunkedSha256 bodyDigest = new ChunkedSha256();
     ArrayDeque<Pending> inFlight = new ArrayDeque<>();
@@ -160,8 +163,9 @@ public final class ImageWriter implements AutoCloseable {
       throw new ImageFormatException("the body holds " + bodyRaw + " bytes, " + bodyRawLength + " were declared");
     }
     sink.flush();
-    return new ImageInfo(options.codec(), options.level(), false, head.length + bodyRaw, sink.count(), head.length,
-        headCompressed, frames, options.bodyFrameRawSize(), headSha, bodyDigest.hex(), sink.sha256());
+    return new ImageInfo(options.codec(), options.level(), false, head.length + bodyRaw, slot.length + sink.count(),
+        head.length, headFrame.length, slot.length, frames, options.bodyFrameRawSize(), headSha, bodyDigest.hex(),
+        Sha256.hex(slot), sink.sha256());
   }
 
   /**
@@ -286,7 +290,7 @@ public final class ImageWriter implements AutoCloseable {
     }
     sink.flush();
     return new ImageInfo(Codec.ZSTD, options.level(), true, head.length + bodyRaw, sink.count(), head.length,
-        ImageInfo.NO_HEAD_FRAME, 1, 0, headSha, bodyDigest.hex(), sink.sha256());
+        ImageInfo.NO_HEAD_FRAME, 0, 1, 0, headSha, bodyDigest.hex(), Sha256.hex(new byte[0]), sink.sha256());
   }
 
   private static void feed(ZstdCompressCtx ctx, ByteBuffer src, ByteBuffer dst, DigestingOutputStream sink)
@@ -309,6 +313,11 @@ public final class ImageWriter implements AutoCloseable {
     try (FrameCompressor c = new FrameCompressor(codec, level)) {
       return c.compress(head, 0, head.length);
     }
+  }
+
+  /** The head slot (head frame plus padding) exactly as {@link #write} writes it. */
+  static byte[] headSlot(Codec codec, int level, byte[] head) {
+    return HeadSlot.of(codec, compressHead(codec, level, head));
   }
 
   @Override

@@ -206,10 +206,12 @@ public final class BundleVerifier {
     long descriptorEnd = parseHex(m.descriptor().offset()) + m.descriptor().length();
     int keep = (int) Math.min(Math.max(MAX_RESTORER, descriptorEnd), Math.max(0, info.headRawLength()));
     RawDigests digests = new RawDigests(info.headRawLength(), keep);
-    MessageDigest file = Sha256.newDigest();
+    MessageDigest slot = Sha256.newDigest();
+    MessageDigest bodyFile = Sha256.newDigest();
     long fileLength;
     List<ImageFrames.Frame> frames = null;
-    try (InputStream raw = store.open(uri); CountingDigestStream in = new CountingDigestStream(raw, file)) {
+    try (InputStream raw = store.open(uri);
+        CountingDigestStream in = new CountingDigestStream(raw, info.headSlotLength(), slot, bodyFile)) {
       try {
         frames = ImageFrames.read(in, info.file(), digests::accept);
       } catch (ImageFrames.FrameException e) {
@@ -225,10 +227,15 @@ public final class BundleVerifier {
       problems.add(new Problem(FILE_LENGTH, info.file() + " is " + fileLength + " bytes, the manifest says "
           + info.compressedLength()));
     }
-    String fileSha = hex(file.digest());
-    if (!fileSha.equals(info.sha256())) {
-      problems.add(new Problem(FILE_SHA256, info.file() + " has sha256 " + fileSha + ", the manifest says "
-          + info.sha256()));
+    String slotSha = hex(slot.digest());
+    if (!slotSha.equals(info.headSlotSha256())) {
+      problems.add(new Problem(FILE_SHA256, info.file() + ": head slot [0, " + info.headSlotLength() + ") has sha256 "
+          + slotSha + ", the manifest says " + info.headSlotSha256()));
+    }
+    String bodySha = hex(bodyFile.digest());
+    if (!bodySha.equals(info.bodySha256())) {
+      problems.add(new Problem(FILE_SHA256, info.file() + ": body [" + info.headSlotLength() + ", end) has sha256 "
+          + bodySha + ", the manifest says " + info.bodySha256()));
     }
     if (frames == null) {
       return digests.head().length >= keep ? digests.head() : null;
@@ -251,7 +258,21 @@ public final class BundleVerifier {
     return digests.head();
   }
 
-  private static void layout(BundleManifest.ImageInfo info, List<ImageFrames.Frame> frames, List<Problem> problems) {
+  private static void layout(BundleManifest.ImageInfo info, List<ImageFrames.Frame> all, List<Problem> problems) {
+    // the head slot's padding (a skippable zstd frame, empty gzip members) holds no image bytes
+    List<ImageFrames.Frame> frames = all.stream().filter(f -> f.rawLength() > 0).toList();
+    for (ImageFrames.Frame f : all) {
+      if (f.rawLength() == 0 && (f.offset() < info.headCompressedLength() || f.offset() >= info.headSlotLength())) {
+        problems.add(new Problem(FRAME_LAYOUT, "an empty frame at compressed offset " + f.offset()
+            + " outside the head slot's padding [" + info.headCompressedLength() + ", " + info.headSlotLength() + ")"));
+        return;
+      }
+    }
+    if (frames.size() > 1 && frames.get(1).offset() != info.headSlotLength()) {
+      problems.add(new Problem(FRAME_LAYOUT, "the first body frame starts at compressed offset "
+          + frames.get(1).offset() + ", the manifest's head slot ends at " + info.headSlotLength()));
+      return;
+    }
     if (frames.size() != info.frames()) {
       problems.add(new Problem(FRAME_LAYOUT, frames.size() + " frame(s), the manifest says " + info.frames()));
       return;
@@ -437,31 +458,37 @@ public final class BundleVerifier {
     }
   }
 
-  /** Counts and hashes every byte read from the file. */
+  /**
+   * Counts and hashes every byte read from the file: the first {@code slotLength} bytes into
+   * {@code slot}, the rest into {@code body} (the manifest's two file digests).
+   */
   private static final class CountingDigestStream extends FilterInputStream {
-    private final MessageDigest digest;
+    private final long slotLength;
+    private final MessageDigest slot;
+    private final MessageDigest body;
     long count;
 
-    CountingDigestStream(InputStream in, MessageDigest digest) {
+    CountingDigestStream(InputStream in, long slotLength, MessageDigest slot, MessageDigest body) {
       super(in);
-      this.digest = digest;
+      this.slotLength = slotLength;
+      this.slot = slot;
+      this.body = body;
     }
 
     @Override
     public int read() throws IOException {
-      int b = super.read();
-      if (b >= 0) {
-        digest.update((byte) b);
-        count++;
-      }
-      return b;
+      byte[] one = new byte[1];
+      int n = read(one, 0, 1);
+      return n < 0 ? -1 : one[0] & 0xFF;
     }
 
     @Override
     public int read(byte[] b, int off, int len) throws IOException {
       int n = super.read(b, off, len);
       if (n > 0) {
-        digest.update(b, off, n);
+        int inSlot = (int) Math.max(0, Math.min(n, slotLength - count));
+        slot.update(b, off, inSlot);
+        body.update(b, off + inSlot, n - inSlot);
         count += n;
       }
       return n;

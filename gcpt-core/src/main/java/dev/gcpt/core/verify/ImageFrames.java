@@ -33,6 +33,10 @@ public final class ImageFrames {
   /** zstd frame magic, little-endian. */
   static final int ZSTD_MAGIC = 0xFD2FB528;
   private static final int ZSTD_MAGIC_BYTES = 4;
+  /** Skippable frames: magic 0x184D2A50..5F, then a u32 LE content size. */
+  private static final long ZSTD_SKIPPABLE = 0x184D2A50L;
+  private static final long ZSTD_SKIPPABLE_MASK = 0xFFFFFFF0L;
+  private static final int ZSTD_SKIPPABLE_HEADER = 8;
   /** Largest zstd frame header: magic, FHD, window descriptor, 4-byte dict id, 8-byte FCS. */
   private static final int ZSTD_MAX_HEADER = 18;
   private static final int FCS_TWO_BYTE_OFFSET = 256;
@@ -173,6 +177,10 @@ public final class ImageFrames {
         while (src.ensure(1)) {
           int index = frames.size();
           long offset = src.pos;
+          if (skippable(index, offset)) {
+            frames.add(new Frame(index, offset, src.pos - offset, 0, 0));
+            continue;
+          }
           long declared = declaredSize(index, offset);
           ctx.reset();
           long raw = 0;
@@ -209,6 +217,30 @@ public final class ImageFrames {
         }
       }
       return frames;
+    }
+
+    /** Consumes a skippable frame (RFC 8878 §3.1.2) at the current position, if there is one. */
+    private boolean skippable(int index, long offset) throws IOException {
+      src.ensure(ZSTD_SKIPPABLE_HEADER);
+      if (src.available() < ZSTD_MAGIC_BYTES || (src.le(0, ZSTD_MAGIC_BYTES) & ZSTD_SKIPPABLE_MASK) != ZSTD_SKIPPABLE) {
+        return false;
+      }
+      if (src.available() < ZSTD_SKIPPABLE_HEADER) {
+        throw new FrameException(name + ": skippable frame " + index + " (at compressed offset " + offset
+            + ") is truncated inside its header", true);
+      }
+      long left = src.le(ZSTD_MAGIC_BYTES, 4);
+      src.skip(ZSTD_SKIPPABLE_HEADER);
+      while (left > 0) {
+        if (!src.ensure(1)) {
+          throw new FrameException(name + ": skippable frame " + index + " (at compressed offset " + offset
+              + ") is truncated: " + left + " bytes missing", true);
+        }
+        int n = (int) Math.min(left, src.available());
+        src.skip(n);
+        left -= n;
+      }
+      return true;
     }
 
     /** Checks the frame header at the current position; returns its content size or -1. */

@@ -94,16 +94,79 @@ class BundleBuilderTest {
     BundleBuilder.Result regen = build(new BundleBuilder(options("qemu-virt", Codec.ZSTD)), src, dir);
     assertEquals(BundleBuilder.Status.REGENERATED, regen.status());
     byte[] regenerated = Files.readAllBytes(image);
-    long head = regen.manifest().image().headCompressedLength();
-    long oldHead = first.length - (regenerated.length - head);
-    assertArrayEquals(Arrays.copyOfRange(first, (int) oldHead, first.length),
-        Arrays.copyOfRange(regenerated, (int) head, regenerated.length), "body frames copied unchanged");
+    long slot = regen.manifest().image().headSlotLength();
+    assertEquals(first.length, regenerated.length, "the new head fits the old slot: rewritten in place");
+    assertFalse(Arrays.equals(first, 0, (int) slot, regenerated, 0, (int) slot), "a new head slot");
+    assertArrayEquals(Arrays.copyOfRange(first, (int) slot, first.length),
+        Arrays.copyOfRange(regenerated, (int) slot, regenerated.length), "body frames unchanged");
+    assertFalse(Files.exists(dir.resolve("mcf/42/" + BundleBuilder.JOURNAL)));
 
     Path scratch = dir.resolve("scratch");
     BundleBuilder.Result fresh = build(new BundleBuilder(options("qemu-virt", Codec.ZSTD)), src, scratch);
     assertArrayEquals(Files.readAllBytes(scratch.resolve("mcf/42/_42_0.125000_memory_.zstd")), regenerated);
     assertEquals(fresh.manifest().image(), regen.manifest().image());
     assertEquals(Files.readString(scratch.resolve("mcf/42/bundle.json")), Files.readString(dir.resolve("mcf/42/bundle.json")));
+  }
+
+  /**
+   * A regeneration killed inside its in-place write: the journal is committed, bundle.json is gone
+   * and the slot is half written. The bundle must not look whole, and the next run must finish it
+   * from the journal, byte for byte what a fresh build writes.
+   */
+  @Test
+  void aKilledInPlaceSwapIsFinishedFromItsJournal() throws IOException {
+    byte[] src = compressed(SyntheticCheckpoint.builder().imageLength(6 << 20).build(), Codec.GZIP);
+    Path scratch = dir.resolve("scratch");
+    Path killed = dir.resolve("killed");
+    build(new BundleBuilder(options("xiangshan", Codec.ZSTD)), src, scratch);
+    build(new BundleBuilder(options("xiangshan", Codec.ZSTD)), src, killed);
+    BundleBuilder.Result regen = build(new BundleBuilder(options("qemu-virt", Codec.ZSTD)), src, scratch);
+    assertEquals(BundleBuilder.Status.REGENERATED, regen.status());
+    Path newImage = scratch.resolve("mcf/42/_42_0.125000_memory_.zstd");
+    int slot = (int) regen.manifest().image().headSlotLength();
+    byte[] newSlot = Arrays.copyOf(Files.readAllBytes(newImage), slot);
+
+    Path bundle = killed.resolve("mcf/42");
+    Files.write(bundle.resolve(BundleBuilder.JOURNAL), dev.gcpt.core.json.Json.pretty(
+        new BundleBuilder.Journal("_42_0.125000_memory_.zstd", newSlot, regen.manifest())).getBytes());
+    Files.delete(bundle.resolve(BundleBuilder.MANIFEST));
+    LocalOutputFiles.overwrite(bundle.resolve("_42_0.125000_memory_.zstd"), 0, Arrays.copyOf(newSlot, slot / 2));
+    assertFalse(Files.exists(bundle.resolve(BundleBuilder.MANIFEST)), "a torn bundle has no manifest");
+
+    assertEquals(BundleBuilder.Status.UP_TO_DATE,
+        build(new BundleBuilder(options("qemu-virt", Codec.ZSTD)), src, killed).status());
+    assertFalse(Files.exists(bundle.resolve(BundleBuilder.JOURNAL)));
+    assertArrayEquals(Files.readAllBytes(newImage), Files.readAllBytes(bundle.resolve("_42_0.125000_memory_.zstd")));
+    assertEquals(Files.readString(scratch.resolve("mcf/42/bundle.json")), Files.readString(bundle.resolve("bundle.json")));
+  }
+
+  @Test
+  void aJournalThatDoesNotFitTheImageIsDroppedAndTheBundleRebuilt() throws IOException {
+    byte[] src = compressed(SyntheticCheckpoint.builder().imageLength(6 << 20).build(), Codec.ZSTD);
+    BundleBuilder.Result first = build(new BundleBuilder(options("xiangshan", Codec.ZSTD)), src, dir);
+    Path bundle = dir.resolve("mcf/42");
+    byte[] image = Files.readAllBytes(bundle.resolve("_42_0.125000_memory_.zstd"));
+    Files.write(bundle.resolve(BundleBuilder.JOURNAL), dev.gcpt.core.json.Json.pretty(
+        new BundleBuilder.Journal("_42_0.125000_memory_.zstd", new byte[100], first.manifest())).getBytes());
+    Files.delete(bundle.resolve(BundleBuilder.MANIFEST));
+    assertEquals(BundleBuilder.Status.BUILT, build(new BundleBuilder(options("xiangshan", Codec.ZSTD)), src, dir)
+        .status());
+    assertFalse(Files.exists(bundle.resolve(BundleBuilder.JOURNAL)));
+    assertArrayEquals(image, Files.readAllBytes(bundle.resolve("_42_0.125000_memory_.zstd")));
+  }
+
+  @Test
+  void aRegeneratedBundleVerifies() throws IOException {
+    byte[] src = compressed(SyntheticCheckpoint.builder().imageLength(6 << 20).build(), Codec.GZIP);
+    for (Codec codec : new Codec[] {Codec.ZSTD, Codec.GZIP}) {
+      Path out = dir.resolve(codec.cliName());
+      build(new BundleBuilder(options("xiangshan", codec)), src, out);
+      assertEquals(BundleBuilder.Status.REGENERATED, build(new BundleBuilder(options("nemu", codec)), src, out)
+          .status());
+      dev.gcpt.core.verify.BundleVerifier.Result r = new dev.gcpt.core.verify.BundleVerifier(
+          dev.gcpt.core.verify.BundleVerifier.Store.local()).verify(out.resolve("mcf/42").toString());
+      assertTrue(r.ok(), r.line());
+    }
   }
 
   @Test

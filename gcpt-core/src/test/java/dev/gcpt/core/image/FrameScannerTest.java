@@ -82,7 +82,7 @@ class FrameScannerTest {
   @Test
   void trailingGarbageIsAnError() {
     CodecException e = assertThrows(CodecException.class, () -> scan(concat(zstdImage.file(), "junk".getBytes())));
-    assertTrue(e.getMessage().contains("unknown magic 0x6b6e756a where frame 7 should start"), e.getMessage());
+    assertTrue(e.getMessage().contains("unknown magic 0x6b6e756a where frame 8 should start"), e.getMessage());
     assertEquals(CodecException.Kind.CORRUPT, e.kind());
   }
 
@@ -107,19 +107,26 @@ class FrameScannerTest {
     ImageInfo i = zstdImage.info();
     FrameScanner.checkLayout(i, frames, "img");
     ImageFormatException count = assertThrows(ImageFormatException.class,
-        () -> FrameScanner.checkLayout(i, frames.subList(0, 6), "img"));
+        () -> FrameScanner.checkLayout(i, frames.subList(0, 7), "img"));
     assertEquals("img: 6 frames, the manifest says 7", count.getMessage());
     ImageInfo otherHead = new ImageInfo(i.codec(), i.level(), false, i.rawLength(), i.compressedLength(),
-        i.headRawLength(), i.headCompressedLength() + 1, i.frameCount(), i.bodyFrameRawSize(), i.headRawSha256(),
-        i.bodyRawChunkedSha256(), i.compressedSha256());
+        i.headRawLength(), i.headCompressedLength() + 1, i.headSlotLength(), i.frameCount(), i.bodyFrameRawSize(),
+        i.headRawSha256(), i.bodyRawChunkedSha256(), i.headSlotSha256(), i.bodySha256());
     ImageFormatException head = assertThrows(ImageFormatException.class,
         () -> FrameScanner.checkLayout(otherHead, frames, "img"));
     assertTrue(head.getMessage().startsWith("img: head frame holds 1048576 raw bytes in "), head.getMessage());
     ImageInfo otherSize = new ImageInfo(i.codec(), i.level(), false, i.rawLength(), i.compressedLength(),
-        i.headRawLength(), i.headCompressedLength(), i.frameCount(), 2 * i.bodyFrameRawSize(), i.headRawSha256(),
-        i.bodyRawChunkedSha256(), i.compressedSha256());
+        i.headRawLength(), i.headCompressedLength(), i.headSlotLength(), i.frameCount(), 2 * i.bodyFrameRawSize(),
+        i.headRawSha256(), i.bodyRawChunkedSha256(), i.headSlotSha256(), i.bodySha256());
     ImageFormatException body = assertThrows(ImageFormatException.class,
         () -> FrameScanner.checkLayout(otherSize, frames, "img"));
     assertTrue(body.getMessage().contains("holds 4194304 raw bytes, the body frame size is 8388608"), body.getMessage());
+    ImageInfo otherSlot = new ImageInfo(i.codec(), i.level(), false, i.rawLength(), i.compressedLength(),
+        i.headRawLength(), i.headCompressedLength(), i.headSlotLength() + HeadSlot.ALIGNMENT, i.frameCount(),
+        i.bodyFrameRawSize(), i.headRawSha256(), i.bodyRawChunkedSha256(), i.headSlotSha256(), i.bodySha256());
+    ImageFormatException slot = assertThrows(ImageFormatException.class,
+        () -> FrameScanner.checkLayout(otherSlot, frames, "img"));
+    assertEquals("img: the first body frame starts at compressed offset " + i.headSlotLength()
+        + ", the manifest's head slot ends at " + (i.headSlotLength() + HeadSlot.ALIGNMENT), slot.getMessage());
   }
 }

@@ -11,6 +11,7 @@ import static dev.gcpt.core.image.ImageWriterTest.sha256;
 import static dev.gcpt.core.image.ImageWriterTest.write;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -39,7 +40,7 @@ class HeadSwapTest {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ImageInfo info;
     if (bodyOnly) {
-      int h = (int) old.info().headCompressedLength();
+      int h = (int) old.info().headSlotLength();
       ByteArrayInputStream range = new ByteArrayInputStream(old.file(), h, old.file().length - h);
       info = HeadSwap.swapBody(old.info(), NEW_HEAD, range, out, "old.zstd");
     } else {
@@ -61,29 +62,63 @@ class HeadSwapTest {
     assertArrayEquals(concat(NEW_HEAD, BODY), decode(fresh.file()));
     assertEquals(sha256(NEW_HEAD), fresh.info().headRawSha256());
     assertEquals(old.info().bodyRawChunkedSha256(), fresh.info().bodyRawChunkedSha256());
+    assertEquals(old.info().bodySha256(), fresh.info().bodySha256());
+  }
+
+  @ParameterizedTest
+  @EnumSource(value = Codec.class, names = {"ZSTD", "GZIP"})
+  void aSlotOfTheSameLengthIsWrittenInPlace(Codec codec) throws IOException {
+    Written old = write(options(codec, 2), HEAD, BODY, BODY.length);
+    Written fresh = write(options(codec, 1), NEW_HEAD, BODY, BODY.length);
+    HeadSwap.checkOldSlot(old.info(), Arrays.copyOf(old.file(), (int) old.info().headSlotLength()), "old");
+    HeadSwap.Swap swap = HeadSwap.prepare(old.info(), NEW_HEAD);
+    assertTrue(swap.inPlace());
+    assertTrue(old.info().headCompressedLength() != swap.info().headCompressedLength(), "the head frames differ");
+    byte[] file = old.file().clone();
+    System.arraycopy(swap.slot(), 0, file, 0, swap.slot().length);
+    assertArrayEquals(fresh.file(), file);
+    assertEquals(fresh.info(), swap.info());
+  }
+
+  @Test
+  void aHeadThatOutgrowsTheSlotIsCopiedIntoALongerOne() throws IOException {
+    Written old = write(options(Codec.ZSTD, 2), HEAD, BODY, BODY.length);
+    byte[] noisy = new byte[MIB];
+    new java.util.Random(7).nextBytes(noisy); // incompressible: a longer head frame than HEAD's
+    Written fresh = write(options(Codec.ZSTD, 1), noisy, BODY, BODY.length);
+    HeadSwap.Swap swap = HeadSwap.prepare(old.info(), noisy);
+    assertFalse(swap.inPlace());
+    assertTrue(swap.info().headSlotLength() > old.info().headSlotLength());
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    int h = (int) old.info().headSlotLength();
+    HeadSwap.copy(old.info(), swap, new ByteArrayInputStream(old.file(), h, old.file().length - h), out, "o");
+    assertArrayEquals(fresh.file(), out.toByteArray());
+    assertEquals(fresh.info(), swap.info());
   }
 
   @Test
   void theBodyBytesAreCopiedUnchanged() throws IOException {
     Written old = write(options(Codec.ZSTD, 2), HEAD, BODY, BODY.length);
     Written swapped = swapped(old, false);
-    int oldHead = (int) old.info().headCompressedLength();
-    int newHead = (int) swapped.info().headCompressedLength();
+    int oldHead = (int) old.info().headSlotLength();
+    int newHead = (int) swapped.info().headSlotLength();
     assertArrayEquals(Arrays.copyOfRange(old.file(), oldHead, old.file().length),
         Arrays.copyOfRange(swapped.file(), newHead, swapped.file().length));
   }
 
   @Test
-  void aManifestWithTheWrongHeadFrameLengthIsCaught() throws IOException {
+  void aManifestWithTheWrongSlotLengthIsCaught() throws IOException {
     Written old = write(options(Codec.ZSTD, 2), HEAD, BODY, BODY.length);
     for (long delta : new long[] {-1, 1}) {
-      ImageInfo wrong = withHeadCompressedLength(old.info(), old.info().headCompressedLength() + delta);
+      ImageInfo wrong = withHeadSlotLength(old.info(), old.info().headSlotLength() + delta);
       ImageFormatException e = assertThrows(ImageFormatException.class,
           () -> HeadSwap.swap(wrong, NEW_HEAD, new ByteArrayInputStream(old.file()), new ByteArrayOutputStream(), "o"));
-      assertTrue(e.getMessage().contains("are not the head frame the manifest describes"), e.getMessage());
+      assertTrue(e.getMessage().contains("are not the head slot the manifest describes"), e.getMessage());
       assertThrows(ImageFormatException.class, () -> HeadSwap.swapBody(wrong, NEW_HEAD,
-          new ByteArrayInputStream(old.file(), (int) wrong.headCompressedLength(), old.file().length),
+          new ByteArrayInputStream(old.file(), (int) wrong.headSlotLength(), old.file().length),
           new ByteArrayOutputStream(), "o"));
+      assertThrows(ImageFormatException.class, () -> HeadSwap.checkOldSlot(wrong,
+          Arrays.copyOf(old.file(), (int) wrong.headSlotLength()), "o"));
     }
   }
 
@@ -91,31 +126,37 @@ class HeadSwapTest {
   void aManifestOfAnotherFileIsCaught() throws IOException {
     Written old = write(options(Codec.ZSTD, 2), HEAD, BODY, BODY.length);
     ImageInfo i = old.info();
-    ImageInfo otherFile = new ImageInfo(i.codec(), i.level(), false, i.rawLength(), i.compressedLength(),
-        i.headRawLength(), i.headCompressedLength(), i.frameCount(), i.bodyFrameRawSize(), i.headRawSha256(),
-        i.bodyRawChunkedSha256(), sha256(new byte[1]));
+    ImageInfo otherBody = new ImageInfo(i.codec(), i.level(), false, i.rawLength(), i.compressedLength(),
+        i.headRawLength(), i.headCompressedLength(), i.headSlotLength(), i.frameCount(), i.bodyFrameRawSize(),
+        i.headRawSha256(), i.bodyRawChunkedSha256(), i.headSlotSha256(), sha256(new byte[1]));
     ImageFormatException e = assertThrows(ImageFormatException.class,
-        () -> HeadSwap.swap(otherFile, NEW_HEAD, new ByteArrayInputStream(old.file()), new ByteArrayOutputStream(), "o"));
+        () -> HeadSwap.swap(otherBody, NEW_HEAD, new ByteArrayInputStream(old.file()), new ByteArrayOutputStream(), "o"));
     assertTrue(e.getMessage().contains("the manifest does not describe this file"), e.getMessage());
     ImageInfo otherHead = new ImageInfo(i.codec(), i.level(), false, i.rawLength(), i.compressedLength(),
-        i.headRawLength(), i.headCompressedLength(), i.frameCount(), i.bodyFrameRawSize(), sha256(new byte[1]),
-        i.bodyRawChunkedSha256(), i.compressedSha256());
+        i.headRawLength(), i.headCompressedLength(), i.headSlotLength(), i.frameCount(), i.bodyFrameRawSize(),
+        sha256(new byte[1]), i.bodyRawChunkedSha256(), i.headSlotSha256(), i.bodySha256());
     e = assertThrows(ImageFormatException.class,
         () -> HeadSwap.swap(otherHead, NEW_HEAD, new ByteArrayInputStream(old.file()), new ByteArrayOutputStream(), "o"));
     assertTrue(e.getMessage().startsWith("o: head SHA-256 "), e.getMessage());
+    ImageInfo otherSlot = new ImageInfo(i.codec(), i.level(), false, i.rawLength(), i.compressedLength(),
+        i.headRawLength(), i.headCompressedLength(), i.headSlotLength(), i.frameCount(), i.bodyFrameRawSize(),
+        i.headRawSha256(), i.bodyRawChunkedSha256(), sha256(new byte[1]), i.bodySha256());
+    e = assertThrows(ImageFormatException.class, () -> HeadSwap.checkOldSlot(otherSlot,
+        Arrays.copyOf(old.file(), (int) i.headSlotLength()), "o"));
+    assertTrue(e.getMessage().startsWith("o: head slot [0, " + i.headSlotLength() + ") has SHA-256 "), e.getMessage());
   }
 
   @Test
   void aTruncatedOrLayoutMismatchedBodyIsCaught() throws IOException {
     Written old = write(options(Codec.ZSTD, 2), HEAD, BODY, BODY.length);
-    int h = (int) old.info().headCompressedLength();
+    int h = (int) old.info().headSlotLength();
     byte[] truncated = Arrays.copyOf(old.file(), old.file().length - 100);
     assertThrows(ImageFormatException.class, () -> HeadSwap.swapBody(old.info(), NEW_HEAD,
         new ByteArrayInputStream(truncated, h, truncated.length - h), new ByteArrayOutputStream(), "o"));
     ImageInfo i = old.info();
     ImageInfo otherFrameSize = new ImageInfo(i.codec(), i.level(), false, i.rawLength(), i.compressedLength(),
-        i.headRawLength(), i.headCompressedLength(), i.frameCount(), 8 * MIB, i.headRawSha256(), i.bodyRawChunkedSha256(),
-        i.compressedSha256());
+        i.headRawLength(), i.headCompressedLength(), i.headSlotLength(), i.frameCount(), 8 * MIB, i.headRawSha256(),
+        i.bodyRawChunkedSha256(), i.headSlotSha256(), i.bodySha256());
     ImageFormatException e = assertThrows(ImageFormatException.class, () -> HeadSwap.swapBody(otherFrameSize,
         NEW_HEAD, new ByteArrayInputStream(old.file(), h, old.file().length - h), new ByteArrayOutputStream(), "o"));
     assertTrue(e.getMessage().contains("body frame 0 declares 4194304 raw bytes, the body frame size is 8388608"),
@@ -132,8 +173,9 @@ class HeadSwapTest {
         new ByteArrayInputStream(single.file()), new ByteArrayOutputStream(), "o"));
   }
 
-  private static ImageInfo withHeadCompressedLength(ImageInfo i, long length) {
-    return new ImageInfo(i.codec(), i.level(), false, i.rawLength(), i.compressedLength(), i.headRawLength(), length,
-        i.frameCount(), i.bodyFrameRawSize(), i.headRawSha256(), i.bodyRawChunkedSha256(), i.compressedSha256());
+  private static ImageInfo withHeadSlotLength(ImageInfo i, long length) {
+    return new ImageInfo(i.codec(), i.level(), false, i.rawLength(), i.compressedLength(), i.headRawLength(),
+        i.headCompressedLength(), length, i.frameCount(), i.bodyFrameRawSize(), i.headRawSha256(),
+        i.bodyRawChunkedSha256(), i.headSlotSha256(), i.bodySha256());
   }
 }

@@ -66,9 +66,15 @@ class ImageWriterTest {
     Written w = write(options(codec, 2), HEAD, BODY, BODY.length);
     assertArrayEquals(concat(HEAD, BODY), decode(w.file()));
 
-    List<Frame> frames = FrameScanner.scan(new ByteArrayInputStream(w.file()), "image");
+    List<Frame> all = FrameScanner.scan(new ByteArrayInputStream(w.file()), "image");
+    assertEquals(8, all.size());
+    assertTrue(FrameScanner.isPadding(all.get(1)), "the head frame is followed by padding: " + all.get(1));
+    List<Frame> frames = all.stream().filter(f -> !FrameScanner.isPadding(f)).toList();
     assertEquals(7, frames.size());
     assertEquals(MIB, frames.get(0).rawLength());
+    long slot = frames.get(1).compressedOffset();
+    assertEquals(0, slot % HeadSlot.ALIGNMENT);
+    assertTrue(slot > frames.get(0).compressedLength());
     for (int i = 1; i < 6; i++) {
       assertEquals(FRAME, frames.get(i).rawLength());
       assertEquals(MIB + (long) (i - 1) * FRAME, frames.get(i).rawOffset());
@@ -77,9 +83,10 @@ class ImageWriterTest {
 
     ImageInfo info = w.info();
     assertEquals(new ImageInfo(codec, codec == Codec.ZSTD ? 1 : 6, false, HEAD.length + (long) BODY.length,
-        w.file().length, MIB, frames.get(0).compressedLength(), 7, FRAME, sha256(HEAD), chunkedSha256(BODY),
-        sha256(w.file())), info);
-    FrameScanner.checkLayout(info, frames, "image");
+        w.file().length, MIB, frames.get(0).compressedLength(), slot, 7, FRAME, sha256(HEAD), chunkedSha256(BODY),
+        sha256(Arrays.copyOf(w.file(), (int) slot)), sha256(Arrays.copyOfRange(w.file(), (int) slot, w.file().length))),
+        info);
+    FrameScanner.checkLayout(info, all, "image");
   }
 
   /** Reference for {@link ChunkedSha256}: SHA-256 of the list of SHA-256 of each 1 MiB chunk. */
@@ -105,7 +112,8 @@ class ImageWriterTest {
     try (FrameCompressor fresh = new FrameCompressor(codec, options(codec, 1).level())) {
       zeroFrame = fresh.compress(new byte[FRAME], 0, FRAME);
     }
-    List<Frame> frames = FrameScanner.scan(new ByteArrayInputStream(one.file()), "image");
+    List<Frame> frames = FrameScanner.scan(new ByteArrayInputStream(one.file()), "image").stream()
+        .filter(f -> !FrameScanner.isPadding(f)).toList();
     for (int i : new int[] {1, 3, 4}) {
       Frame f = frames.get(i);
       assertArrayEquals(zeroFrame, Arrays.copyOfRange(one.file(), (int) f.compressedOffset(), (int) f.compressedEnd()),
@@ -123,7 +131,13 @@ class ImageWriterTest {
   @Test
   void zstdFramesDeclareTheirContentSizeAndCarryAChecksum() throws IOException {
     Written w = write(options(Codec.ZSTD, 1), HEAD, BODY, BODY.length);
-    for (Frame f : FrameScanner.scan(new ByteArrayInputStream(w.file()), "image")) {
+    List<Frame> frames = FrameScanner.scan(new ByteArrayInputStream(w.file()), "image");
+    Frame padding = frames.get(1);
+    assertTrue(padding.skippable());
+    assertEquals(w.info().headCompressedLength(), padding.compressedOffset());
+    assertEquals(w.info().headSlotLength(), padding.compressedEnd());
+    assertEquals(HeadSlot.ZSTD_PADDING_MAGIC, ZstdFormat.readIntLE(w.file(), (int) padding.compressedOffset()));
+    for (Frame f : frames.stream().filter(f -> !f.skippable()).toList()) {
       byte[] header = Arrays.copyOfRange(w.file(), (int) f.compressedOffset(),
           (int) f.compressedOffset() + ZstdFormat.MAX_FRAME_HEADER_SIZE);
       ZstdFormat.FrameHeader h = ZstdFormat.parseFrameHeader(header, 0);
@@ -137,10 +151,16 @@ class ImageWriterTest {
   void gzipMembersHaveMtimeZeroFixedOsAndNoName() throws IOException {
     Written w = write(options(Codec.GZIP, 1), HEAD, BODY, BODY.length);
     byte[] expected = {0x1F, (byte) 0x8B, 8, 0, 0, 0, 0, 0, 0, (byte) 0xFF};
-    for (Frame f : FrameScanner.scan(new ByteArrayInputStream(w.file()), "image")) {
+    byte[] padding = {0x1F, (byte) 0x8B, 8, 4, 0, 0, 0, 0, 0, (byte) 0xFF}; // FEXTRA: the head slot's padding
+    List<Frame> frames = FrameScanner.scan(new ByteArrayInputStream(w.file()), "image");
+    for (Frame f : frames) {
       int o = (int) f.compressedOffset();
-      assertArrayEquals(expected, Arrays.copyOfRange(w.file(), o, o + expected.length), "member " + f.index());
+      boolean pad = FrameScanner.isPadding(f);
+      assertEquals(pad, o >= w.info().headCompressedLength() && o < w.info().headSlotLength(), "member " + f.index());
+      assertArrayEquals(pad ? padding : expected, Arrays.copyOfRange(w.file(), o, o + expected.length),
+          "member " + f.index());
     }
+    assertEquals(w.info().headSlotLength(), frames.get(2).compressedOffset());
   }
 
   @ParameterizedTest
@@ -160,7 +180,7 @@ class ImageWriterTest {
     byte[] body = Arrays.copyOf(BODY, 2 * FRAME);
     Written w = write(options(Codec.ZSTD, 2), HEAD, body, ImageWriter.UNKNOWN_LENGTH);
     assertEquals(3, w.info().frameCount());
-    assertEquals(3, FrameScanner.scan(new ByteArrayInputStream(w.file()), "image").size());
+    assertEquals(4, FrameScanner.scan(new ByteArrayInputStream(w.file()), "image").size()); // with the padding
     assertArrayEquals(concat(HEAD, body), decode(w.file()));
   }
 
@@ -168,7 +188,8 @@ class ImageWriterTest {
   void anEmptyBodyGivesTheHeadFrameAlone() throws IOException {
     Written w = write(options(Codec.ZSTD, 2), HEAD, new byte[0], 0);
     assertEquals(1, w.info().frameCount());
-    assertEquals(w.file().length, w.info().headCompressedLength());
+    assertEquals(w.file().length, w.info().headSlotLength());
+    assertEquals(0, w.info().headSlotLength() % HeadSlot.ALIGNMENT);
     assertEquals(sha256(new byte[0]), w.info().bodyRawChunkedSha256());
     assertArrayEquals(HEAD, decode(w.file()));
   }
@@ -242,7 +263,8 @@ class ImageWriterTest {
     ZstdFormat.FrameHeader h = ZstdFormat.parseFrameHeader(one.file(), 0);
     assertTrue(h.hasChecksum());
     assertEquals(new ImageInfo(Codec.ZSTD, 1, true, HEAD.length + (long) BODY.length, one.file().length, MIB,
-        ImageInfo.NO_HEAD_FRAME, 1, 0, sha256(HEAD), chunkedSha256(BODY), sha256(one.file())), one.info());
+        ImageInfo.NO_HEAD_FRAME, 0, 1, 0, sha256(HEAD), chunkedSha256(BODY), sha256(new byte[0]), sha256(one.file())),
+        one.info());
     FrameScanner.checkLayout(one.info(), frames, "image");
   }
 

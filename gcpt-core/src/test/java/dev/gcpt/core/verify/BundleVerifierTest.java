@@ -73,13 +73,15 @@ class BundleVerifierTest {
   @EnumSource(value = Codec.class, names = {"ZSTD", "GZIP"})
   void aFlippedByteInABodyFrameIsACorruptFrame(Codec codec) throws IOException {
     BundleManifest m = build(codec);
-    long at = m.image().headCompressedLength() + 200; // inside body frame 1
+    long at = m.image().headSlotLength() + 200; // inside the first body frame (frame 2, after the padding)
     flip(image(), at);
     BundleVerifier.Result r = verify();
     assertEquals(List.of(BundleVerifier.FRAMES, BundleVerifier.FILE_SHA256), codes(r), r.line());
     String frames = r.problems().get(0).detail();
-    assertTrue(frames.contains(codec == Codec.ZSTD ? "frame 1 (at compressed offset " + m.image().headCompressedLength()
-        + ")" : "gzip member 1 (at compressed offset " + m.image().headCompressedLength() + ")"), frames);
+    assertTrue(frames.contains(codec == Codec.ZSTD ? "frame 2 (at compressed offset " + m.image().headSlotLength()
+        + ")" : "gzip member 2 (at compressed offset " + m.image().headSlotLength() + ")"), frames);
+    assertTrue(r.problems().get(1).detail().contains(": body [" + m.image().headSlotLength() + ", end) has sha256 "),
+        r.line());
   }
 
   @ParameterizedTest
@@ -92,7 +94,7 @@ class BundleVerifierTest {
     BundleVerifier.Result r = verify();
     assertEquals(List.of(BundleVerifier.FRAMES, BundleVerifier.FILE_LENGTH, BundleVerifier.FILE_SHA256), codes(r),
         r.line());
-    assertTrue(r.problems().get(0).detail().contains(" 3 (at compressed offset ")
+    assertTrue(r.problems().get(0).detail().contains(" 4 (at compressed offset ")
         && r.problems().get(0).detail().contains("is truncated"),
         r.line());
     assertEquals("file-length: " + IMAGE + " is " + (m.image().compressedLength() - 7) + " bytes, the manifest says "
@@ -107,11 +109,11 @@ class BundleVerifierTest {
       frames = ImageFrames.read(in, IMAGE, (b, o, l) -> { });
     }
     try (FileChannel c = FileChannel.open(image(), StandardOpenOption.WRITE)) {
-      c.truncate(frames.get(3).offset());
+      c.truncate(frames.get(4).offset());
     }
     assertEquals(List.of(BundleVerifier.FILE_LENGTH, BundleVerifier.FILE_SHA256, BundleVerifier.FRAME_LAYOUT,
         BundleVerifier.RAW_LENGTH, BundleVerifier.BODY_SHA256, BundleVerifier.CONTENT_SHA256), codes(verify()));
-    assertEquals(m.image().frames(), frames.size());
+    assertEquals(m.image().frames() + 1, frames.size(), "data frames and the head slot's padding");
   }
 
   @Test
@@ -166,9 +168,10 @@ class BundleVerifierTest {
     assertEquals(m.image().rawLength(), raw[0]);
     assertEquals(0, frames.get(0).offset());
     assertEquals(m.image().headCompressedLength(), frames.get(1).offset());
-    assertEquals(List.of(MIB, MIB, MIB, MIB / 2), frames.stream().map(ImageFrames.Frame::declaredSize).toList());
+    assertEquals(m.image().headSlotLength(), frames.get(2).offset());
+    assertEquals(List.of(MIB, 0L, MIB, MIB, MIB / 2), frames.stream().map(ImageFrames.Frame::declaredSize).toList());
     assertEquals(m.image().compressedLength(),
-        frames.get(3).offset() + frames.get(3).compressedLength());
+        frames.get(4).offset() + frames.get(4).compressedLength());
   }
 
   static void flip(Path file, long at) throws IOException {

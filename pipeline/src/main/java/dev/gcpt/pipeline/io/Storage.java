@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 import org.apache.beam.sdk.io.FileSystems;
 import org.apache.beam.sdk.io.fs.MatchResult;
@@ -79,6 +80,12 @@ public final class Storage {
       return path.startsWith("///") ? path.substring(2) : path;
     }
     return Path.of(URI.create(uri)).toString();
+  }
+
+  /** The local path of a file URI on the local file system; empty for other schemes (s3://). */
+  public static Optional<Path> localPath(String uri) {
+    ResourceId r = resource(uri);
+    return "file".equals(r.getScheme()) ? Optional.of(Path.of(r.toString())) : Optional.empty();
   }
 
   /** Opens a file for streaming reads (the stream is not buffered: read in large blocks). */

@@ -1,9 +1,11 @@
 package dev.gcpt.pipeline.io;
 
+import dev.gcpt.core.bundle.LocalOutputFiles;
 import dev.gcpt.core.bundle.OutputFiles;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.file.Path;
 
 /** {@link OutputFiles} under a root URI on any Beam filesystem (local path or s3://). */
 public final class StorageOutputFiles implements OutputFiles {
@@ -48,5 +50,23 @@ public final class StorageOutputFiles implements OutputFiles {
   @Override
   public String describe(String rel) {
     return uri(rel);
+  }
+
+  @Override
+  public long size(String rel) throws IOException {
+    return Storage.size(uri(rel));
+  }
+
+  /** In place on the local file system; S3 objects are replaced whole. */
+  @Override
+  public boolean canOverwrite() {
+    return Storage.localPath(root + "/x").isPresent();
+  }
+
+  @Override
+  public void overwrite(String rel, long offset, byte[] bytes) throws IOException {
+    Path p = Storage.localPath(uri(rel)).orElseThrow(() -> new UnsupportedOperationException(
+        "in-place writes are not possible at " + uri(rel)));
+    LocalOutputFiles.overwrite(p, offset, bytes);
   }
 }
