@@ -225,9 +225,12 @@ public final class BenchCommand implements Callable<Integer> {
   /**
    * Regeneration after a restorer change, timed against a full rebuild with the new restorer:
    * in place (a local output) and by copying the body (what an object store needs), alternating
-   * between two platforms so that every timed call really regenerates. Returns the in-place row
+   * between two platforms so that every timed call really regenerates ({@value #REGENERATIONS_PER_ROUND}
+   * of each per rebuild, as they take milliseconds). Returns the in-place row
    * and the copy row (whose {@code ours} is the copy's time).
    */
+  private static final int REGENERATIONS_PER_ROUND = 5;
+
   private List<Row> measureRegenerate(Path in, long mib, Codec codec) throws Exception {
     Path o = dir.resolve("out-regenerate");
     deleteTree(o);
@@ -238,7 +241,9 @@ public final class BenchCommand implements Callable<Integer> {
       build(a, in, o);
       int flips = 0;
       for (int i = 0; i < repeat; i++) {
-        for (boolean copy : new boolean[] {false, true}) {
+        // regenerations take milliseconds: time several per round, so the median is a steady state
+        for (int k = 0; k < 2 * REGENERATIONS_PER_ROUND; k++) {
+          boolean copy = k % 2 == 1;
           BundleBuilder next = flips++ % 2 == 0 ? b : a;
           OutputFiles files = copy ? new CopyOnly(new LocalOutputFiles(o)) : new LocalOutputFiles(o);
           (copy ? copied : inPlace).add(timed(() -> {

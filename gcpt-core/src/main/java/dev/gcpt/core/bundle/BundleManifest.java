@@ -48,7 +48,7 @@ public record BundleManifest(
    * The file is identified by two SHA-256s, of its head slot and of its body (the bytes after the
    * slot), never by one over the whole file: a regeneration rewrites only the slot and carries the
    * body's over. The raw content is identified by {@code headRawSha256} and
-   * {@code bodyRawChunkedSha256} (SHA-256 over the SHA-256 of each 1 MiB body chunk), folded into
+   * {@code bodyRawChunkedSha256} (SHA-256 over the SHA-256 of each 4 KiB body page), folded into
    * {@code contentSha256}.
    */
   public record ImageInfo(String file, String codec, int level, boolean singleFrame, long rawLength,

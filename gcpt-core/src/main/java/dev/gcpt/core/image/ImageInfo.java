@@ -13,15 +13,16 @@ import java.util.HexFormat;
  * <ul>
  *   <li>{@code headRawSha256}: SHA-256 of the head, {@code [0, headRawLength)};
  *   <li>{@code bodyRawChunkedSha256}: {@link ChunkedSha256} of the body,
- *       {@code [headRawLength, rawLength)}: SHA-256 over the SHA-256 of each 1 MiB chunk.
+ *       {@code [headRawLength, rawLength)}: SHA-256 over the SHA-256 of each 4 KiB page.
  * </ul>
- * A new head changes only the first; regeneration carries the second over. Chunks hash in
- * parallel and zero chunks cost no hashing. {@link #contentSha256()} folds the two into one
+ * A new head changes only the first; regeneration carries the second over. Pages hash in
+ * parallel and zero pages cost no hashing. {@link #contentSha256()} folds the two into one
  * value. With stock tools ({@code H} = headRawLength):
  * <pre>
  * zstd -dc img | head -c $H | sha256sum                                             # head
- * zstd -dc img | tail -c +$((H + 1)) \
- *   | split -b 1M --filter='sha256sum | head -c 64 | xxd -r -p' | sha256sum         # body
+ * zstd -dc img | tail -c +$((H + 1)) | python3 -c "import hashlib,sys,functools;t=hashlib.sha256()
+ *   [t.update(hashlib.sha256(p).digest()) for p in iter(functools.partial(sys.stdin.buffer.read,4096),b'')]
+ *   print(t.hexdigest())"                                                         # body
  * </pre>
  *
  * @param codec the output codec

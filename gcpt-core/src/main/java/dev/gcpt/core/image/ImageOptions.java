@@ -45,9 +45,9 @@ public record ImageOptions(Codec codec, int level, long bodyFrameRawSize, int th
       throw new IllegalArgumentException("body frame raw size must be in 1.." + MAX_FRAME_RAW_SIZE + ", got "
           + bodyFrameRawSize);
     }
-    if (bodyFrameRawSize % ChunkedSha256.CHUNK != 0) {
-      throw new IllegalArgumentException("body frame raw size must be a multiple of " + ChunkedSha256.CHUNK
-          + " (the digest chunk), got " + bodyFrameRawSize);
+    if (bodyFrameRawSize % MIB != 0) {
+      throw new IllegalArgumentException("body frame raw size must be a multiple of " + MIB + ", got "
+          + bodyFrameRawSize);
     }
     if (threads < 1) {
       throw new IllegalArgumentException("threads must be >= 1, got " + threads);

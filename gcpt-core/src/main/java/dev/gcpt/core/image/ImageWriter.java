@@ -44,7 +44,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>Memory: the caller's thread reads the body frame by frame into at most
  * {@link ImageOptions#maxFramesInFlight()} buffers; workers compress them; the caller writes them
  * in order. Heap use is bounded by {@link ImageOptions#memoryBoundBytes()}, whatever the image's
- * size. Workers also hash each frame's 1 MiB chunks ({@link ChunkedSha256}).
+ * size. Workers also hash each frame's 4 KiB pages ({@link ChunkedSha256}).
  *
  * <p>Thread-safe: several images may be written at once through one writer (they share its
  * threads). Close it to stop the threads.
@@ -55,7 +55,7 @@ public final class ImageWriter implements AutoCloseable {
   /** The head covers the reserved window rounded up to whole MiB. */
   public static final long HEAD_ALIGNMENT = ImageOptions.MIB;
   /** Raw bytes handed to zstd per call in single-frame mode (one digest chunk). */
-  private static final int SINGLE_FRAME_CHUNK = ChunkedSha256.CHUNK;
+  private static final int SINGLE_FRAME_CHUNK = 1 << 20;
   /** Compressed bytes collected before a write in single-frame mode. */
   private static final int SINGLE_FRAME_OUT_CHUNK = 1 << 20;
 

@@ -384,7 +384,7 @@ public final class BundleVerifier {
 
   /**
    * The manifest's raw digests over the decoded image (docs/image-format.md): head = SHA-256 of
-   * [0, headRawLength); body = SHA-256 over the SHA-256 of each 1 MiB chunk of the rest
+   * [0, headRawLength); body = SHA-256 over the SHA-256 of each 4 KiB page of the rest
    * ({@link dev.gcpt.core.image.ChunkedSha256}); content = SHA-256(head ‖ body). Keeps the first
    * {@code keep} bytes.
    */
@@ -392,6 +392,7 @@ public final class BundleVerifier {
     private final long headLength;
     private final MessageDigest head = Sha256.newDigest();
     private final MessageDigest body = Sha256.newDigest();
+    private static final byte[] ZERO_PAGE_DIGEST = dev.gcpt.core.image.ChunkedSha256.zeroChunkDigest();
     private final MessageDigest chunkDigest = Sha256.newDigest();
     private final byte[] chunk = new byte[dev.gcpt.core.image.ChunkedSha256.CHUNK];
     private int chunkFill;
@@ -435,8 +436,12 @@ public final class BundleVerifier {
     }
 
     private void flushChunk() {
-      chunkDigest.update(chunk, 0, chunkFill);
-      body.update(chunkDigest.digest());
+      if (dev.gcpt.core.image.ChunkedSha256.isZeroChunk(chunk, 0, chunkFill)) {
+        body.update(ZERO_PAGE_DIGEST);
+      } else {
+        chunkDigest.update(chunk, 0, chunkFill);
+        body.update(chunkDigest.digest());
+      }
       chunkFill = 0;
     }
 

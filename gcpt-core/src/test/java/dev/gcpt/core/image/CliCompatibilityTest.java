@@ -95,17 +95,19 @@ class CliCompatibilityTest {
   @Test
   void theBodyDigestCanBeCheckedWithStockTools() throws IOException, InterruptedException {
     assumeTool("zstd");
-    assumeTool("xxd");
+    assumeTool("python3");
     Path image = writeImage(options(Codec.ZSTD, 2), "img.zstd");
     ImageInfo info;
     try (ImageWriter writer = new ImageWriter(options(Codec.ZSTD, 1))) {
       info = writer.write(HEAD, new java.io.ByteArrayInputStream(BODY), OutputStream.nullOutputStream());
     }
     String recipe = "zstd -dc " + image + " | tail -c +" + (HEAD.length + 1)
-        + " | split -b 1M --filter='sha256sum | head -c 64 | xxd -r -p' | sha256sum";
+        + " | python3 -c \"import hashlib,sys,functools;t=hashlib.sha256()\n"
+        + "[t.update(hashlib.sha256(p).digest()) for p in iter(functools.partial(sys.stdin.buffer.read,4096),b'')]\n"
+        + "print(t.hexdigest())\"";
     Run r = run(dir.resolve("digest.txt"), "sh", "-c", recipe);
     assertEquals(0, r.exit(), r.stderr());
-    assertEquals(info.bodyRawChunkedSha256() + "  -\n", r.stdout());
+    assertEquals(info.bodyRawChunkedSha256() + "\n", r.stdout());
     assertEquals(ChunkedSha256.of(BODY), info.bodyRawChunkedSha256());
     Run head = run(dir.resolve("head.txt"), "sh", "-c", "zstd -dc " + image + " | head -c " + HEAD.length + " | sha256sum");
     assertEquals(info.headRawSha256() + "  -\n", head.stdout());

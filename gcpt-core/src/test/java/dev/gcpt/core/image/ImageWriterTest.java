@@ -89,11 +89,11 @@ class ImageWriterTest {
     FrameScanner.checkLayout(info, all, "image");
   }
 
-  /** Reference for {@link ChunkedSha256}: SHA-256 of the list of SHA-256 of each 1 MiB chunk. */
+  /** Reference for {@link ChunkedSha256}: SHA-256 of the list of SHA-256 of each 4 KiB page. */
   static String chunkedSha256(byte[] data) {
     ByteArrayOutputStream list = new ByteArrayOutputStream();
-    for (int p = 0; p < data.length; p += MIB) {
-      list.writeBytes(HexFormat.of().parseHex(sha256(Arrays.copyOfRange(data, p, Math.min(data.length, p + MIB)))));
+    for (int p = 0; p < data.length; p += 4096) {
+      list.writeBytes(HexFormat.of().parseHex(sha256(Arrays.copyOfRange(data, p, Math.min(data.length, p + 4096)))));
     }
     return sha256(list.toByteArray());
   }
