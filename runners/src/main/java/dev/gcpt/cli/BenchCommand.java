@@ -332,8 +332,16 @@ public final class BenchCommand implements Callable<Integer> {
     return rows;
   }
 
+  /**
+   * The whole pipeline on a set of {@code pipelineImages} images, each configuration in a JVM of
+   * its own ({@link BenchPipelineMain}: a warm-up run, then {@code repeat} timed runs). Besides 1
+   * and 2 DirectRunner workers on the whole machine, one worker is also run pinned to one core
+   * ({@code taskset -c 0}): a worker alone overlaps decoding with compression on two threads,
+   * so on a 2-core machine "1 worker" already uses most of both cores, and only the pinned run
+   * shows what a second core adds.
+   */
   private Map<String, Double> measurePipeline() throws Exception {
-    Path set = dir.resolve("pipeline-set");
+    Path set = dir.resolve("pipeline-set-" + pipelineImages + "x" + pipelineImageMib + "m");
     for (int i = 1; i <= pipelineImages; i++) {
       Path f = input(pipelineImageMib, i % 2 == 0 ? Codec.GZIP : Codec.ZSTD, i);
       Path target = set.resolve("w" + i).resolve(Integer.toString(i)).resolve(f.getFileName());
@@ -344,36 +352,38 @@ public final class BenchCommand implements Callable<Integer> {
     }
     long raw = (long) pipelineImages * (pipelineImageMib << 20);
     Map<String, Double> rates = new LinkedHashMap<>();
-    for (String runner : skipFlink ? List.of("direct-1", "direct-2") : List.of("direct-1", "direct-2", "flink-2")) {
-      List<double[]> runs = new ArrayList<>();
-      for (int i = 0; i < repeat; i++) {
-        Path o = dir.resolve("pipeline-out");
-        deleteTree(o);
-        GcptOptions opt = PipelineOptionsFactory.create().as(GcptOptions.class);
-        opt.setInput(set.toString());
-        opt.setOutput(o.toString());
-        int workers = Integer.parseInt(runner.substring(runner.indexOf('-') + 1));
-        if (runner.startsWith("flink")) {
-          FlinkPipelineOptions f = opt.as(FlinkPipelineOptions.class);
-          f.setRunner(FlinkRunner.class);
-          f.setFlinkMaster("[local]");
-          f.setParallelism(workers);
-        } else {
-          DirectOptions d = opt.as(DirectOptions.class);
-          d.setRunner(DirectRunner.class);
-          d.setTargetParallelism(workers);
-        }
-        runs.add(timed(() -> {
-          if (GcptPipeline.run(opt).waitUntilFinish() != PipelineResult.State.DONE) {
-            throw new IllegalStateException("pipeline did not finish");
-          }
-        }));
-      }
-      double[] m = median(runs);
-      rates.put(runner, raw / m[0] / (1 << 20));
-      log("pipeline %s: %.2f s for %s raw (%.0f MiB/s)", runner, m[0], Sizes.human(raw), raw / m[0] / (1 << 20));
+    List<String[]> runs = new ArrayList<>();
+    runs.add(new String[] {"direct-1", "direct", "1", null});
+    runs.add(new String[] {"direct-2", "direct", "2", null});
+    if (Files.isExecutable(Path.of("/usr/bin/taskset"))) {
+      runs.add(new String[] {"direct-1 on 1 core", "direct", "1", "0"});
     }
-    deleteTree(dir.resolve("pipeline-out"));
+    if (!skipFlink) {
+      runs.add(new String[] {"flink-2", "flink", "2", null});
+    }
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    for (String[] r : runs) {
+      List<String> cmd = new ArrayList<>();
+      if (r[3] != null) {
+        cmd.addAll(List.of("/usr/bin/taskset", "-c", r[3]));
+      }
+      cmd.addAll(List.of(java, "-cp", System.getProperty("java.class.path"), BenchPipelineMain.class.getName(),
+          set.toString(), dir.resolve("pipeline-out").toString(), r[1], r[2], Integer.toString(repeat)));
+      Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+      String text = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      if (p.waitFor() != 0) {
+        throw new IOException("pipeline benchmark " + r[0] + " failed:\n" + text);
+      }
+      String line = text.lines().filter(l -> l.startsWith("seconds ")).reduce((a, b) -> b).orElseThrow(
+          () -> new IOException("pipeline benchmark " + r[0] + " printed no times:\n" + text));
+      List<double[]> times = new ArrayList<>();
+      for (String t : line.substring("seconds ".length()).trim().split(" ")) {
+        times.add(new double[] {Double.parseDouble(t)});
+      }
+      double m = median(times)[0];
+      rates.put(r[0], raw / m / (1 << 20));
+      log("pipeline %s: %.2f s for %s raw (%.0f MiB/s)", r[0], m, Sizes.human(raw), raw / m / (1 << 20));
+    }
     return rates;
   }
 
@@ -424,8 +434,13 @@ public final class BenchCommand implements Callable<Integer> {
         .append(" MiB, half gz, half zstd)\n\n| runner | raw MiB/s |\n|---|---|\n");
     pipe.forEach((k, v) -> b.append(String.format(Locale.ROOT, "| %s | %.0f |%n", k, v)));
     if (pipe.containsKey("direct-1") && pipe.containsKey("direct-2")) {
-      b.append(String.format(Locale.ROOT, "%nScaling, DirectRunner 2 workers / 1 worker: %.2f×%n",
+      b.append(String.format(Locale.ROOT, "%nScaling, DirectRunner 2 workers / 1 worker: %.2f×",
           pipe.get("direct-2") / pipe.get("direct-1")));
+      if (pipe.containsKey("direct-1 on 1 core")) {
+        b.append(String.format(Locale.ROOT, "; 2 workers on 2 cores / 1 worker on 1 core: %.2f×",
+            pipe.get("direct-2") / pipe.get("direct-1 on 1 core")));
+      }
+      b.append("\n");
     }
     b.append("\n## 4. Memory (gcpt normalize in a JVM with -Xmx512m, 2 compression threads)\n\n");
     b.append("| raw size (MiB) | peak heap | peak RSS |\n|---|---|---|\n");

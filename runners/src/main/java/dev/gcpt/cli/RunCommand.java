@@ -72,8 +72,10 @@ public final class RunCommand implements Callable<Integer> {
     PipelineResult result = GcptPipeline.run(options);
     Progress.follow(result, out);
     PipelineResult.State state = result.waitUntilFinish();
-    // a Flink job re-registers s3:// with its own (then closed) class loader: register afresh
-    (s3 != null ? s3 : storage.s3Setup()).configureFileSystems();
+    if ("flink".equals(runner)) {
+      // a Flink job re-registers s3:// with its own (then closed) class loader: register afresh
+      (s3 != null ? s3 : storage.s3Setup()).configureFileSystems();
+    }
     if (state != PipelineResult.State.DONE) {
       spec.commandLine().getErr().println("gcpt run: pipeline ended in state " + state);
       return 1;
@@ -106,6 +108,7 @@ public final class RunCommand implements Callable<Integer> {
     } else {
       throw new IllegalArgumentException("unknown runner '" + runner + "' (expected direct or flink)");
     }
+    GcptPipeline.skipRegionLookupWhenLocal(o);
     FileSystems.setDefaultPipelineOptions(o);
     return o;
   }

@@ -112,7 +112,7 @@ public final class ImageWriter implements AutoCloseable {
     }
   }
 
-  /** A compressed frame and the digests of its 1 MiB chunks. */
+  /** A compressed frame and the digests of its 4 KiB pages. */
   private record FrameResult(byte[] compressed, byte[] chunkDigests) {}
 
   /** One frame in flight: its raw buffer and its result to come. */

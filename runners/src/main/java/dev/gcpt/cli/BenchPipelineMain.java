@@ -1,0 +1,76 @@
+package dev.gcpt.cli;
+
+import dev.gcpt.pipeline.GcptOptions;
+import dev.gcpt.pipeline.GcptPipeline;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.Locale;
+import java.util.stream.Stream;
+import org.apache.beam.runners.direct.DirectOptions;
+import org.apache.beam.runners.direct.DirectRunner;
+import org.apache.beam.runners.flink.FlinkPipelineOptions;
+import org.apache.beam.runners.flink.FlinkRunner;
+import org.apache.beam.sdk.PipelineResult;
+import org.apache.beam.sdk.options.PipelineOptionsFactory;
+
+/**
+ * The pipeline part of {@code gcpt bench}, run in a JVM of its own (so that it can be pinned to
+ * some cores with {@code taskset}, and so that runs do not share JIT state, class loaders or
+ * file-system registrations with the rest of the benchmark): one warm-up run, then timed runs.
+ * Prints one line, {@code seconds <s1> <s2> ...}.
+ *
+ * <p>Usage: {@code BenchPipelineMain SET OUT direct|flink WORKERS REPEATS}
+ */
+public final class BenchPipelineMain {
+  private BenchPipelineMain() {}
+
+  public static void main(String[] args) throws Exception {
+    String set = args[0];
+    Path out = Path.of(args[1]);
+    String runner = args[2];
+    int workers = Integer.parseInt(args[3]);
+    int repeats = Integer.parseInt(args[4]);
+    StringBuilder line = new StringBuilder("seconds");
+    for (int i = 0; i <= repeats; i++) {
+      deleteTree(out);
+      GcptOptions opt = PipelineOptionsFactory.create().as(GcptOptions.class);
+      opt.setInput(set);
+      opt.setOutput(out.toString());
+      if (runner.equals("flink")) {
+        FlinkPipelineOptions f = opt.as(FlinkPipelineOptions.class);
+        f.setRunner(FlinkRunner.class);
+        f.setFlinkMaster("[local]");
+        f.setParallelism(workers);
+      } else {
+        DirectOptions d = opt.as(DirectOptions.class);
+        d.setRunner(DirectRunner.class);
+        d.setTargetParallelism(workers);
+      }
+      long t0 = System.nanoTime();
+      if (GcptPipeline.run(opt).waitUntilFinish() != PipelineResult.State.DONE) {
+        throw new IllegalStateException("pipeline did not finish");
+      }
+      double s = (System.nanoTime() - t0) / 1e9;
+      if (i > 0) { // run 0 warms the JIT and Beam's option caches up
+        line.append(String.format(Locale.ROOT, " %.3f", s));
+      }
+    }
+    deleteTree(out);
+    System.out.println(line);
+    System.out.flush();
+    System.exit(0); // Flink's local cluster leaves non-daemon threads behind
+  }
+
+  static void deleteTree(Path p) throws IOException {
+    if (!Files.exists(p)) {
+      return;
+    }
+    try (Stream<Path> s = Files.walk(p)) {
+      for (Path x : s.sorted(Comparator.reverseOrder()).toList()) {
+        Files.delete(x);
+      }
+    }
+  }
+}
