@@ -334,11 +334,11 @@ public final class BenchCommand implements Callable<Integer> {
 
   /**
    * The whole pipeline on a set of {@code pipelineImages} images, each configuration in a JVM of
-   * its own ({@link BenchPipelineMain}: a warm-up run, then {@code repeat} timed runs). Besides 1
-   * and 2 DirectRunner workers on the whole machine, one worker is also run pinned to one core
-   * ({@code taskset -c 0}): a worker alone overlaps decoding with compression on two threads,
-   * so on a 2-core machine "1 worker" already uses most of both cores, and only the pinned run
-   * shows what a second core adds.
+   * its own ({@link BenchPipelineMain}: a warm-up run, then {@code repeat} timed runs). 1 and 2
+   * DirectRunner workers run twice: with the default image writer, where a worker decodes on one
+   * thread and compresses on another (so on a 2-core machine one worker already keeps most of
+   * both cores busy), and "inline" ({@code --imageThreads=0}), where a worker is one thread and
+   * the second worker shows what a second core adds.
    */
   private Map<String, Double> measurePipeline() throws Exception {
     Path set = dir.resolve("pipeline-set-" + pipelineImages + "x" + pipelineImageMib + "m");
@@ -352,23 +352,23 @@ public final class BenchCommand implements Callable<Integer> {
     }
     long raw = (long) pipelineImages * (pipelineImageMib << 20);
     Map<String, Double> rates = new LinkedHashMap<>();
+    // label, runner, workers, image threads (null: the default, one compression thread per image)
     List<String[]> runs = new ArrayList<>();
     runs.add(new String[] {"direct-1", "direct", "1", null});
     runs.add(new String[] {"direct-2", "direct", "2", null});
-    if (Files.isExecutable(Path.of("/usr/bin/taskset"))) {
-      runs.add(new String[] {"direct-1 on 1 core", "direct", "1", "0"});
-    }
+    runs.add(new String[] {"direct-1, inline", "direct", "1", "0"});
+    runs.add(new String[] {"direct-2, inline", "direct", "2", "0"});
     if (!skipFlink) {
       runs.add(new String[] {"flink-2", "flink", "2", null});
     }
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     for (String[] r : runs) {
-      List<String> cmd = new ArrayList<>();
+      List<String> cmd = new ArrayList<>(List.of(java, "-cp", System.getProperty("java.class.path"),
+          BenchPipelineMain.class.getName(), set.toString(), dir.resolve("pipeline-out").toString(), r[1], r[2],
+          Integer.toString(repeat)));
       if (r[3] != null) {
-        cmd.addAll(List.of("/usr/bin/taskset", "-c", r[3]));
+        cmd.add(r[3]);
       }
-      cmd.addAll(List.of(java, "-cp", System.getProperty("java.class.path"), BenchPipelineMain.class.getName(),
-          set.toString(), dir.resolve("pipeline-out").toString(), r[1], r[2], Integer.toString(repeat)));
       Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
       String text = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
       if (p.waitFor() != 0) {
@@ -436,9 +436,9 @@ public final class BenchCommand implements Callable<Integer> {
     if (pipe.containsKey("direct-1") && pipe.containsKey("direct-2")) {
       b.append(String.format(Locale.ROOT, "%nScaling, DirectRunner 2 workers / 1 worker: %.2f×",
           pipe.get("direct-2") / pipe.get("direct-1")));
-      if (pipe.containsKey("direct-1 on 1 core")) {
-        b.append(String.format(Locale.ROOT, "; 2 workers on 2 cores / 1 worker on 1 core: %.2f×",
-            pipe.get("direct-2") / pipe.get("direct-1 on 1 core")));
+      if (pipe.containsKey("direct-1, inline") && pipe.containsKey("direct-2, inline")) {
+        b.append(String.format(Locale.ROOT, "; inline (one thread per worker): %.2f×",
+            pipe.get("direct-2, inline") / pipe.get("direct-1, inline")));
       }
       b.append("\n");
     }

@@ -21,7 +21,7 @@ import org.apache.beam.sdk.options.PipelineOptionsFactory;
  * file-system registrations with the rest of the benchmark): one warm-up run, then timed runs.
  * Prints one line, {@code seconds <s1> <s2> ...}.
  *
- * <p>Usage: {@code BenchPipelineMain SET OUT direct|flink WORKERS REPEATS}
+ * <p>Usage: {@code BenchPipelineMain SET OUT direct|flink WORKERS REPEATS [IMAGE_THREADS]}
  */
 public final class BenchPipelineMain {
   private BenchPipelineMain() {}
@@ -32,12 +32,16 @@ public final class BenchPipelineMain {
     String runner = args[2];
     int workers = Integer.parseInt(args[3]);
     int repeats = Integer.parseInt(args[4]);
+    Integer imageThreads = args.length > 5 ? Integer.valueOf(args[5]) : null;
     StringBuilder line = new StringBuilder("seconds");
     for (int i = 0; i <= repeats; i++) {
       deleteTree(out);
       GcptOptions opt = PipelineOptionsFactory.create().as(GcptOptions.class);
       opt.setInput(set);
       opt.setOutput(out.toString());
+      if (imageThreads != null) {
+        opt.setImageThreads(imageThreads);
+      }
       if (runner.equals("flink")) {
         FlinkPipelineOptions f = opt.as(FlinkPipelineOptions.class);
         f.setRunner(FlinkRunner.class);
@@ -47,6 +51,8 @@ public final class BenchPipelineMain {
         DirectOptions d = opt.as(DirectOptions.class);
         d.setRunner(DirectRunner.class);
         d.setTargetParallelism(workers);
+        d.setEnforceEncodability(false); // as gcpt run does
+        d.setEnforceImmutability(false);
       }
       long t0 = System.nanoTime();
       if (GcptPipeline.run(opt).waitUntilFinish() != PipelineResult.State.DONE) {

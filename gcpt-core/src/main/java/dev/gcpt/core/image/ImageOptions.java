@@ -10,7 +10,9 @@ import dev.gcpt.core.codec.Codec;
  *     what NEMU's gzopen writes)
  * @param bodyFrameRawSize decompressed bytes per body frame, a multiple of 1 MiB; every body frame
  *     but the last holds exactly this many (default 8 MiB)
- * @param threads compression worker threads (the output does not depend on it)
+ * @param threads compression worker threads (the output does not depend on it); 0 compresses on
+ *     the caller's thread, one frame after the other: one core per image, what a pipeline with
+ *     one worker per core wants
  * @param singleFrame write the whole image as one zstd frame (for XiangShan's QEMU fork, which
  *     reads only the first frame, by its declared content size); needs the image's length up
  *     front, and the head is then not a separate frame (no {@link HeadSwap})
@@ -49,8 +51,8 @@ public record ImageOptions(Codec codec, int level, long bodyFrameRawSize, int th
       throw new IllegalArgumentException("body frame raw size must be a multiple of " + MIB + ", got "
           + bodyFrameRawSize);
     }
-    if (threads < 1) {
-      throw new IllegalArgumentException("threads must be >= 1, got " + threads);
+    if (threads < 0) {
+      throw new IllegalArgumentException("threads must be >= 0, got " + threads);
     }
     if (singleFrame && codec != Codec.ZSTD) {
       throw new IllegalArgumentException("single-frame output exists for XiangShan's QEMU fork, which reads zstd;"

@@ -68,7 +68,8 @@ public final class ImageWriter implements AutoCloseable {
 
   public ImageWriter(ImageOptions options) {
     this.options = options;
-    this.pool = options.singleFrame() ? null : Executors.newFixedThreadPool(options.threads(), new WorkerFactory());
+    this.pool = options.singleFrame() || options.threads() == 0 ? null
+        : Executors.newFixedThreadPool(options.threads(), new WorkerFactory());
   }
 
   public ImageOptions options() {
@@ -147,7 +148,8 @@ public final class ImageWriter implements AutoCloseable {
           throw new ImageFormatException("the body is longer than the declared " + bodyRawLength + " bytes");
         }
         int len = n;
-        inFlight.add(new Pending(buf, CompletableFuture.supplyAsync(() -> encodeFrame(buf, len, frameSize), pool)));
+        inFlight.add(new Pending(buf, pool == null ? CompletableFuture.completedFuture(encodeFrame(buf, len, frameSize))
+            : CompletableFuture.supplyAsync(() -> encodeFrame(buf, len, frameSize), pool)));
         frames++;
         if (n < frameSize) {
           break;
@@ -260,7 +262,8 @@ public final class ImageWriter implements AutoCloseable {
     ChunkedSha256 bodyDigest = new ChunkedSha256();
     long bodyRaw = 0;
     try (ZstdCompressCtx ctx = new ZstdCompressCtx()) {
-      ctx.setLevel(options.level()).setChecksum(true).setContentSize(true).setWorkers(options.threads());
+      // at least one libzstd worker whatever the thread count: 0 workers would give other bytes
+      ctx.setLevel(options.level()).setChecksum(true).setContentSize(true).setWorkers(Math.max(1, options.threads()));
       ctx.setPledgedSrcSize(head.length + bodyRawLength);
       byte[] dstBytes = new byte[SINGLE_FRAME_OUT_CHUNK];
       ByteBuffer dst = ByteBuffer.wrap(dstBytes);
