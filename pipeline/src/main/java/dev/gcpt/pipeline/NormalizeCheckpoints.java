@@ -101,13 +101,23 @@ public final class NormalizeCheckpoints extends PTransform<PCollection<Checkpoin
       }
       builder = new BundleBuilder(new BundleBuilder.Options(PlatformProfile.named(config.platform()), choice,
           config.image(), config.vlen(), config.maxImageGib() << 30));
-      out = new StorageOutputFiles(config.output());
+    }
+
+    @StartBundle
+    public void startBundle(StartBundleContext c) {
+      if (out == null) {
+        // with the job's options: regenerations on S3 copy image bodies inside the store
+        out = new StorageOutputFiles(config.output(), c.getPipelineOptions());
+      }
     }
 
     @Teardown
     public void teardown() {
       if (builder != null) {
         builder.close();
+      }
+      if (out != null) {
+        out.close();
       }
     }
 

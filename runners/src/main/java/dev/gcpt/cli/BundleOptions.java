@@ -69,7 +69,7 @@ public final class BundleOptions {
     @Option(names = "--frame-mib", defaultValue = "8", description = "Raw size of a body frame in MiB (default ${DEFAULT-VALUE}).")
     int frameMib = 8;
 
-    @Option(names = "--threads", defaultValue = "1", description = "Compression threads per image (default ${DEFAULT-VALUE}).")
+    @Option(names = "--threads", defaultValue = "1", description = "Compression threads per image (default ${DEFAULT-VALUE}; 0: compress on the reading thread, one core per image).")
     int threads = 1;
 
     @Option(names = "--single-frame", description = "One zstd frame for the whole image (XiangShan's QEMU fork needs it).")

@@ -51,10 +51,11 @@ public final class RegenerateCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     String base = root.endsWith("/") ? root.substring(0, root.length() - 1) : root;
+    org.apache.beam.sdk.options.PipelineOptions s3Options = null;
     if (base.contains("://")) {
-      storage.s3Setup().configureFileSystems(); // Beam's options machinery costs seconds: only when needed
+      s3Options = storage.s3Setup().configureFileSystems(); // Beam's options machinery costs seconds: only when needed
     }
-    OutputFiles files = new StorageOutputFiles(base);
+    StorageOutputFiles files = new StorageOutputFiles(base, s3Options);
     java.util.TreeSet<String> manifests = new java.util.TreeSet<>();
     for (Storage.StoredFile f : Storage.list(base + "/**")) {
       if (f.uri().endsWith("/" + BundleBuilder.MANIFEST)) {
@@ -118,6 +119,7 @@ public final class RegenerateCommand implements Callable<Integer> {
       }
     } finally {
       builders.values().forEach(BundleBuilder::close);
+      files.close();
     }
     if (setRoot != null) {
       updateSetJson(setRoot, after);

@@ -4,6 +4,7 @@ import static dev.gcpt.core.json.Json.hex;
 
 import dev.gcpt.core.codec.Codec;
 import dev.gcpt.core.image.HeadSwap;
+import dev.gcpt.core.image.ImageFormatException;
 import dev.gcpt.core.image.ImageInfo;
 import dev.gcpt.core.image.ImageOptions;
 import dev.gcpt.core.image.ImageWriter;
@@ -51,6 +52,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * followed by the body frames' compressed bytes, copied); anything else is rebuilt.
  */
 public final class BundleBuilder implements AutoCloseable {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(BundleBuilder.class);
   /** Bumped whenever the bytes this class writes change for the same inputs. */
   public static final String GENERATOR_VERSION = "gcpt-bundle-2";
   public static final String MANIFEST = "bundle.json";
@@ -148,7 +150,12 @@ public final class BundleBuilder implements AutoCloseable {
           return new Result(Status.UP_TO_DATE, target.dir(), m);
         }
         if (imageRecipe.equals(m.build().imageRecipe()) && !m.image().singleFrame()) {
-          return regenerate(source, target, out, m, recipe, imageRecipe);
+          try {
+            return regenerate(source, target, out, m, recipe, imageRecipe);
+          } catch (ImageFormatException e) {
+            // the manifest does not describe the image (edited, replaced by hand): build it again
+            LOG.warn("{}: rebuilding from the source: {}", out.describe(manifestRel), e.getMessage());
+          }
         }
       }
     }
@@ -185,6 +192,9 @@ public final class BundleBuilder implements AutoCloseable {
       }
     }
     writeRestorerFile(out, paired);
+    // a manifest of the image being replaced must not outlive it: until the new one is written
+    // the bundle is incomplete, never a new image under an old manifest
+    out.delete(target.dir() + "/" + MANIFEST);
     out.commit(tmp, imageRel);
     BundleManifest.Source src = new BundleManifest.Source(source.uri(), paired.cp().codec().cliName(), counted.count,
         written.rawLength(), Sha256.hex(sourceDigest), source.fingerprint());
@@ -225,6 +235,13 @@ public final class BundleBuilder implements AutoCloseable {
       swapInPlace(out, target.dir(), new Journal(old.image().file(), swap.slot(), m));
       return new Result(Status.REGENERATED, target.dir(), m);
     }
+    if (out.canReplaceHead()) {
+      out.delete(target.dir() + "/" + MANIFEST); // no manifest may describe the image while it changes
+      if (out.replaceHead(imageRel, swap.slot(), oldInfo.headSlotLength(), oldInfo.compressedLength())) {
+        writeManifest(out, target.dir(), m);
+        return new Result(Status.REGENERATED, target.dir(), m);
+      }
+    }
     String tmp = imageRel + ".partial-" + UUID.randomUUID();
     try (InputStream oldImage = new java.io.BufferedInputStream(out.open(imageRel), COPY_BUFFER);
         OutputStream o = new java.io.BufferedOutputStream(out.create(tmp), COPY_BUFFER)) {
@@ -234,6 +251,7 @@ public final class BundleBuilder implements AutoCloseable {
       deleteQuietly(out, tmp, e);
       throw e;
     }
+    out.delete(target.dir() + "/" + MANIFEST);
     out.commit(tmp, imageRel);
     writeManifest(out, target.dir(), m);
     return new Result(Status.REGENERATED, target.dir(), m);

@@ -32,6 +32,23 @@ public interface OutputFiles {
   long size(String rel) throws IOException;
 
   /**
+   * Makes {@code rel} = {@code head} followed by its own bytes from {@code from} to its end
+   * (it is {@code length} bytes long now), copying those inside the store so that they do not
+   * pass through this process, and replacing the file at once.
+   *
+   * @return false, doing nothing, where the store cannot (local files) or it would not pay (a
+   *     short file): the caller writes the file whole
+   */
+  default boolean replaceHead(String rel, byte[] head, long from, long length) throws IOException {
+    return false;
+  }
+
+  /** Whether {@link #replaceHead} may work here (it may still decline a short file). */
+  default boolean canReplaceHead() {
+    return false;
+  }
+
+  /**
    * Whether {@link #overwrite} works here: on local files yes; an object store replaces whole
    * objects only.
    */

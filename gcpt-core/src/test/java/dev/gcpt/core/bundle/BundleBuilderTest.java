@@ -156,6 +156,21 @@ class BundleBuilderTest {
   }
 
   @Test
+  void anImageItsManifestDoesNotDescribeIsRebuiltNotRegenerated() throws IOException {
+    byte[] src = compressed(SyntheticCheckpoint.builder().imageLength(6 << 20).build(), Codec.ZSTD);
+    BundleBuilder.Result first = build(new BundleBuilder(options("xiangshan", Codec.ZSTD)), src, dir);
+    Path image = dir.resolve("mcf/42/_42_0.125000_memory_.zstd");
+    byte[] edited = Files.readAllBytes(image);
+    edited[(int) first.manifest().image().headSlotLength() - 1] ^= 1; // inside the slot's padding
+    Files.write(image, edited);
+    BundleBuilder.Result r = build(new BundleBuilder(options("nemu", Codec.ZSTD)), src, dir);
+    assertEquals(BundleBuilder.Status.BUILT, r.status());
+    Path scratch = dir.resolve("scratch");
+    build(new BundleBuilder(options("nemu", Codec.ZSTD)), src, scratch);
+    assertArrayEquals(Files.readAllBytes(scratch.resolve("mcf/42/_42_0.125000_memory_.zstd")), Files.readAllBytes(image));
+  }
+
+  @Test
   void aRegeneratedBundleVerifies() throws IOException {
     byte[] src = compressed(SyntheticCheckpoint.builder().imageLength(6 << 20).build(), Codec.GZIP);
     for (Codec codec : new Codec[] {Codec.ZSTD, Codec.GZIP}) {

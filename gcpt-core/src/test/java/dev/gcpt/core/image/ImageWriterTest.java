@@ -169,7 +169,10 @@ class ImageWriterTest {
     Written one = write(options(codec, 1), HEAD, BODY, ImageWriter.UNKNOWN_LENGTH);
     Written four = write(options(codec, 4), HEAD, BODY, ImageWriter.UNKNOWN_LENGTH);
     Written oneInFlight = write(options(codec, 3).withMaxFramesInFlight(1), HEAD, BODY, ImageWriter.UNKNOWN_LENGTH);
+    Written inline = write(options(codec, 0), HEAD, BODY, ImageWriter.UNKNOWN_LENGTH);
     assertArrayEquals(one.file(), four.file());
+    assertArrayEquals(one.file(), inline.file(), "compressed on the caller's thread");
+    assertEquals(one.info(), inline.info());
     assertArrayEquals(one.file(), oneInFlight.file());
     assertEquals(one.info(), four.info());
     assertEquals(one.info(), oneInFlight.info());

@@ -30,6 +30,17 @@ public final class S3Listing {
   public record Listed(String uri, long size, long lastModifiedMillis, String etag) {}
 
   /**
+   * A client configured as the pipeline's options say (the same endpoint, credentials and client
+   * factory as Beam's own S3 file system). Close it.
+   */
+  public static S3Client newClient(PipelineOptions options) {
+    S3Options s3 = options.as(S3Options.class);
+    S3ClientBuilderFactory factory = InstanceBuilder.ofType(S3ClientBuilderFactory.class)
+        .fromClass(s3.getS3ClientFactoryClass()).build();
+    return factory.createBuilder(s3).build();
+  }
+
+  /**
    * Every object under {@code s3://bucket/prefix}, listed with the client the pipeline's options
    * configure (the same endpoint, credentials and client factory as Beam's own S3 file system).
    */
@@ -44,12 +55,9 @@ public final class S3Listing {
     if (!prefix.isEmpty() && !prefix.endsWith("/")) {
       prefix = prefix + "/";
     }
-    S3Options s3 = options.as(S3Options.class);
-    S3ClientBuilderFactory factory = InstanceBuilder.ofType(S3ClientBuilderFactory.class)
-        .fromClass(s3.getS3ClientFactoryClass()).build();
     List<Listed> out = new ArrayList<>();
     String listed = prefix;
-    try (S3Client client = factory.createBuilder(s3).build()) {
+    try (S3Client client = newClient(options)) {
       for (S3Object o : client.listObjectsV2Paginator(b -> b.bucket(bucket).prefix(listed)).contents()) {
         out.add(new Listed(SCHEME + "://" + bucket + "/" + o.key(), o.size(),
             o.lastModified() == null ? 0 : o.lastModified().toEpochMilli(), o.eTag()));

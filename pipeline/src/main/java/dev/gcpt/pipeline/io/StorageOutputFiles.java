@@ -6,13 +6,51 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Path;
+import org.apache.beam.sdk.options.PipelineOptions;
+import software.amazon.awssdk.services.s3.S3Client;
 
-/** {@link OutputFiles} under a root URI on any Beam filesystem (local path or s3://). */
-public final class StorageOutputFiles implements OutputFiles {
+/**
+ * {@link OutputFiles} under a root URI on any Beam filesystem (local path or s3://). Given the
+ * pipeline's options, head replacements on S3 copy the kept bytes inside the store
+ * ({@link S3HeadReplace}); close it to release that client.
+ */
+public final class StorageOutputFiles implements OutputFiles, AutoCloseable {
   private final String root;
+  private final PipelineOptions options;
+  private S3Client s3;
 
   public StorageOutputFiles(String root) {
+    this(root, null);
+  }
+
+  /** @param options the pipeline's options, for an S3 client of their configuration (null: none) */
+  public StorageOutputFiles(String root, PipelineOptions options) {
     this.root = root.endsWith("/") ? root.substring(0, root.length() - 1) : root;
+    this.options = options;
+  }
+
+  @Override
+  public boolean canReplaceHead() {
+    return options != null && root.regionMatches(true, 0, "s3://", 0, 5);
+  }
+
+  @Override
+  public synchronized boolean replaceHead(String rel, byte[] head, long from, long length) throws IOException {
+    if (!canReplaceHead()) {
+      return false;
+    }
+    if (s3 == null) {
+      s3 = S3Listing.newClient(options);
+    }
+    return S3HeadReplace.replace(s3, uri(rel), head, from, length);
+  }
+
+  @Override
+  public synchronized void close() {
+    if (s3 != null) {
+      s3.close();
+      s3 = null;
+    }
   }
 
   private String uri(String rel) {
