@@ -270,11 +270,7 @@ public final class BundleBuilder implements AutoCloseable {
    */
   private static void swapInPlace(OutputFiles out, String dir, Journal j) throws IOException {
     String journalRel = dir + "/" + JOURNAL;
-    String tmp = journalRel + ".partial-" + UUID.randomUUID();
-    try (OutputStream o = out.create(tmp)) {
-      o.write(Json.pretty(j).getBytes(StandardCharsets.UTF_8));
-    }
-    out.commit(tmp, journalRel);
+    writeAtomically(out, journalRel, Json.pretty(j).getBytes(StandardCharsets.UTF_8));
     out.delete(dir + "/" + MANIFEST);
     out.overwrite(dir + "/" + j.image(), 0, j.slot());
     writeManifest(out, dir, j.manifest());
@@ -429,21 +425,20 @@ public final class BundleBuilder implements AutoCloseable {
 
   private void writeRestorerFile(OutputFiles out, Paired p) throws IOException {
     String rel = p.info().file();
-    if (out.exists(rel)) {
-      return;
+    if (!out.exists(rel)) {
+      writeAtomically(out, rel, p.bytes());
     }
-    String tmp = rel + ".partial-" + UUID.randomUUID();
-    try (OutputStream o = out.create(tmp)) {
-      o.write(p.bytes());
-    }
-    out.commit(tmp, rel);
   }
 
   private static void writeManifest(OutputFiles out, String dir, BundleManifest m) throws IOException {
-    String rel = dir + "/" + MANIFEST;
+    writeAtomically(out, dir + "/" + MANIFEST, Json.pretty(m).getBytes(StandardCharsets.UTF_8));
+  }
+
+  /** Writes {@code bytes} under a temporary name, then commits them to {@code rel}. */
+  private static void writeAtomically(OutputFiles out, String rel, byte[] bytes) throws IOException {
     String tmp = rel + ".partial-" + UUID.randomUUID();
     try (OutputStream o = out.create(tmp)) {
-      o.write(Json.pretty(m).getBytes(StandardCharsets.UTF_8));
+      o.write(bytes);
     }
     out.commit(tmp, rel);
   }
