@@ -340,6 +340,10 @@ public final class BenchCommand implements Callable<Integer> {
    * both cores busy), and "inline" ({@code --imageThreads=0}), where a worker is one thread and
    * the second worker shows what a second core adds.
    */
+  /** CPU seconds and wall seconds of the median pipeline run, by runner label. */
+  private final Map<String, Double> pipelineCpu = new LinkedHashMap<>();
+  private final Map<String, Double> pipelineWall = new LinkedHashMap<>();
+
   private Map<String, Double> measurePipeline() throws Exception {
     Path set = dir.resolve("pipeline-set-" + pipelineImages + "x" + pipelineImageMib + "m");
     for (int i = 1; i <= pipelineImages; i++) {
@@ -376,13 +380,20 @@ public final class BenchCommand implements Callable<Integer> {
       }
       String line = text.lines().filter(l -> l.startsWith("seconds ")).reduce((a, b) -> b).orElseThrow(
           () -> new IOException("pipeline benchmark " + r[0] + " printed no times:\n" + text));
+      String cpuLine = text.lines().filter(l -> l.startsWith("cpu ")).reduce((a, b) -> b).orElseThrow(
+          () -> new IOException("pipeline benchmark " + r[0] + " printed no CPU times:\n" + text));
+      String[] wall = line.substring("seconds ".length()).trim().split(" ");
+      String[] cpu = cpuLine.substring("cpu ".length()).trim().split(" ");
       List<double[]> times = new ArrayList<>();
-      for (String t : line.substring("seconds ".length()).trim().split(" ")) {
-        times.add(new double[] {Double.parseDouble(t)});
+      for (int i = 0; i < wall.length; i++) {
+        times.add(new double[] {Double.parseDouble(wall[i]), Double.parseDouble(cpu[i])});
       }
-      double m = median(times)[0];
-      rates.put(r[0], raw / m / (1 << 20));
-      log("pipeline %s: %.2f s for %s raw (%.0f MiB/s)", r[0], m, Sizes.human(raw), raw / m / (1 << 20));
+      double[] m = median(times);
+      rates.put(r[0], raw / m[0] / (1 << 20));
+      pipelineCpu.put(r[0], m[1]);
+      pipelineWall.put(r[0], m[0]);
+      log("pipeline %s: %.2f s for %s raw (%.0f MiB/s), %.2f CPU-s", r[0], m[0], Sizes.human(raw),
+          raw / m[0] / (1 << 20), m[1]);
     }
     return rates;
   }
@@ -431,8 +442,14 @@ public final class BenchCommand implements Callable<Integer> {
           Sizes.human(r.rawBytes()), r.codec(), r.ours(), c.ours(), r.baseline(), r.ratio(), c.ratio()));
     }
     b.append("\n## 3. Whole pipeline (").append(pipelineImages).append(" images of ").append(pipelineImageMib)
-        .append(" MiB, half gz, half zstd)\n\n| runner | raw MiB/s |\n|---|---|\n");
-    pipe.forEach((k, v) -> b.append(String.format(Locale.ROOT, "| %s | %.0f |%n", k, v)));
+        .append(" MiB, half gz, half zstd)\n\nCPU: seconds of CPU time of the whole JVM during the run (workers, JIT,"
+        + " GC, runner threads); cores busy = CPU / wall.\n\n| runner | raw MiB/s | wall | CPU | cores busy |\n"
+        + "|---|---|---|---|---|\n");
+    pipe.forEach((k, v) -> {
+      double wall = pipelineWall.getOrDefault(k, Double.NaN);
+      double cpu = pipelineCpu.getOrDefault(k, Double.NaN);
+      b.append(String.format(Locale.ROOT, "| %s | %.0f | %.2f s | %.2f s | %.2f |%n", k, v, wall, cpu, cpu / wall));
+    });
     if (pipe.containsKey("direct-1") && pipe.containsKey("direct-2")) {
       b.append(String.format(Locale.ROOT, "%nScaling, DirectRunner 2 workers / 1 worker: %.2f×",
           pipe.get("direct-2") / pipe.get("direct-1")));

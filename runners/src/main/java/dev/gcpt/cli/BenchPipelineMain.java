@@ -19,7 +19,8 @@ import org.apache.beam.sdk.options.PipelineOptionsFactory;
  * The pipeline part of {@code gcpt bench}, run in a JVM of its own (so that it can be pinned to
  * some cores with {@code taskset}, and so that runs do not share JIT state, class loaders or
  * file-system registrations with the rest of the benchmark): one warm-up run, then timed runs.
- * Prints one line, {@code seconds <s1> <s2> ...}.
+ * Prints two lines, {@code seconds <s1> <s2> ...} (wall clock) and {@code cpu <c1> <c2> ...}
+ * (CPU seconds of the whole process during each run: workers, JIT, GC, runner threads).
  *
  * <p>Usage: {@code BenchPipelineMain SET OUT direct|flink WORKERS REPEATS [IMAGE_THREADS]}
  */
@@ -34,6 +35,9 @@ public final class BenchPipelineMain {
     int repeats = Integer.parseInt(args[4]);
     Integer imageThreads = args.length > 5 ? Integer.valueOf(args[5]) : null;
     StringBuilder line = new StringBuilder("seconds");
+    StringBuilder cpu = new StringBuilder("cpu");
+    var os = (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+        .getOperatingSystemMXBean();
     for (int i = 0; i <= repeats; i++) {
       deleteTree(out);
       GcptOptions opt = PipelineOptionsFactory.create().as(GcptOptions.class);
@@ -54,17 +58,21 @@ public final class BenchPipelineMain {
         d.setEnforceEncodability(false); // as gcpt run does
         d.setEnforceImmutability(false);
       }
+      long c0 = os.getProcessCpuTime();
       long t0 = System.nanoTime();
       if (GcptPipeline.run(opt).waitUntilFinish() != PipelineResult.State.DONE) {
         throw new IllegalStateException("pipeline did not finish");
       }
       double s = (System.nanoTime() - t0) / 1e9;
+      double c = (os.getProcessCpuTime() - c0) / 1e9;
       if (i > 0) { // run 0 warms the JIT and Beam's option caches up
         line.append(String.format(Locale.ROOT, " %.3f", s));
+        cpu.append(String.format(Locale.ROOT, " %.3f", c));
       }
     }
     deleteTree(out);
     System.out.println(line);
+    System.out.println(cpu);
     System.out.flush();
     System.exit(0); // Flink's local cluster leaves non-daemon threads behind
   }
