@@ -49,8 +49,9 @@ public interface GcptOptions extends GcptS3Options {
 
   void setFrameMib(int value);
 
-  @Description("Compression threads per image.")
-  @Default.Integer(1)
+  @Description("Compression threads per image; 0 (default) compresses on the worker's own thread: one core per"
+      + " worker, workers = cores, no thread hand-off.")
+  @Default.Integer(0)
   int getImageThreads();
 
   void setImageThreads(int value);

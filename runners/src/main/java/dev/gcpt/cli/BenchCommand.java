@@ -108,6 +108,7 @@ public final class BenchCommand implements Callable<Integer> {
     }
     List<String[]> memory = measureMemory();
     Map<String, Double> pipeline = measurePipeline();
+    machine = measureMachine();
     String md = markdown(normalize, regenerate, memory, pipeline);
     out.println(md);
     if (docs != null) {
@@ -334,12 +335,58 @@ public final class BenchCommand implements Callable<Integer> {
 
   /**
    * The whole pipeline on a set of {@code pipelineImages} images, each configuration in a JVM of
-   * its own ({@link BenchPipelineMain}: a warm-up run, then {@code repeat} timed runs). 1 and 2
-   * DirectRunner workers run twice: with the default image writer, where a worker decodes on one
-   * thread and compresses on another (so on a 2-core machine one worker already keeps most of
-   * both cores busy), and "inline" ({@code --imageThreads=0}), where a worker is one thread and
-   * the second worker shows what a second core adds.
+   * its own ({@link BenchPipelineMain}: two warm-up runs, then {@code repeat} timed runs): 1 and
+   * 2 DirectRunner workers as {@code gcpt run} configures them (a worker decodes and compresses on
+   * its own thread), the same with 1 MiB body frames (a smaller working set per worker), 2 workers
+   * with a compression thread each (the {@code gcpt normalize} default), and Flink.
    */
+  /** The machine control: label, one process alone (s), two at once (s, the later one). */
+  private List<String[]> machine = List.of();
+
+  /**
+   * What the machine gives two processes at once, without gcpt: the same single-threaded job
+   * run alone, then twice concurrently; 2 × alone / together is the throughput two cores give.
+   * Jobs: {@code zstd -1 -T1 --no-asyncio} of a raw image (streaming through the page cache) and
+   * {@code sha256sum} of it.
+   */
+  private List<String[]> measureMachine() throws Exception {
+    Path raw = dir.resolve("raw-" + pipelineImageMib + "m");
+    if (!Files.exists(raw)) {
+      Path in = input(pipelineImageMib, Codec.ZSTD, 1);
+      run("zstd -q -dc '" + in + "' > '" + raw + "'");
+    }
+    List<String[]> rows = new ArrayList<>();
+    for (String job : List.of("zstd -q -1 -T1 --no-asyncio -c '" + raw + "' > /dev/null", "sha256sum '" + raw
+        + "' > /dev/null")) {
+      List<double[]> alone = new ArrayList<>();
+      List<double[]> pair = new ArrayList<>();
+      for (int i = 0; i < repeat; i++) {
+        alone.add(new double[] {wall("" + job)});
+        pair.add(new double[] {wall("(" + job + ") & (" + job + "); wait")});
+      }
+      double a = median(alone)[0];
+      double p = median(pair)[0];
+      String label = job.substring(0, job.indexOf(" '")).replace(" -c", "");
+      rows.add(new String[] {label, String.format(Locale.ROOT, "%.2f s", a), String.format(Locale.ROOT, "%.2f s", p),
+          String.format(Locale.ROOT, "%.2f×", 2 * a / p)});
+      log("machine %s: %.2f s alone, %.2f s for two at once (%.2fx)", label, a, p, 2 * a / p);
+    }
+    return rows;
+  }
+
+  private static void run(String shell) throws IOException, InterruptedException {
+    Process p = new ProcessBuilder("bash", "-c", shell).inheritIO().start();
+    if (p.waitFor() != 0) {
+      throw new IOException("failed: " + shell);
+    }
+  }
+
+  private static double wall(String shell) throws IOException, InterruptedException {
+    long t0 = System.nanoTime();
+    run(shell);
+    return (System.nanoTime() - t0) / 1e9;
+  }
+
   /** CPU seconds and wall seconds of the median pipeline run, by runner label. */
   private final Map<String, Double> pipelineCpu = new LinkedHashMap<>();
   private final Map<String, Double> pipelineWall = new LinkedHashMap<>();
@@ -356,22 +403,24 @@ public final class BenchCommand implements Callable<Integer> {
     }
     long raw = (long) pipelineImages * (pipelineImageMib << 20);
     Map<String, Double> rates = new LinkedHashMap<>();
-    // label, runner, workers, image threads (null: the default, one compression thread per image)
+    // label, runner, workers, image threads (null: gcpt run's default, 0), body frame MiB (null: 8)
     List<String[]> runs = new ArrayList<>();
-    runs.add(new String[] {"direct-1", "direct", "1", null});
-    runs.add(new String[] {"direct-2", "direct", "2", null});
-    runs.add(new String[] {"direct-1, inline", "direct", "1", "0"});
-    runs.add(new String[] {"direct-2, inline", "direct", "2", "0"});
+    runs.add(new String[] {"direct-1", "direct", "1", null, null});
+    runs.add(new String[] {"direct-2", "direct", "2", null, null});
+    runs.add(new String[] {"direct-1, 1 MiB frames", "direct", "1", null, "1"});
+    runs.add(new String[] {"direct-2, 1 MiB frames", "direct", "2", null, "1"});
+    runs.add(new String[] {"direct-2, compression thread per worker", "direct", "2", "1", null});
     if (!skipFlink) {
-      runs.add(new String[] {"flink-2", "flink", "2", null});
+      runs.add(new String[] {"flink-2", "flink", "2", null, null});
     }
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     for (String[] r : runs) {
       List<String> cmd = new ArrayList<>(List.of(java, "-cp", System.getProperty("java.class.path"),
           BenchPipelineMain.class.getName(), set.toString(), dir.resolve("pipeline-out").toString(), r[1], r[2],
           Integer.toString(repeat)));
-      if (r[3] != null) {
-        cmd.add(r[3]);
+      cmd.add(r[3] == null ? "0" : r[3]);
+      if (r[4] != null) {
+        cmd.add(r[4]);
       }
       Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
       String text = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -453,11 +502,20 @@ public final class BenchCommand implements Callable<Integer> {
     if (pipe.containsKey("direct-1") && pipe.containsKey("direct-2")) {
       b.append(String.format(Locale.ROOT, "%nScaling, DirectRunner 2 workers / 1 worker: %.2f×",
           pipe.get("direct-2") / pipe.get("direct-1")));
-      if (pipe.containsKey("direct-1, inline") && pipe.containsKey("direct-2, inline")) {
-        b.append(String.format(Locale.ROOT, "; inline (one thread per worker): %.2f×",
-            pipe.get("direct-2, inline") / pipe.get("direct-1, inline")));
+      if (pipe.containsKey("direct-1, 1 MiB frames") && pipe.containsKey("direct-2, 1 MiB frames")) {
+        b.append(String.format(Locale.ROOT, "; with 1 MiB body frames: %.2f×",
+            pipe.get("direct-2, 1 MiB frames") / pipe.get("direct-1, 1 MiB frames")));
       }
       b.append("\n");
+    }
+    if (!machine.isEmpty()) {
+      b.append("\nThe machine without gcpt: one single-threaded job alone, then two at once on the same ")
+          .append(pipelineImageMib).append(" MiB raw image; 2 × alone / together is what a second core adds.\n\n")
+          .append("| job | alone | two at once | throughput, two / one |\n|---|---|---|---|\n");
+      for (String[] m : machine) {
+        b.append("| `").append(m[0]).append("` | ").append(m[1]).append(" | ").append(m[2]).append(" | ").append(m[3])
+            .append(" |\n");
+      }
     }
     b.append("\n## 4. Memory (gcpt normalize in a JVM with -Xmx512m, 2 compression threads)\n\n");
     b.append("| raw size (MiB) | peak heap | peak RSS |\n|---|---|---|\n");

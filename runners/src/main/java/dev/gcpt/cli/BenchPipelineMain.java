@@ -18,13 +18,16 @@ import org.apache.beam.sdk.options.PipelineOptionsFactory;
 /**
  * The pipeline part of {@code gcpt bench}, run in a JVM of its own (so that it can be pinned to
  * some cores with {@code taskset}, and so that runs do not share JIT state, class loaders or
- * file-system registrations with the rest of the benchmark): one warm-up run, then timed runs.
+ * file-system registrations with the rest of the benchmark): two warm-up runs, then timed runs.
  * Prints two lines, {@code seconds <s1> <s2> ...} (wall clock) and {@code cpu <c1> <c2> ...}
  * (CPU seconds of the whole process during each run: workers, JIT, GC, runner threads).
  *
- * <p>Usage: {@code BenchPipelineMain SET OUT direct|flink WORKERS REPEATS [IMAGE_THREADS]}
+ * <p>Usage: {@code BenchPipelineMain SET OUT direct|flink WORKERS REPEATS [IMAGE_THREADS [FRAME_MIB]]}
  */
 public final class BenchPipelineMain {
+  /** Untimed runs first: in the second one the JIT compilers still take a tenth of a core. */
+  static final int WARM_UP_RUNS = 2;
+
   private BenchPipelineMain() {}
 
   public static void main(String[] args) throws Exception {
@@ -34,17 +37,21 @@ public final class BenchPipelineMain {
     int workers = Integer.parseInt(args[3]);
     int repeats = Integer.parseInt(args[4]);
     Integer imageThreads = args.length > 5 ? Integer.valueOf(args[5]) : null;
+    Integer frameMib = args.length > 6 ? Integer.valueOf(args[6]) : null;
     StringBuilder line = new StringBuilder("seconds");
     StringBuilder cpu = new StringBuilder("cpu");
     var os = (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
         .getOperatingSystemMXBean();
-    for (int i = 0; i <= repeats; i++) {
+    for (int i = 0; i < WARM_UP_RUNS + repeats; i++) {
       deleteTree(out);
       GcptOptions opt = PipelineOptionsFactory.create().as(GcptOptions.class);
       opt.setInput(set);
       opt.setOutput(out.toString());
       if (imageThreads != null) {
         opt.setImageThreads(imageThreads);
+      }
+      if (frameMib != null) {
+        opt.setFrameMib(frameMib);
       }
       if (runner.equals("flink")) {
         FlinkPipelineOptions f = opt.as(FlinkPipelineOptions.class);
@@ -65,7 +72,7 @@ public final class BenchPipelineMain {
       }
       double s = (System.nanoTime() - t0) / 1e9;
       double c = (os.getProcessCpuTime() - c0) / 1e9;
-      if (i > 0) { // run 0 warms the JIT and Beam's option caches up
+      if (i >= WARM_UP_RUNS) { // the first runs warm the JIT (C2 still compiles during the second) and Beam's caches
         line.append(String.format(Locale.ROOT, " %.3f", s));
         cpu.append(String.format(Locale.ROOT, " %.3f", c));
       }
