@@ -49,9 +49,8 @@ public interface GcptOptions extends GcptS3Options {
 
   void setFrameMib(int value);
 
-  @Description("Compression threads per image; 0 (default) compresses on the worker's own thread: one core per"
-      + " worker, workers = cores, no thread hand-off.")
-  @Default.Integer(0)
+  @Description("Compression threads per image (default 1); 0 compresses on the worker's own thread.")
+  @Default.Integer(1)
   int getImageThreads();
 
   void setImageThreads(int value);

@@ -336,9 +336,10 @@ public final class BenchCommand implements Callable<Integer> {
   /**
    * The whole pipeline on a set of {@code pipelineImages} images, each configuration in a JVM of
    * its own ({@link BenchPipelineMain}: two warm-up runs, then {@code repeat} timed runs): 1 and
-   * 2 DirectRunner workers as {@code gcpt run} configures them (a worker decodes and compresses on
-   * its own thread), the same with 1 MiB body frames (a smaller working set per worker), 2 workers
-   * with a compression thread each (the {@code gcpt normalize} default), and Flink.
+   * 2 DirectRunner workers with the defaults (a worker decodes on its thread and compresses on
+   * another, so one worker alone already keeps most of two cores busy), "inline" ({@code
+   * --threads 0}: a worker is one thread), inline with 1 MiB body frames (a smaller working set
+   * per worker), and Flink.
    */
   /** The machine control: label, one process alone (s), two at once (s, the later one). */
   private List<String[]> machine = List.of();
@@ -403,13 +404,14 @@ public final class BenchCommand implements Callable<Integer> {
     }
     long raw = (long) pipelineImages * (pipelineImageMib << 20);
     Map<String, Double> rates = new LinkedHashMap<>();
-    // label, runner, workers, image threads (null: gcpt run's default, 0), body frame MiB (null: 8)
+    // label, runner, workers, image threads (the default: 1), body frame MiB (the default: 8)
     List<String[]> runs = new ArrayList<>();
-    runs.add(new String[] {"direct-1", "direct", "1", null, null});
-    runs.add(new String[] {"direct-2", "direct", "2", null, null});
-    runs.add(new String[] {"direct-1, 1 MiB frames", "direct", "1", null, "1"});
-    runs.add(new String[] {"direct-2, 1 MiB frames", "direct", "2", null, "1"});
-    runs.add(new String[] {"direct-2, compression thread per worker", "direct", "2", "1", null});
+    runs.add(new String[] {"direct-1", "direct", "1", "1", null});
+    runs.add(new String[] {"direct-2", "direct", "2", "1", null});
+    runs.add(new String[] {"direct-1, inline", "direct", "1", "0", null});
+    runs.add(new String[] {"direct-2, inline", "direct", "2", "0", null});
+    runs.add(new String[] {"direct-1, inline, 1 MiB frames", "direct", "1", "0", "1"});
+    runs.add(new String[] {"direct-2, inline, 1 MiB frames", "direct", "2", "0", "1"});
     if (!skipFlink) {
       runs.add(new String[] {"flink-2", "flink", "2", null, null});
     }
@@ -418,7 +420,7 @@ public final class BenchCommand implements Callable<Integer> {
       List<String> cmd = new ArrayList<>(List.of(java, "-cp", System.getProperty("java.class.path"),
           BenchPipelineMain.class.getName(), set.toString(), dir.resolve("pipeline-out").toString(), r[1], r[2],
           Integer.toString(repeat)));
-      cmd.add(r[3] == null ? "0" : r[3]);
+      cmd.add(r[3]);
       if (r[4] != null) {
         cmd.add(r[4]);
       }
@@ -502,9 +504,10 @@ public final class BenchCommand implements Callable<Integer> {
     if (pipe.containsKey("direct-1") && pipe.containsKey("direct-2")) {
       b.append(String.format(Locale.ROOT, "%nScaling, DirectRunner 2 workers / 1 worker: %.2f×",
           pipe.get("direct-2") / pipe.get("direct-1")));
-      if (pipe.containsKey("direct-1, 1 MiB frames") && pipe.containsKey("direct-2, 1 MiB frames")) {
-        b.append(String.format(Locale.ROOT, "; with 1 MiB body frames: %.2f×",
-            pipe.get("direct-2, 1 MiB frames") / pipe.get("direct-1, 1 MiB frames")));
+      for (String v : List.of("inline", "inline, 1 MiB frames")) {
+        if (pipe.containsKey("direct-1, " + v) && pipe.containsKey("direct-2, " + v)) {
+          b.append(String.format(Locale.ROOT, "; %s: %.2f×", v, pipe.get("direct-2, " + v) / pipe.get("direct-1, " + v)));
+        }
       }
       b.append("\n");
     }

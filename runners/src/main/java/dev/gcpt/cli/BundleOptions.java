@@ -50,7 +50,7 @@ public final class BundleOptions {
     o.setCodec(image.codec);
     o.setLevel(image.level);
     o.setFrameMib(image.frameMib);
-    o.setImageThreads(image.threadsOr(0)); // one thread per worker: workers = cores by default
+    o.setImageThreads(image.threads);
     o.setSingleFrame(image.singleFrame);
   }
 
@@ -69,20 +69,15 @@ public final class BundleOptions {
     @Option(names = "--frame-mib", defaultValue = "8", description = "Raw size of a body frame in MiB (default ${DEFAULT-VALUE}).")
     int frameMib = 8;
 
-    @Option(names = "--threads", description = "Compression threads per image; 0 compresses on the reading thread,"
-        + " one core per checkpoint (default: 1 for one image, 0 for gcpt run, whose workers are the parallelism).")
-    Integer threads;
-
-    /** {@code --threads} if given, else {@code dflt}. */
-    int threadsOr(int dflt) {
-      return threads == null ? dflt : threads;
-    }
+    @Option(names = "--threads", defaultValue = "1", description = "Compression threads per image (default"
+        + " ${DEFAULT-VALUE}); 0 compresses on the reading thread: one thread per checkpoint.")
+    int threads = 1;
 
     @Option(names = "--single-frame", description = "One zstd frame for the whole image (XiangShan's QEMU fork needs it).")
     boolean singleFrame;
 
     ImageOptions toOptions() {
-      return ImageOptions.of(Codec.fromCliName(codec), level, frameMib, threadsOr(1), singleFrame);
+      return ImageOptions.of(Codec.fromCliName(codec), level, frameMib, threads, singleFrame);
     }
   }
 }
