@@ -413,7 +413,7 @@ public final class BenchCommand implements Callable<Integer> {
     runs.add(new String[] {"direct-1, inline, 1 MiB frames", "direct", "1", "0", "1"});
     runs.add(new String[] {"direct-2, inline, 1 MiB frames", "direct", "2", "0", "1"});
     if (!skipFlink) {
-      runs.add(new String[] {"flink-2", "flink", "2", null, null});
+      runs.add(new String[] {"flink-2", "flink", "2", "1", null});
     }
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     for (String[] r : runs) {
