@@ -271,10 +271,15 @@ public final class BundleBuilder implements AutoCloseable {
   private static void swapInPlace(OutputFiles out, String dir, Journal j) throws IOException {
     String journalRel = dir + "/" + JOURNAL;
     writeAtomically(out, journalRel, Json.pretty(j).getBytes(StandardCharsets.UTF_8));
+    apply(out, dir, j);
+    out.delete(journalRel);
+  }
+
+  /** The journaled steps: no manifest, the new slot, the new manifest (repeatable). */
+  private static void apply(OutputFiles out, String dir, Journal j) throws IOException {
     out.delete(dir + "/" + MANIFEST);
     out.overwrite(dir + "/" + j.image(), 0, j.slot());
     writeManifest(out, dir, j.manifest());
-    out.delete(journalRel);
   }
 
   /**
@@ -300,9 +305,7 @@ public final class BundleBuilder implements AutoCloseable {
     BundleManifest.ImageInfo image = j.manifest().image();
     if (out.exists(imageRel) && out.size(imageRel) == image.compressedLength()
         && j.slot().length == image.headSlotLength() && Sha256.hex(j.slot()).equals(image.headSlotSha256())) {
-      out.delete(dir + "/" + MANIFEST);
-      out.overwrite(imageRel, 0, j.slot());
-      writeManifest(out, dir, j.manifest());
+      apply(out, dir, j);
     }
     out.delete(journalRel);
     return true;

@@ -318,11 +318,6 @@ public final class ImageWriter implements AutoCloseable {
     }
   }
 
-  /** The head slot (head frame plus padding) exactly as {@link #write} writes it. */
-  static byte[] headSlot(Codec codec, int level, byte[] head) {
-    return HeadSlot.of(codec, compressHead(codec, level, head));
-  }
-
   @Override
   public void close() {
     if (pool != null) {
