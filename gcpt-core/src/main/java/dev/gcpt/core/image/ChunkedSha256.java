@@ -22,12 +22,8 @@ public final class ChunkedSha256 {
   private static final byte[] ZERO_CHUNK = new byte[CHUNK];
   private static final byte[] ZERO_CHUNK_DIGEST = Sha256.newDigest().digest(ZERO_CHUNK);
 
-  /** SHA-256 of a page of zeros: what every zero page contributes. */
-  public static byte[] zeroChunkDigest() {
-    return ZERO_CHUNK_DIGEST.clone();
-  }
-
   private final MessageDigest list = Sha256.newDigest();
+  private final MessageDigest scratch = Sha256.newDigest();
 
   /**
    * Digests of the chunks of a byte range, 32 bytes each, in order.
@@ -36,9 +32,16 @@ public final class ChunkedSha256 {
    */
   record Chunks(byte[] digests, boolean allZero) {}
 
-  /** Whether {@code data[off, off+CHUNK)} is a whole page of zeros. */
-  public static boolean isZeroChunk(byte[] data, int off, int len) {
-    return len == CHUNK && Arrays.equals(data, off, off + CHUNK, ZERO_CHUNK, 0, CHUNK);
+  /**
+   * The digest of one chunk {@code data[off, off+len)}: a whole chunk of zeros costs a compare and
+   * gives the constant digest (shared: do not modify it); anything else is hashed with {@code d}.
+   */
+  private static byte[] chunkDigest(MessageDigest d, byte[] data, int off, int len) {
+    if (len == CHUNK && Arrays.equals(data, off, off + CHUNK, ZERO_CHUNK, 0, CHUNK)) {
+      return ZERO_CHUNK_DIGEST;
+    }
+    d.update(data, off, len);
+    return d.digest();
   }
 
   /** Hashes the chunks of {@code data[off, off+len)}. */
@@ -50,14 +53,8 @@ public final class ChunkedSha256 {
     for (int i = 0; i < chunks; i++) {
       int start = off + i * CHUNK;
       int n = Math.min(CHUNK, off + len - start);
-      byte[] digest;
-      if (isZeroChunk(data, start, n)) {
-        digest = ZERO_CHUNK_DIGEST;
-      } else {
-        d.update(data, start, n);
-        digest = d.digest();
-        allZero = false;
-      }
+      byte[] digest = chunkDigest(d, data, start, n);
+      allZero &= digest == ZERO_CHUNK_DIGEST;
       System.arraycopy(digest, 0, out, i * Sha256.DIGEST_BYTES, Sha256.DIGEST_BYTES);
     }
     return new Chunks(out, allZero);
@@ -66,6 +63,19 @@ public final class ChunkedSha256 {
   /** Adds chunk digests from {@link #chunkDigests}, in body order. */
   void add(byte[] digests) {
     list.update(digests);
+  }
+
+  /**
+   * Adds one chunk, read in body order: a whole {@link #CHUNK}, or the body's shorter last one
+   * (for callers that see the body as a stream, e.g. the verifier).
+   */
+  public void addChunk(byte[] data, int off, int len) {
+    list.update(chunkDigest(scratch, data, off, len));
+  }
+
+  /** The body digest; call once, at the end. */
+  public byte[] digest() {
+    return list.digest();
   }
 
   /** The body digest (hex); call once, at the end. */

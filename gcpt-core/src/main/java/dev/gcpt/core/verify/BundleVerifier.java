@@ -391,9 +391,7 @@ public final class BundleVerifier {
   static final class RawDigests {
     private final long headLength;
     private final MessageDigest head = Sha256.newDigest();
-    private final MessageDigest body = Sha256.newDigest();
-    private static final byte[] ZERO_PAGE_DIGEST = dev.gcpt.core.image.ChunkedSha256.zeroChunkDigest();
-    private final MessageDigest chunkDigest = Sha256.newDigest();
+    private final dev.gcpt.core.image.ChunkedSha256 body = new dev.gcpt.core.image.ChunkedSha256();
     private final byte[] chunk = new byte[dev.gcpt.core.image.ChunkedSha256.CHUNK];
     private int chunkFill;
     private final byte[] first;
@@ -436,12 +434,7 @@ public final class BundleVerifier {
     }
 
     private void flushChunk() {
-      if (dev.gcpt.core.image.ChunkedSha256.isZeroChunk(chunk, 0, chunkFill)) {
-        body.update(ZERO_PAGE_DIGEST);
-      } else {
-        chunkDigest.update(chunk, 0, chunkFill);
-        body.update(chunkDigest.digest());
-      }
+      body.addChunk(chunk, 0, chunkFill);
       chunkFill = 0;
     }
 

@@ -1,5 +1,7 @@
 package dev.gcpt.pipeline.io;
 
+import static dev.gcpt.pipeline.io.StorageContract.get;
+import static dev.gcpt.pipeline.io.StorageContract.put;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -16,8 +18,6 @@ import dev.gcpt.core.sample.SyntheticCheckpoint;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -44,18 +44,6 @@ class S3HeadReplaceTest {
   @AfterAll
   static void stop() throws IOException {
     server.close();
-  }
-
-  static void put(String uri, byte[] bytes) throws IOException {
-    try (OutputStream out = Storage.create(uri, Storage.BINARY)) {
-      out.write(bytes);
-    }
-  }
-
-  static byte[] get(String uri) throws IOException {
-    try (InputStream in = Storage.open(uri)) {
-      return in.readAllBytes();
-    }
   }
 
   @Test
