@@ -49,8 +49,9 @@ public interface GcptOptions extends GcptS3Options {
 
   void setFrameMib(int value);
 
-  @Description("Compression threads per image (default 1); 0 compresses on the worker's own thread.")
-  @Default.Integer(1)
+  @Description("Compression threads per image; 0 (default) decodes, hashes and compresses on the worker's own"
+      + " thread: the runner already runs one checkpoint per worker, one worker per core.")
+  @Default.Integer(0)
   int getImageThreads();
 
   void setImageThreads(int value);

@@ -19,6 +19,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -333,14 +334,6 @@ public final class BenchCommand implements Callable<Integer> {
     return rows;
   }
 
-  /**
-   * The whole pipeline on a set of {@code pipelineImages} images, each configuration in a JVM of
-   * its own ({@link BenchPipelineMain}: two warm-up runs, then {@code repeat} timed runs): 1 and
-   * 2 DirectRunner workers with the defaults (a worker decodes on its thread and compresses on
-   * another, so one worker alone already keeps most of two cores busy), "inline" ({@code
-   * --threads 0}: a worker is one thread), inline with 1 MiB body frames (a smaller working set
-   * per worker), and Flink.
-   */
   /** The machine control: label, one process alone (s), two at once (s, the later one). */
   private List<String[]> machine = List.of();
 
@@ -392,6 +385,14 @@ public final class BenchCommand implements Callable<Integer> {
   private final Map<String, Double> pipelineCpu = new LinkedHashMap<>();
   private final Map<String, Double> pipelineWall = new LinkedHashMap<>();
 
+  /**
+   * The whole pipeline on a set of {@code pipelineImages} images, each configuration in a JVM of
+   * its own ({@link BenchPipelineMain}: two warm-up rounds, then {@code repeat} timed rounds). 1
+   * and 2 DirectRunner workers take turns in one JVM, so each round gives a ratio of two runs
+   * taken back to back: with the defaults (a worker decodes and compresses on its own thread, one
+   * core per checkpoint) and with one compression thread per worker (a worker then keeps most of
+   * two cores busy). Then Flink's local cluster with 2 workers.
+   */
   private Map<String, Double> measurePipeline() throws Exception {
     Path set = dir.resolve("pipeline-set-" + pipelineImages + "x" + pipelineImageMib + "m");
     for (int i = 1; i <= pipelineImages; i++) {
@@ -404,49 +405,66 @@ public final class BenchCommand implements Callable<Integer> {
     }
     long raw = (long) pipelineImages * (pipelineImageMib << 20);
     Map<String, Double> rates = new LinkedHashMap<>();
-    // label, runner, workers, image threads (the default: 1), body frame MiB (the default: 8)
+    // label, runner, worker counts (taking turns), image threads (null: gcpt run's default)
     List<String[]> runs = new ArrayList<>();
-    runs.add(new String[] {"direct-1", "direct", "1", "1", null});
-    runs.add(new String[] {"direct-2", "direct", "2", "1", null});
-    runs.add(new String[] {"direct-1, inline", "direct", "1", "0", null});
-    runs.add(new String[] {"direct-2, inline", "direct", "2", "0", null});
-    runs.add(new String[] {"direct-1, inline, 1 MiB frames", "direct", "1", "0", "1"});
-    runs.add(new String[] {"direct-2, inline, 1 MiB frames", "direct", "2", "0", "1"});
+    runs.add(new String[] {"direct", "direct", "1,2", "0"});
+    runs.add(new String[] {"direct, 1 compression thread per worker", "direct", "1,2", "1"});
     if (!skipFlink) {
-      runs.add(new String[] {"flink-2", "flink", "2", "1", null});
+      runs.add(new String[] {"flink", "flink", "2", "0"});
     }
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     for (String[] r : runs) {
-      List<String> cmd = new ArrayList<>(List.of(java, "-cp", System.getProperty("java.class.path"),
-          BenchPipelineMain.class.getName(), set.toString(), dir.resolve("pipeline-out").toString(), r[1], r[2],
-          Integer.toString(repeat)));
-      cmd.add(r[3]);
-      if (r[4] != null) {
-        cmd.add(r[4]);
-      }
+      List<String> cmd = List.of(java, "-cp", System.getProperty("java.class.path"), BenchPipelineMain.class.getName(),
+          set.toString(), dir.resolve("pipeline-out").toString(), r[1], r[2], Integer.toString(repeat), r[3]);
       Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
       String text = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
       if (p.waitFor() != 0) {
         throw new IOException("pipeline benchmark " + r[0] + " failed:\n" + text);
       }
-      String line = text.lines().filter(l -> l.startsWith("seconds ")).reduce((a, b) -> b).orElseThrow(
-          () -> new IOException("pipeline benchmark " + r[0] + " printed no times:\n" + text));
-      String cpuLine = text.lines().filter(l -> l.startsWith("cpu ")).reduce((a, b) -> b).orElseThrow(
-          () -> new IOException("pipeline benchmark " + r[0] + " printed no CPU times:\n" + text));
-      String[] wall = line.substring("seconds ".length()).trim().split(" ");
-      String[] cpu = cpuLine.substring("cpu ".length()).trim().split(" ");
-      List<double[]> times = new ArrayList<>();
-      for (int i = 0; i < wall.length; i++) {
-        times.add(new double[] {Double.parseDouble(wall[i]), Double.parseDouble(cpu[i])});
+      Map<Integer, double[]> wallByWorkers = new LinkedHashMap<>();
+      for (String w : r[2].split(",")) {
+        int workers = Integer.parseInt(w);
+        double[] wall = numbers(text, "seconds " + workers + " ", r[0]);
+        double[] cpu = numbers(text, "cpu " + workers + " ", r[0]);
+        List<double[]> times = new ArrayList<>();
+        for (int i = 0; i < wall.length; i++) {
+          times.add(new double[] {wall[i], cpu[i]});
+        }
+        double[] m = median(times);
+        String label = r[0] + "-" + workers;
+        rates.put(label, raw / m[0] / (1 << 20));
+        pipelineCpu.put(label, m[1]);
+        pipelineWall.put(label, m[0]);
+        wallByWorkers.put(workers, wall);
+        log("pipeline %s: %.2f s for %s raw (%.0f MiB/s), %.2f CPU-s", label, m[0], Sizes.human(raw),
+            raw / m[0] / (1 << 20), m[1]);
       }
-      double[] m = median(times);
-      rates.put(r[0], raw / m[0] / (1 << 20));
-      pipelineCpu.put(r[0], m[1]);
-      pipelineWall.put(r[0], m[0]);
-      log("pipeline %s: %.2f s for %s raw (%.0f MiB/s), %.2f CPU-s", r[0], m[0], Sizes.human(raw),
-          raw / m[0] / (1 << 20), m[1]);
+      if (wallByWorkers.containsKey(1) && wallByWorkers.containsKey(2)) {
+        double[] one = wallByWorkers.get(1);
+        double[] two = wallByWorkers.get(2);
+        double[] ratios = new double[one.length];
+        for (int i = 0; i < one.length; i++) {
+          ratios[i] = one[i] / two[i];
+        }
+        double[] sorted = ratios.clone();
+        Arrays.sort(sorted);
+        scaling.put(r[0], ratios);
+        log("pipeline %s: 2 workers / 1 worker, round by round: %s (median %.2fx)", r[0],
+            Arrays.toString(ratios), sorted[sorted.length / 2]);
+      }
     }
     return rates;
+  }
+
+  /** Per configuration: 1-worker time / 2-worker time of each round. */
+  private final Map<String, double[]> scaling = new LinkedHashMap<>();
+
+  /** The numbers after {@code prefix} on the last line that starts with it. */
+  private static double[] numbers(String text, String prefix, String what) throws IOException {
+    String line = text.lines().filter(l -> l.startsWith(prefix)).reduce((a, b) -> b).orElseThrow(
+        () -> new IOException("pipeline benchmark " + what + " printed no '" + prefix.trim() + "' line:\n" + text));
+    return Arrays.stream(line.substring(prefix.length()).trim().split(" ")).mapToDouble(Double::parseDouble)
+        .toArray();
   }
 
   private static double[] median(List<double[]> runs) {
@@ -493,23 +511,28 @@ public final class BenchCommand implements Callable<Integer> {
           Sizes.human(r.rawBytes()), r.codec(), r.ours(), c.ours(), r.baseline(), r.ratio(), c.ratio()));
     }
     b.append("\n## 3. Whole pipeline (").append(pipelineImages).append(" images of ").append(pipelineImageMib)
-        .append(" MiB, half gz, half zstd)\n\nCPU: seconds of CPU time of the whole JVM during the run (workers, JIT,"
-        + " GC, runner threads); cores busy = CPU / wall.\n\n| runner | raw MiB/s | wall | CPU | cores busy |\n"
-        + "|---|---|---|---|---|\n");
+        .append(" MiB, half gz, half zstd)\n\nThe runner label ends in the number of workers. `direct`: `gcpt run`'s"
+        + " defaults (a worker decodes, hashes and compresses its checkpoint on its own thread). `1 compression thread"
+        + " per worker`: `--threads 1`. CPU: seconds of CPU time of the whole JVM during the run (workers, JIT, GC,"
+        + " runner threads); cores busy = CPU / wall. 1 and 2 workers take turns in one JVM, run after run.\n\n"
+        + "| runner | raw MiB/s | wall | CPU | cores busy |\n|---|---|---|---|---|\n");
     pipe.forEach((k, v) -> {
       double wall = pipelineWall.getOrDefault(k, Double.NaN);
       double cpu = pipelineCpu.getOrDefault(k, Double.NaN);
       b.append(String.format(Locale.ROOT, "| %s | %.0f | %.2f s | %.2f s | %.2f |%n", k, v, wall, cpu, cpu / wall));
     });
-    if (pipe.containsKey("direct-1") && pipe.containsKey("direct-2")) {
-      b.append(String.format(Locale.ROOT, "%nScaling, DirectRunner 2 workers / 1 worker: %.2f×",
-          pipe.get("direct-2") / pipe.get("direct-1")));
-      for (String v : List.of("inline", "inline, 1 MiB frames")) {
-        if (pipe.containsKey("direct-1, " + v) && pipe.containsKey("direct-2, " + v)) {
-          b.append(String.format(Locale.ROOT, "; %s: %.2f×", v, pipe.get("direct-2, " + v) / pipe.get("direct-1, " + v)));
+    if (!scaling.isEmpty()) {
+      b.append("\nScaling, 2 workers / 1 worker, each round's two runs taken back to back:\n\n"
+          + "| configuration | median | rounds |\n|---|---|---|\n");
+      scaling.forEach((k, ratios) -> {
+        double[] sorted = ratios.clone();
+        Arrays.sort(sorted);
+        StringBuilder each = new StringBuilder();
+        for (double x : ratios) {
+          each.append(each.length() == 0 ? "" : ", ").append(String.format(Locale.ROOT, "%.2f×", x));
         }
-      }
-      b.append("\n");
+        b.append(String.format(Locale.ROOT, "| %s | %.2f× | %s |%n", k, sorted[sorted.length / 2], each));
+      });
     }
     if (!machine.isEmpty()) {
       b.append("\nThe machine without gcpt: one single-threaded job alone, then two at once on the same ")

@@ -16,13 +16,16 @@ import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 
 /**
- * The pipeline part of {@code gcpt bench}, run in a JVM of its own (so that it can be pinned to
- * some cores with {@code taskset}, and so that runs do not share JIT state, class loaders or
- * file-system registrations with the rest of the benchmark): two warm-up runs, then timed runs.
- * Prints two lines, {@code seconds <s1> <s2> ...} (wall clock) and {@code cpu <c1> <c2> ...}
- * (CPU seconds of the whole process during each run: workers, JIT, GC, runner threads).
+ * The pipeline part of {@code gcpt bench}, run in a JVM of its own (so that runs do not share JIT
+ * state, class loaders or file-system registrations with the rest of the benchmark). WORKERS is
+ * one worker count or several, comma-separated: the counts take turns, run after run (1, 2, 1,
+ * 2, ...), so that a slow spell of a shared machine lands on both and the ratio of one round's
+ * runs is a fair comparison. Two warm-up rounds, then REPEATS timed rounds. Prints, per worker
+ * count, {@code seconds <workers> <s1> <s2> ...} (wall clock) and {@code cpu <workers> <c1> <c2>
+ * ...} (CPU seconds of the whole process during each run: workers, JIT, GC, runner threads).
  *
- * <p>Usage: {@code BenchPipelineMain SET OUT direct|flink WORKERS REPEATS [IMAGE_THREADS [FRAME_MIB]]}
+ * <p>Usage: {@code BenchPipelineMain SET OUT direct|flink WORKERS[,WORKERS...] REPEATS [IMAGE_THREADS
+ * [FRAME_MIB]]}
  */
 public final class BenchPipelineMain {
   /** Untimed runs first: in the second one the JIT compilers still take a tenth of a core. */
@@ -34,15 +37,22 @@ public final class BenchPipelineMain {
     String set = args[0];
     Path out = Path.of(args[1]);
     String runner = args[2];
-    int workers = Integer.parseInt(args[3]);
+    int[] workerCounts = java.util.Arrays.stream(args[3].split(",")).mapToInt(Integer::parseInt).toArray();
     int repeats = Integer.parseInt(args[4]);
     Integer imageThreads = args.length > 5 ? Integer.valueOf(args[5]) : null;
     Integer frameMib = args.length > 6 ? Integer.valueOf(args[6]) : null;
-    StringBuilder line = new StringBuilder("seconds");
-    StringBuilder cpu = new StringBuilder("cpu");
+    StringBuilder[] line = new StringBuilder[workerCounts.length];
+    StringBuilder[] cpu = new StringBuilder[workerCounts.length];
+    for (int k = 0; k < workerCounts.length; k++) {
+      line[k] = new StringBuilder("seconds " + workerCounts[k]);
+      cpu[k] = new StringBuilder("cpu " + workerCounts[k]);
+    }
     var os = (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
         .getOperatingSystemMXBean();
-    for (int i = 0; i < WARM_UP_RUNS + repeats; i++) {
+    for (int run = 0; run < (WARM_UP_RUNS + repeats) * workerCounts.length; run++) {
+      int i = run / workerCounts.length;
+      int k = run % workerCounts.length;
+      int workers = workerCounts[k];
       deleteTree(out);
       GcptOptions opt = PipelineOptionsFactory.create().as(GcptOptions.class);
       opt.setInput(set);
@@ -73,13 +83,15 @@ public final class BenchPipelineMain {
       double s = (System.nanoTime() - t0) / 1e9;
       double c = (os.getProcessCpuTime() - c0) / 1e9;
       if (i >= WARM_UP_RUNS) { // the first runs warm the JIT (C2 still compiles during the second) and Beam's caches
-        line.append(String.format(Locale.ROOT, " %.3f", s));
-        cpu.append(String.format(Locale.ROOT, " %.3f", c));
+        line[k].append(String.format(Locale.ROOT, " %.3f", s));
+        cpu[k].append(String.format(Locale.ROOT, " %.3f", c));
       }
     }
     deleteTree(out);
-    System.out.println(line);
-    System.out.println(cpu);
+    for (int k = 0; k < workerCounts.length; k++) {
+      System.out.println(line[k]);
+      System.out.println(cpu[k]);
+    }
     System.out.flush();
     System.exit(0); // Flink's local cluster leaves non-daemon threads behind
   }

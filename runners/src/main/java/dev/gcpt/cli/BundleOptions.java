@@ -50,7 +50,7 @@ public final class BundleOptions {
     o.setCodec(image.codec);
     o.setLevel(image.level);
     o.setFrameMib(image.frameMib);
-    o.setImageThreads(image.threads);
+    o.setImageThreads(image.threads >= 0 ? image.threads : Image.PIPELINE_THREADS);
     o.setSingleFrame(image.singleFrame);
   }
 
@@ -69,15 +69,21 @@ public final class BundleOptions {
     @Option(names = "--frame-mib", defaultValue = "8", description = "Raw size of a body frame in MiB (default ${DEFAULT-VALUE}).")
     int frameMib = 8;
 
-    @Option(names = "--threads", defaultValue = "1", description = "Compression threads per image (default"
-        + " ${DEFAULT-VALUE}); 0 compresses on the reading thread: one thread per checkpoint.")
-    int threads = 1;
+    /** {@code gcpt run}: the runner gives each worker a checkpoint, so a worker is one thread. */
+    static final int PIPELINE_THREADS = 0;
+    /** One checkpoint at a time (normalize, regenerate): decoding and compressing overlap. */
+    static final int SINGLE_IMAGE_THREADS = 1;
+
+    @Option(names = "--threads", defaultValue = "-1", description = "Compression threads per image; 0 compresses"
+        + " on the reading thread. Default: 0 for run (a worker per core, one checkpoint each), 1 otherwise.")
+    int threads = -1;
 
     @Option(names = "--single-frame", description = "One zstd frame for the whole image (XiangShan's QEMU fork needs it).")
     boolean singleFrame;
 
     ImageOptions toOptions() {
-      return ImageOptions.of(Codec.fromCliName(codec), level, frameMib, threads, singleFrame);
+      return ImageOptions.of(Codec.fromCliName(codec), level, frameMib, threads >= 0 ? threads : SINGLE_IMAGE_THREADS,
+          singleFrame);
     }
   }
 }

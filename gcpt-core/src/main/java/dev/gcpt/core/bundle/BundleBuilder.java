@@ -54,7 +54,7 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class BundleBuilder implements AutoCloseable {
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(BundleBuilder.class);
   /** Bumped whenever the bytes this class writes change for the same inputs. */
-  public static final String GENERATOR_VERSION = "gcpt-bundle-2";
+  public static final String GENERATOR_VERSION = "gcpt-bundle-3";
   public static final String MANIFEST = "bundle.json";
   /** An in-place head-slot swap in progress ({@link #recover}). */
   public static final String JOURNAL = "bundle.journal";

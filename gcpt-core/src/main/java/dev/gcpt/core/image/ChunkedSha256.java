@@ -1,5 +1,6 @@
 package dev.gcpt.core.image;
 
+import java.security.DigestException;
 import java.security.MessageDigest;
 import java.util.Arrays;
 
@@ -24,40 +25,39 @@ public final class ChunkedSha256 {
 
   private final MessageDigest list = Sha256.newDigest();
   private final MessageDigest scratch = Sha256.newDigest();
+  private final byte[] scratchOut = new byte[Sha256.DIGEST_BYTES];
 
   /**
-   * Digests of the chunks of a byte range, 32 bytes each, in order.
+   * Writes the digest of one chunk {@code data[off, off+len)} to {@code out[outOff, outOff+32)}: a
+   * whole chunk of zeros costs a compare and gives a constant digest; anything else is hashed with
+   * {@code d}.
    *
-   * @param allZero every chunk was a whole chunk of zeros
+   * @return whether the chunk was a whole chunk of zeros
    */
-  record Chunks(byte[] digests, boolean allZero) {}
-
-  /**
-   * The digest of one chunk {@code data[off, off+len)}: a whole chunk of zeros costs a compare and
-   * gives the constant digest (shared: do not modify it); anything else is hashed with {@code d}.
-   */
-  private static byte[] chunkDigest(MessageDigest d, byte[] data, int off, int len) {
+  static boolean pageDigest(MessageDigest d, byte[] data, int off, int len, byte[] out, int outOff) {
     if (len == CHUNK && Arrays.equals(data, off, off + CHUNK, ZERO_CHUNK, 0, CHUNK)) {
-      return ZERO_CHUNK_DIGEST;
+      System.arraycopy(ZERO_CHUNK_DIGEST, 0, out, outOff, Sha256.DIGEST_BYTES);
+      return true;
     }
     d.update(data, off, len);
-    return d.digest();
+    try {
+      d.digest(out, outOff, Sha256.DIGEST_BYTES);
+    } catch (DigestException e) {
+      throw new IllegalStateException("SHA-256 into a 32-byte slot failed", e);
+    }
+    return false;
   }
 
-  /** Hashes the chunks of {@code data[off, off+len)}. */
-  static Chunks chunkDigests(byte[] data, int off, int len) {
+  /** The digests of the chunks of {@code data[off, off+len)}, 32 bytes each, in order. */
+  static byte[] chunkDigests(byte[] data, int off, int len) {
     int chunks = (len + CHUNK - 1) / CHUNK;
     byte[] out = new byte[chunks * Sha256.DIGEST_BYTES];
     MessageDigest d = Sha256.newDigest();
-    boolean allZero = true;
     for (int i = 0; i < chunks; i++) {
       int start = off + i * CHUNK;
-      int n = Math.min(CHUNK, off + len - start);
-      byte[] digest = chunkDigest(d, data, start, n);
-      allZero &= digest == ZERO_CHUNK_DIGEST;
-      System.arraycopy(digest, 0, out, i * Sha256.DIGEST_BYTES, Sha256.DIGEST_BYTES);
+      pageDigest(d, data, start, Math.min(CHUNK, off + len - start), out, i * Sha256.DIGEST_BYTES);
     }
-    return new Chunks(out, allZero);
+    return out;
   }
 
   /** Adds chunk digests from {@link #chunkDigests}, in body order. */
@@ -70,7 +70,8 @@ public final class ChunkedSha256 {
    * (for callers that see the body as a stream, e.g. the verifier).
    */
   public void addChunk(byte[] data, int off, int len) {
-    list.update(chunkDigest(scratch, data, off, len));
+    pageDigest(scratch, data, off, len, scratchOut, 0);
+    list.update(scratchOut);
   }
 
   /** The body digest; call once, at the end. */
@@ -86,7 +87,7 @@ public final class ChunkedSha256 {
   /** The body digest of {@code data} at once (tests, small bodies). */
   public static String of(byte[] data) {
     ChunkedSha256 c = new ChunkedSha256();
-    c.add(chunkDigests(data, 0, data.length).digests());
+    c.add(chunkDigests(data, 0, data.length));
     return c.hex();
   }
 }

@@ -106,12 +106,16 @@ public record ImageOptions(Codec codec, int level, long bodyFrameRawSize, int th
   }
 
   /**
-   * Worst-case heap the writer holds for one image, incompressible data assumed: per frame in
-   * flight its raw buffer and its compressed copy, plus one scratch output per thread.
-   * Independent of the image's size.
+   * Worst-case heap the writer holds for one image, incompressible data assumed. With threads:
+   * per frame in flight its raw buffer and its compressed copy, plus one encoder output per
+   * thread. Inline: one slice, the copy of a frame's non-zero pages, the encoder's output and its
+   * compressed copy. Independent of the image's size.
    */
   public long memoryBoundBytes() {
-    long compressedBound = FrameCompressor.compressedBound(codec, bodyFrameRawSize);
+    long compressedBound = FrameEncoder.compressedBound(codec, bodyFrameRawSize);
+    if (threads == 0) {
+      return FrameEncoder.SLICE + bodyFrameRawSize + 2 * compressedBound;
+    }
     return maxFramesInFlight * (bodyFrameRawSize + compressedBound) + threads * compressedBound;
   }
 }

@@ -61,10 +61,8 @@ public final class ImageWriter implements AutoCloseable {
 
   private final ImageOptions options;
   private final ExecutorService pool;
-  private final ConcurrentLinkedQueue<FrameCompressor> idle = new ConcurrentLinkedQueue<>();
-  private final List<FrameCompressor> created = new ArrayList<>();
-  /** The compressed bytes of a full body frame of zeros, once one was compressed. */
-  private volatile byte[] zeroFrame;
+  private final ConcurrentLinkedQueue<FrameEncoder> idle = new ConcurrentLinkedQueue<>();
+  private final List<FrameEncoder> created = new ArrayList<>();
 
   public ImageWriter(ImageOptions options) {
     this.options = options;
@@ -114,21 +112,94 @@ public final class ImageWriter implements AutoCloseable {
   }
 
   /** A compressed frame and the digests of its 4 KiB pages. */
-  private record FrameResult(byte[] compressed, byte[] chunkDigests) {}
+  record FrameResult(byte[] compressed, byte[] chunkDigests) {}
 
   /** One frame in flight: its raw buffer and its result to come. */
   private record Pending(byte[] raw, Future<FrameResult> result) {}
 
+  /** What a body came to: raw bytes and data frames (the head frame included). */
+  private record Body(long rawBytes, long frames) {}
+
   private ImageInfo writeFramed(byte[] head, InputStream body, long bodyRawLength, OutputStream out)
       throws IOException {
-    int frameSize = Math.toIntExact(options.bodyFrameRawSize());
     String headSha = Sha256.hex(head, 0, head.length);
-    byte[] headFrame = compressPooled(head, head.length);
+    byte[] headFrame = withEncoder(e -> e.encode(head, 0, head.length));
     byte[] slot = HeadSlot.of(options.codec(), headFrame);
     out.write(slot);
     DigestingOutputStream sink = new DigestingOutputStream(out);
-
     ChunkedSha256 bodyDigest = new ChunkedSha256();
+    Body written = pool == null ? writeBodyInline(body, bodyRawLength, sink, bodyDigest)
+        : writeBodyThreaded(body, bodyRawLength, sink, bodyDigest);
+    if (bodyRawLength >= 0 && written.rawBytes() != bodyRawLength) {
+      throw new ImageFormatException("the body holds " + written.rawBytes() + " bytes, " + bodyRawLength
+          + " were declared");
+    }
+    sink.flush();
+    return new ImageInfo(options.codec(), options.level(), false, head.length + written.rawBytes(),
+        slot.length + sink.count(), head.length, headFrame.length, slot.length, written.frames(),
+        options.bodyFrameRawSize(), headSha, bodyDigest.hex(), Sha256.hex(slot), sink.sha256());
+  }
+
+  /**
+   * Reads, hashes and compresses the body on the caller's thread, one {@link FrameEncoder#SLICE}
+   * at a time: each slice is read, hashed and compressed while it is in the core's cache. A frame
+   * is declared full; the body's last frame, shorter, is encoded again by the encoder.
+   */
+  private Body writeBodyInline(InputStream body, long bodyRawLength, DigestingOutputStream sink,
+      ChunkedSha256 bodyDigest) throws IOException {
+    int frameSize = Math.toIntExact(options.bodyFrameRawSize());
+    byte[] slice = new byte[Math.min(FrameEncoder.SLICE, frameSize)];
+    FrameEncoder encoder = takeEncoder();
+    long bodyRaw = 0;
+    long frames = 1;
+    try {
+      boolean more = true;
+      while (more) {
+        int inFrame = 0;
+        while (inFrame < frameSize) {
+          int want = Math.min(slice.length, frameSize - inFrame);
+          int n = body.readNBytes(slice, 0, want);
+          if (n > 0) {
+            bodyRaw += n;
+            checkNotLonger(bodyRaw, bodyRawLength);
+            if (inFrame == 0) {
+              encoder.begin(frameSize, true);
+            }
+            encoder.add(slice, 0, n);
+            inFrame += n;
+          }
+          if (n < want) {
+            more = false;
+            break;
+          }
+        }
+        if (inFrame > 0) {
+          FrameResult r = encoder.finish();
+          sink.write(r.compressed());
+          bodyDigest.add(r.chunkDigests());
+          frames++;
+        }
+      }
+    } finally {
+      encoder.abort();
+      idle.add(encoder);
+    }
+    return new Body(bodyRaw, frames);
+  }
+
+  private static void checkNotLonger(long bodyRaw, long bodyRawLength) throws ImageFormatException {
+    if (bodyRawLength >= 0 && bodyRaw > bodyRawLength) {
+      throw new ImageFormatException("the body is longer than the declared " + bodyRawLength + " bytes");
+    }
+  }
+
+  /**
+   * Reads the body frame by frame into at most {@link ImageOptions#maxFramesInFlight()} buffers;
+   * the pool's workers hash and compress them; written in order.
+   */
+  private Body writeBodyThreaded(InputStream body, long bodyRawLength, DigestingOutputStream sink,
+      ChunkedSha256 bodyDigest) throws IOException {
+    int frameSize = Math.toIntExact(options.bodyFrameRawSize());
     ArrayDeque<Pending> inFlight = new ArrayDeque<>();
     ArrayDeque<byte[]> free = new ArrayDeque<>();
     long bodyRaw = 0;
@@ -144,12 +215,9 @@ public final class ImageWriter implements AutoCloseable {
           break;
         }
         bodyRaw += n;
-        if (bodyRawLength >= 0 && bodyRaw > bodyRawLength) {
-          throw new ImageFormatException("the body is longer than the declared " + bodyRawLength + " bytes");
-        }
+        checkNotLonger(bodyRaw, bodyRawLength);
         int len = n;
-        inFlight.add(new Pending(buf, pool == null ? CompletableFuture.completedFuture(encodeFrame(buf, len, frameSize))
-            : CompletableFuture.supplyAsync(() -> encodeFrame(buf, len, frameSize), pool)));
+        inFlight.add(new Pending(buf, CompletableFuture.supplyAsync(() -> encodeFrame(buf, len), pool)));
         frames++;
         if (n < frameSize) {
           break;
@@ -161,33 +229,22 @@ public final class ImageWriter implements AutoCloseable {
     } finally {
       settle(inFlight);
     }
-    if (bodyRawLength >= 0 && bodyRaw != bodyRawLength) {
-      throw new ImageFormatException("the body holds " + bodyRaw + " bytes, " + bodyRawLength + " were declared");
-    }
-    sink.flush();
-    return new ImageInfo(options.codec(), options.level(), false, head.length + bodyRaw, slot.length + sink.count(),
-        head.length, headFrame.length, slot.length, frames, options.bodyFrameRawSize(), headSha, bodyDigest.hex(),
-        Sha256.hex(slot), sink.sha256());
+    return new Body(bodyRaw, frames);
   }
 
-  /**
-   * Hashes and compresses one body frame (in a worker). A full frame of zeros, the bulk of most
-   * images, reuses the bytes the first one compressed to: the same bytes compressing it again
-   * would give, at the cost of a compare.
-   */
-  private FrameResult encodeFrame(byte[] raw, int len, int frameSize) {
-    ChunkedSha256.Chunks chunks = ChunkedSha256.chunkDigests(raw, 0, len);
-    byte[] compressed;
-    if (chunks.allZero() && len == frameSize) {
-      compressed = zeroFrame;
-      if (compressed == null) {
-        compressed = compressPooled(raw, len);
-        zeroFrame = compressed;
+  /** Hashes and compresses one body frame (in a worker), a slice at a time. */
+  private FrameResult encodeFrame(byte[] raw, int len) {
+    FrameEncoder encoder = takeEncoder();
+    try {
+      encoder.begin(len, false);
+      for (int off = 0; off < len; off += FrameEncoder.SLICE) {
+        encoder.add(raw, off, Math.min(FrameEncoder.SLICE, len - off));
       }
-    } else {
-      compressed = compressPooled(raw, len);
+      return encoder.finish();
+    } finally {
+      encoder.abort();
+      idle.add(encoder);
     }
-    return new FrameResult(compressed, chunks.digests());
   }
 
   /** Waits for the oldest frame, writes it, returns its raw buffer for reuse. */
@@ -236,18 +293,25 @@ public final class ImageWriter implements AutoCloseable {
     }
   }
 
-  private byte[] compressPooled(byte[] raw, int len) {
-    FrameCompressor c = idle.poll();
-    if (c == null) {
-      c = new FrameCompressor(options.codec(), options.level());
+  /** An idle encoder, or a new one. */
+  private FrameEncoder takeEncoder() {
+    FrameEncoder e = idle.poll();
+    if (e == null) {
+      e = new FrameEncoder(options.codec(), options.level());
       synchronized (created) {
-        created.add(c);
+        created.add(e);
       }
     }
+    return e;
+  }
+
+  private <T> T withEncoder(java.util.function.Function<FrameEncoder, T> use) {
+    FrameEncoder e = takeEncoder();
     try {
-      return c.compress(raw, 0, len);
+      return use.apply(e);
     } finally {
-      idle.add(c);
+      e.abort();
+      idle.add(e);
     }
   }
 
@@ -278,7 +342,7 @@ public final class ImageWriter implements AutoCloseable {
         if (bodyRaw > bodyRawLength) {
           throw new ImageFormatException("the body is longer than the declared " + bodyRawLength + " bytes");
         }
-        bodyDigest.add(ChunkedSha256.chunkDigests(chunk, 0, n).digests());
+        bodyDigest.add(ChunkedSha256.chunkDigests(chunk, 0, n));
         feed(ctx, ByteBuffer.wrap(chunk, 0, n), dst, sink);
       }
       if (bodyRaw != bodyRawLength) {
@@ -313,8 +377,8 @@ public final class ImageWriter implements AutoCloseable {
 
   /** Compresses {@code head} as a head frame exactly as {@link #write} does (used by {@link HeadSwap}). */
   static byte[] compressHead(Codec codec, int level, byte[] head) {
-    try (FrameCompressor c = new FrameCompressor(codec, level)) {
-      return c.compress(head, 0, head.length);
+    try (FrameEncoder e = new FrameEncoder(codec, level)) {
+      return e.encode(head, 0, head.length);
     }
   }
 
@@ -331,8 +395,8 @@ public final class ImageWriter implements AutoCloseable {
       }
     }
     synchronized (created) {
-      for (FrameCompressor c : created) {
-        c.close();
+      for (FrameEncoder e : created) {
+        e.close();
       }
       created.clear();
     }

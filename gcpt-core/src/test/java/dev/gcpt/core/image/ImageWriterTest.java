@@ -23,6 +23,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class ImageWriterTest {
   static final int MIB = 1 << 20;
@@ -109,8 +110,8 @@ class ImageWriterTest {
     assertArrayEquals(concat(HEAD, body), decode(one.file()));
     assertEquals(chunkedSha256(body), one.info().bodyRawChunkedSha256());
     byte[] zeroFrame;
-    try (FrameCompressor fresh = new FrameCompressor(codec, options(codec, 1).level())) {
-      zeroFrame = fresh.compress(new byte[FRAME], 0, FRAME);
+    try (FrameEncoder fresh = new FrameEncoder(codec, options(codec, 1).level())) {
+      zeroFrame = fresh.encode(new byte[FRAME], 0, FRAME);
     }
     List<Frame> frames = FrameScanner.scan(new ByteArrayInputStream(one.file()), "image").stream()
         .filter(f -> !FrameScanner.isPadding(f)).toList();
@@ -178,10 +179,11 @@ class ImageWriterTest {
     assertEquals(one.info(), oneInFlight.info());
   }
 
-  @Test
-  void aBodyOfWholeFramesHasNoEmptyLastFrame() throws IOException {
+  @ParameterizedTest
+  @ValueSource(ints = {0, 2})
+  void aBodyOfWholeFramesHasNoEmptyLastFrame(int threads) throws IOException {
     byte[] body = Arrays.copyOf(BODY, 2 * FRAME);
-    Written w = write(options(Codec.ZSTD, 2), HEAD, body, ImageWriter.UNKNOWN_LENGTH);
+    Written w = write(options(Codec.ZSTD, threads), HEAD, body, ImageWriter.UNKNOWN_LENGTH);
     assertEquals(3, w.info().frameCount());
     assertEquals(4, FrameScanner.scan(new ByteArrayInputStream(w.file()), "image").size()); // with the padding
     assertArrayEquals(concat(HEAD, body), decode(w.file()));
@@ -207,14 +209,15 @@ class ImageWriterTest {
     assertArrayEquals(concat(head, BODY), decode(w.file()));
   }
 
-  @Test
-  void aBodyOfAnotherLengthThanDeclaredFails() {
+  @ParameterizedTest
+  @ValueSource(ints = {0, 2})
+  void aBodyOfAnotherLengthThanDeclaredFails(int threads) {
     ImageFormatException shorter = assertThrows(ImageFormatException.class,
-        () -> write(options(Codec.ZSTD, 2), HEAD, BODY, BODY.length + 1L));
+        () -> write(options(Codec.ZSTD, threads), HEAD, BODY, BODY.length + 1L));
     assertEquals("the body holds " + BODY.length + " bytes, " + (BODY.length + 1L) + " were declared",
         shorter.getMessage());
     ImageFormatException longer = assertThrows(ImageFormatException.class,
-        () -> write(options(Codec.ZSTD, 2), HEAD, BODY, FRAME));
+        () -> write(options(Codec.ZSTD, threads), HEAD, BODY, FRAME));
     assertEquals("the body is longer than the declared " + FRAME + " bytes", longer.getMessage());
   }
 
@@ -226,8 +229,9 @@ class ImageWriterTest {
     assertThrows(IllegalArgumentException.class, () -> write(options(Codec.ZSTD, 1), new byte[0], BODY, BODY.length));
   }
 
-  @Test
-  void aFailingBodyStreamFailsTheWriteAndLeavesTheWriterUsable() throws IOException {
+  @ParameterizedTest
+  @ValueSource(ints = {0, 2})
+  void aFailingBodyStreamFailsTheWriteAndLeavesTheWriterUsable(int threads) throws IOException {
     InputStream failing = new InputStream() {
       private long served;
 
@@ -245,7 +249,7 @@ class ImageWriterTest {
         return len;
       }
     };
-    try (ImageWriter writer = new ImageWriter(options(Codec.ZSTD, 2))) {
+    try (ImageWriter writer = new ImageWriter(options(Codec.ZSTD, threads))) {
       IOException e = assertThrows(IOException.class, () -> writer.write(HEAD, failing, new ByteArrayOutputStream()));
       assertEquals("connection reset", e.getMessage());
       ByteArrayOutputStream out = new ByteArrayOutputStream();
