@@ -37,14 +37,18 @@ import java.util.concurrent.atomic.AtomicInteger;
  * gzip: each member has MTIME 0, XFL 0, OS 255, no name
  * </pre>
  *
- * Every consumer reads the concatenation as one image. Frames are independent, so body frames are
- * compressed in parallel and a later {@link HeadSwap} reuses them as bytes. The output is
+ * Every consumer reads the concatenation as one image. Frames are independent, so body frames
+ * may be compressed in parallel and a later {@link HeadSwap} reuses them as bytes. The output is
  * identical for identical input and options whatever the thread count.
  *
- * <p>Memory: the caller's thread reads the body frame by frame into at most
- * {@link ImageOptions#maxFramesInFlight()} buffers; workers compress them; the caller writes them
- * in order. Heap use is bounded by {@link ImageOptions#memoryBoundBytes()}, whatever the image's
- * size. Workers also hash each frame's 4 KiB pages ({@link ChunkedSha256}).
+ * <p>Every frame goes through a {@link FrameEncoder}, which hashes each 4 KiB page
+ * ({@link ChunkedSha256}) and compresses 128 KiB slices while they are in cache. With 0 threads
+ * the caller's thread reads the body straight into one slice, hashes and compresses it: one core
+ * per image, and no raw frame buffer (only a copy of the frame's non-zero pages, kept in case the
+ * body ends inside it). With threads, the caller's thread reads the body frame
+ * by frame into at most {@link ImageOptions#maxFramesInFlight()} buffers, workers encode them and
+ * the caller writes them in order. Heap use is bounded by {@link ImageOptions#memoryBoundBytes()},
+ * whatever the image's size.
  *
  * <p>Thread-safe: several images may be written at once through one writer (they share its
  * threads). Close it to stop the threads.
