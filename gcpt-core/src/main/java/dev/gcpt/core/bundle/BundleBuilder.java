@@ -9,6 +9,7 @@ import dev.gcpt.core.image.ImageInfo;
 import dev.gcpt.core.image.ImageOptions;
 import dev.gcpt.core.image.ImageWriter;
 import dev.gcpt.core.image.Sha256;
+import dev.gcpt.core.io.PassThroughInputStream;
 import dev.gcpt.core.json.Json;
 import dev.gcpt.core.layout.Variant;
 import dev.gcpt.core.normalize.NormalizedLayout;
@@ -22,12 +23,10 @@ import dev.gcpt.core.restorer.Restorer;
 import dev.gcpt.core.restorer.RestorerGenerator;
 import dev.gcpt.core.restorer.RestorerSpec;
 import dev.gcpt.core.state.HartState;
-import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
-import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -167,20 +166,20 @@ public final class BundleBuilder implements AutoCloseable {
     String imageRel = target.dir() + "/" + target.imageFileName();
     String tmp = imageRel + ".partial-" + UUID.randomUUID();
     MessageDigest sourceDigest = Sha256.newDigest();
-    CountingStream counted;
+    PassThroughInputStream counted;
     ImageInfo written;
     OpenCheckpoint cp = null;
     long bodyLength = options.image().singleFrame() ? rawLength(source, opener) : ImageWriter.UNKNOWN_LENGTH;
     Paired paired;
     try (InputStream raw = opener.open()) {
-      counted = new CountingStream(new DigestInputStream(raw, sourceDigest));
+      counted = PassThroughInputStream.digesting(raw, sourceDigest);
       cp = CheckpointReader.open(counted, source.uri(), readerOptions());
       NormalizedLayout nl = Normalizer.layoutFor(cp);
       paired = pair(cp, nl);
       byte[] window = Normalizer.window(cp, nl, paired.bytes());
       try (OutputStream o = out.create(tmp); InputStream rest = cp.rest()) {
         written = writer.write(window, rest, bodyLength < 0 ? bodyLength : bodyLength - window.length, o);
-        drainSource(counted); // before closing: bytes after the last frame still count and hash
+        counted.drain(); // before closing: bytes after the last frame still count and hash
       }
       paired = new Paired(paired.bytes(), paired.sha256(), paired.info(), paired.notes(), nl, cp.harts(), cp);
     } catch (IOException | RuntimeException e) {
@@ -196,7 +195,7 @@ public final class BundleBuilder implements AutoCloseable {
     // the bundle is incomplete, never a new image under an old manifest
     out.delete(target.dir() + "/" + MANIFEST);
     out.commit(tmp, imageRel);
-    BundleManifest.Source src = new BundleManifest.Source(source.uri(), paired.cp().codec().cliName(), counted.count,
+    BundleManifest.Source src = new BundleManifest.Source(source.uri(), paired.cp().codec().cliName(), counted.count(),
         written.rawLength(), Sha256.hex(sourceDigest), source.fingerprint());
     BundleManifest m = manifest(src, paired.cp().notes(), target, paired, written, recipe, imageRecipe);
     writeManifest(out, target.dir(), m);
@@ -458,45 +457,11 @@ public final class BundleBuilder implements AutoCloseable {
     }
   }
 
-  private static void drainSource(CountingStream in) throws IOException {
-    byte[] buf = new byte[1 << 16];
-    while (in.read(buf) >= 0) {
-      // trailing bytes of the compressed source after the last frame: counted and hashed
-    }
-  }
-
   private static void deleteQuietly(OutputFiles out, String rel, Exception primary) {
     try {
       out.delete(rel);
     } catch (IOException e) {
       primary.addSuppressed(e);
-    }
-  }
-
-  /** Counts bytes read from the compressed source. */
-  private static final class CountingStream extends FilterInputStream {
-    long count;
-
-    CountingStream(InputStream in) {
-      super(in);
-    }
-
-    @Override
-    public int read() throws IOException {
-      int b = super.read();
-      if (b >= 0) {
-        count++;
-      }
-      return b;
-    }
-
-    @Override
-    public int read(byte[] b, int off, int len) throws IOException {
-      int n = super.read(b, off, len);
-      if (n > 0) {
-        count += n;
-      }
-      return n;
     }
   }
 }

@@ -4,8 +4,8 @@ import dev.gcpt.core.codec.Codec;
 import dev.gcpt.core.codec.CodecException;
 import dev.gcpt.core.codec.DecodedStream;
 import dev.gcpt.core.codec.Frame;
+import dev.gcpt.core.io.PassThroughInputStream;
 import java.io.ByteArrayInputStream;
-import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -127,8 +127,8 @@ public final class HeadSwap {
             + old.headSlotLength());
       }
     }
-    if (copy.count != expected) {
-      throw new ImageFormatException(name + ": the body holds " + copy.count + " compressed bytes, the manifest says "
+    if (copy.count() != expected) {
+      throw new ImageFormatException(name + ": the body holds " + copy.count() + " compressed bytes, the manifest says "
           + expected);
     }
     out.flush();
@@ -199,10 +199,9 @@ public final class HeadSwap {
   }
 
   /** Everything read through it is written to the new file. */
-  private static final class BodyCopy extends FilterInputStream {
+  private static final class BodyCopy extends PassThroughInputStream {
     private final OutputStream sink;
     private final byte[] first = new byte[2];
-    private long count;
 
     BodyCopy(InputStream in, OutputStream sink) {
       super(in);
@@ -210,41 +209,15 @@ public final class HeadSwap {
     }
 
     @Override
-    public int read() throws IOException {
-      byte[] one = new byte[1];
-      int n = read(one, 0, 1);
-      return n < 0 ? -1 : one[0] & 0xFF;
-    }
-
-    @Override
-    public int read(byte[] b, int off, int len) throws IOException {
-      int n = in.read(b, off, len);
-      if (n > 0) {
-        for (int i = 0; i < n && count + i < first.length; i++) {
-          first[(int) count + i] = b[off + i];
-        }
-        sink.write(b, off, n);
-        count += n;
+    protected void seen(byte[] b, int off, int n) throws IOException {
+      for (int i = 0; i < n && count() + i < first.length; i++) {
+        first[(int) count() + i] = b[off + i];
       }
-      return n;
-    }
-
-    @Override
-    public long skip(long n) throws IOException {
-      byte[] buf = new byte[(int) Math.min(n, COPY_BUFFER_SIZE)];
-      int r = read(buf, 0, buf.length);
-      return Math.max(r, 0);
-    }
-
-    void drain() throws IOException {
-      byte[] buf = new byte[COPY_BUFFER_SIZE];
-      while (read(buf, 0, buf.length) >= 0) {
-        // copied by read
-      }
+      sink.write(b, off, n);
     }
 
     boolean startsWithGzipMagic() {
-      return count >= 2 && (first[0] & 0xFF) == 0x1F && (first[1] & 0xFF) == 0x8B;
+      return count() >= 2 && (first[0] & 0xFF) == 0x1F && (first[1] & 0xFF) == 0x8B;
     }
   }
 }

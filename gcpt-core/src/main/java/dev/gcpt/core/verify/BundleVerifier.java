@@ -3,9 +3,10 @@ package dev.gcpt.core.verify;
 import dev.gcpt.core.bundle.BundleBuilder;
 import dev.gcpt.core.bundle.BundleManifest;
 import dev.gcpt.core.descriptor.Descriptor;
+import dev.gcpt.core.image.Sha256;
+import dev.gcpt.core.io.PassThroughInputStream;
 import dev.gcpt.core.json.Json;
 import dev.gcpt.core.restorer.RestorerGenerator;
-import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -13,7 +14,6 @@ import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import dev.gcpt.core.image.Sha256;
 import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -37,7 +37,6 @@ public final class BundleVerifier {
   /** How many parent directories of a bundle are searched for {@code restorers/}. */
   static final int ROOT_SEARCH_DEPTH = 4;
   private static final int SIZE_WORD = 4;
-  private static final int HASH_BUFFER = 1 << 16;
 
   /** Stable problem codes. */
   public static final String MANIFEST = "manifest";
@@ -218,7 +217,7 @@ public final class BundleVerifier {
         problems.add(new Problem(FRAMES, e.getMessage()));
       }
       in.drain();
-      fileLength = in.count;
+      fileLength = in.count();
     } catch (IOException e) {
       problems.add(new Problem(IMAGE, info.file() + " does not read: " + e.getMessage()));
       return null;
@@ -457,14 +456,13 @@ public final class BundleVerifier {
   }
 
   /**
-   * Counts and hashes every byte read from the file: the first {@code slotLength} bytes into
-   * {@code slot}, the rest into {@code body} (the manifest's two file digests).
+   * Hashes every byte read from the file: the first {@code slotLength} bytes into {@code slot},
+   * the rest into {@code body} (the manifest's two file digests).
    */
-  private static final class CountingDigestStream extends FilterInputStream {
+  private static final class CountingDigestStream extends PassThroughInputStream {
     private final long slotLength;
     private final MessageDigest slot;
     private final MessageDigest body;
-    long count;
 
     CountingDigestStream(InputStream in, long slotLength, MessageDigest slot, MessageDigest body) {
       super(in);
@@ -474,44 +472,10 @@ public final class BundleVerifier {
     }
 
     @Override
-    public int read() throws IOException {
-      byte[] one = new byte[1];
-      int n = read(one, 0, 1);
-      return n < 0 ? -1 : one[0] & 0xFF;
-    }
-
-    @Override
-    public int read(byte[] b, int off, int len) throws IOException {
-      int n = super.read(b, off, len);
-      if (n > 0) {
-        int inSlot = (int) Math.max(0, Math.min(n, slotLength - count));
-        slot.update(b, off, inSlot);
-        body.update(b, off + inSlot, n - inSlot);
-        count += n;
-      }
-      return n;
-    }
-
-    @Override
-    public long skip(long n) throws IOException {
-      byte[] buf = new byte[(int) Math.min(n, HASH_BUFFER)];
-      long done = 0;
-      while (done < n) {
-        int r = read(buf, 0, (int) Math.min(buf.length, n - done));
-        if (r < 0) {
-          break;
-        }
-        done += r;
-      }
-      return done;
-    }
-
-    /** Reads (and hashes) whatever is left. */
-    void drain() throws IOException {
-      byte[] buf = new byte[HASH_BUFFER];
-      while (read(buf, 0, buf.length) >= 0) {
-        // counted and hashed
-      }
+    protected void seen(byte[] b, int off, int n) {
+      int inSlot = (int) Math.max(0, Math.min(n, slotLength - count()));
+      slot.update(b, off, inSlot);
+      body.update(b, off + inSlot, n - inSlot);
     }
   }
 }
