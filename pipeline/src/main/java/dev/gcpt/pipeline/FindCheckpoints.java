@@ -74,7 +74,43 @@ public final class FindCheckpoints extends PTransform<PBegin, PCollectionTuple> 
   /**
    * A listed object. {@code etag} is the object store's content tag (null for local files).
    */
-  public record FoundFile(String uri, long size, long lastModifiedMillis, String etag) implements Serializable {}
+  public record FoundFile(String uri, long size, long lastModifiedMillis, String etag) implements Serializable {
+    /**
+     * A cheap identity of the content, recorded in the bundle so that a rerun rebuilds a
+     * replaced input: size, modification time and, where the store has one, the ETag.
+     */
+    public String fingerprint() {
+      return "size=" + size + ",mtime=" + lastModifiedMillis + (etag == null ? "" : ",etag=" + etag);
+    }
+  }
+
+  /**
+   * One file as {@link #list} would find it (for commands given a single input): a local path by
+   * its attributes, an {@code s3://} object by a HEAD request, anything else with Beam's match.
+   *
+   * @throws java.io.FileNotFoundException it does not exist
+   */
+  public static FoundFile stat(String uri, PipelineOptions options) throws IOException {
+    if (uri.startsWith("s3://")) {
+      S3Listing.Listed l = S3Listing.head(uri, options);
+      return new FoundFile(l.uri(), l.size(), l.lastModifiedMillis(), l.etag());
+    }
+    if (RecordedPaths.isLocal(uri)) {
+      Path p = Path.of(uri);
+      BasicFileAttributes a;
+      try {
+        a = Files.readAttributes(p, BasicFileAttributes.class);
+      } catch (NoSuchFileException e) {
+        throw new java.io.FileNotFoundException("no such file: " + uri);
+      }
+      if (!a.isRegularFile()) {
+        throw new java.io.FileNotFoundException("not a file: " + uri);
+      }
+      return new FoundFile(p.toString(), a.size(), a.lastModifiedTime().toMillis(), null);
+    }
+    MatchResult.Metadata m = FileSystems.matchSingleFileSpec(uri);
+    return new FoundFile(m.resourceId().toString(), m.sizeBytes(), m.lastModifiedMillis(), m.checksum());
+  }
 
   /**
    * Every file under {@code root}: an {@code s3://} prefix with {@link S3Listing} (no request per
@@ -201,10 +237,8 @@ public final class FindCheckpoints extends PTransform<PBegin, PCollectionTuple> 
         return;
       }
       found.inc();
-      String etag = f.etag();
       out.get(TASKS).output(new CheckpointTask(f.uri(), n.relativePath(), n.workload(), n.point(), weight,
-          weightSource, insts, dir, image, "size=" + f.size() + ",mtime=" + f.lastModifiedMillis()
-              + (etag == null ? "" : ",etag=" + etag)));
+          weightSource, insts, dir, image, f.fingerprint()));
     }
 
     private static void note(MultiOutputReceiver out, SetIndex.Problem p, SetMetadata meta) {

@@ -34,20 +34,14 @@ public final class StorageOptions {
   }
 
   /**
-   * A cheap identity of the object's content: size and modification time (a replaced object gets
-   * a new one, so reruns rebuild it).
+   * A cheap identity of the object's content, the one {@code gcpt run} records for it (size,
+   * modification time, and the ETag on S3): a replaced object gets a new one, so reruns rebuild it.
    */
   public String fingerprint(String uri) throws IOException {
-    if (!uri.contains("://")) {
-      Path p = Path.of(uri);
-      if (!Files.exists(p)) {
-        throw new IOException("no such file: " + uri);
-      }
-      return "size=" + Files.size(p) + ",mtime=" + Files.getLastModifiedTime(p).toMillis();
+    if (uri.contains("://")) {
+      ensureRegistered();
     }
-    ensureRegistered();
-    MatchResult.Metadata m = FileSystems.matchSingleFileSpec(uri);
-    return "size=" + m.sizeBytes() + ",mtime=" + m.lastModifiedMillis();
+    return dev.gcpt.pipeline.FindCheckpoints.stat(uri, s3Setup().toOptions()).fingerprint();
   }
 
   /** Opens a local path or any Beam filesystem URI for streaming reads. */

@@ -67,4 +67,28 @@ public final class S3Listing {
     }
     return out;
   }
+
+  /** One object's size, last-modified time and ETag (a HEAD request), as a listing gives them. */
+  public static Listed head(String s3Uri, PipelineOptions options) throws IOException {
+    URI u = URI.create(s3Uri);
+    if (!SCHEME.equals(u.getScheme()) || u.getHost() == null) {
+      throw new IllegalArgumentException("not an s3://bucket/key URI: " + s3Uri);
+    }
+    String bucket = u.getHost();
+    String key = s3Uri.substring((SCHEME + "://" + bucket + "/").length());
+    try (S3Client client = newClient(options)) {
+      var h = client.headObject(b -> b.bucket(bucket).key(key));
+      return new Listed(s3Uri, h.contentLength(), h.lastModified() == null ? 0 : h.lastModified().toEpochMilli(),
+          h.eTag());
+    } catch (software.amazon.awssdk.services.s3.model.NoSuchKeyException e) {
+      throw new java.io.FileNotFoundException("no such object: " + s3Uri);
+    } catch (software.amazon.awssdk.services.s3.model.S3Exception e) {
+      if (e.statusCode() == 404) {
+        throw new java.io.FileNotFoundException("no such object: " + s3Uri);
+      }
+      throw new IOException("HEAD " + s3Uri + ": " + e.getMessage(), e);
+    } catch (SdkException e) {
+      throw new IOException("HEAD " + s3Uri + ": " + e.getMessage(), e);
+    }
+  }
 }
