@@ -300,6 +300,66 @@ class RestorerQemuTest {
     }
   }
 
+  // ------------------------------------------------------------------ a pending IPI
+
+  /**
+   * A hart saved with an IPI pending (mip.MSIP; the CLINT's msip) gets it back: mip.MSIP is
+   * read-only, so the restorer writes the CLINT's msip, and once {@code mret} drops to S-mode the
+   * machine software interrupt is taken at the saved pc. The other hart had none and resumes.
+   */
+  @Test
+  void aPendingIpiIsRestoredAndTakenAtTheSavedPc() throws Exception {
+    RestorerSpec spec = RestorerSpec.forVariant(Variant.V2, 2, QEMU);
+    Restorer restorer = RestorerGenerator.generate(spec);
+    Random rnd = new Random(11);
+    HartState s0 = HartStates.random(rnd, spec, 0, S, MTIME_SAVED, false);
+    long[] csrs = s0.csrTable();
+    csrs[Csr.MIP] |= MIP_MSIP;
+    HartState ipi = new HartState(0, s0.pc(), s0.mode(), s0.mtime(), s0.mtimecmp(), s0.xs(), s0.fs(), csrs,
+        s0.vregs(), s0.vlen());
+    HartState quiet = HartStates.random(rnd, spec, 1, S, MTIME_SAVED, false);
+    Path image = write("ipi.bin", HartStates.image(spec, restorer, List.of(ipi, quiet), HartStates.probePayload(spec)));
+    Path sock = dir.resolve("ipi.sock");
+    long mtvecCatcher = Offsets.DRAM_BASE + spec.payloadPosition() + HartStates.MTVEC_CATCHER;
+    try (Qemu qemu = Qemu.start(image, 2, sock, dir);
+         GdbRemote gdb = GdbRemote.connect(sock, Duration.ofSeconds(10))) {
+      gdb.insertHwBreakpoint(mtvecCatcher);
+      gdb.insertHwBreakpoint(quiet.pc());
+      Map<Integer, Long> mcause = new HashMap<>();
+      Map<Integer, Long> mepc = new HashMap<>();
+      Map<Integer, Long> at = new HashMap<>();
+      Instant deadline = Instant.now().plus(RUN_TIMEOUT);
+      while (at.size() < 2) {
+        Duration left = Duration.between(Instant.now(), deadline);
+        GdbRemote.Stop stop;
+        try {
+          stop = gdb.continueUntilStop(left.isNegative() ? Duration.ZERO : left);
+        } catch (IOException e) {
+          fail("harts did not stop at the mtvec catcher (hart 0) and the probe (hart 1) within " + RUN_TIMEOUT
+              + ": " + e.getMessage() + "; stopped so far: " + at);
+          return;
+        }
+        gdb.selectHart(stop.hart());
+        long pc = gdb.reg("pc");
+        if (at.containsKey(stop.hart()) || (pc != mtvecCatcher && pc != quiet.pc())) {
+          continue; // a second report of a stop already handled, or an interrupt-style stop (T02)
+        }
+        at.put(stop.hart(), pc);
+        mcause.put(stop.hart(), gdb.csr(Csr.MCAUSE));
+        mepc.put(stop.hart(), gdb.csr(Csr.MEPC));
+      }
+      assertEquals(mtvecCatcher, at.get(0), "hart 0 takes the restored IPI");
+      assertEquals(1L << 63 | 3, mcause.get(0), "machine software interrupt");
+      assertEquals(ipi.pc(), mepc.get(0), "taken at the saved pc, before its first instruction");
+      assertEquals(quiet.pc(), at.get(1), "hart 1 had no IPI and resumes");
+      long msip = gdb.readMemoryU64(QEMU.msipAddress(0));
+      assertEquals(1, msip & 0xFFFF_FFFFL, "CLINT msip of hart 0");
+      assertEquals(0, msip >>> 32, "CLINT msip of hart 1");
+    }
+  }
+
+  private static final long MIP_MSIP = 1L << 3;
+
   // ------------------------------------------------------------------ traps and boot
 
   @Test

@@ -8,14 +8,14 @@ import java.util.List;
 
 /**
  * Finds device state a checkpoint cannot carry on QEMU's {@code virt} machine. A gcpt checkpoint
- * holds guest RAM, the harts' architectural state and the CLINT timer (mtime, mtimecmp); a
+ * holds guest RAM, the harts' architectural state and the CLINT (mtime, mtimecmp, and msip as
+ * mip.MSIP, which the restorer writes back); a
  * restored machine's devices start from reset. Each rule below names state that would be lost
  * and change what the guest sees; reads are side-effect free except the UART's LSR (its error
  * bits clear on read).
  *
  * <pre>
  * device             address (virt)                rule: refuse when
- * CLINT msip[h]      0x0200_0000 + 4*h             an IPI is pending (mip.MSIP would be lost)
  * PLIC pending       0x0C00_1000 (128 sources)     any source pending
  * PLIC enable[ctx]   0x0C00_2000 + 0x80*ctx        any source enabled in any M/S context
  * virtio-mmio[i]     0x1000_1000 + 0x1000*i, i<8   a device is present (id != 0) and a driver set its status
@@ -26,7 +26,6 @@ import java.util.List;
 public final class DeviceCheck {
   private DeviceCheck() {}
 
-  public static final long CLINT_MSIP = 0x0200_0000L;
   public static final long PLIC_PENDING = 0x0C00_1000L;
   public static final long PLIC_ENABLE = 0x0C00_2000L;
   public static final long PLIC_CONTEXT_STRIDE = 0x80;
@@ -50,13 +49,6 @@ public final class DeviceCheck {
   /** The problems found on a machine with {@code harts} harts; empty when the capture is safe. */
   public static List<String> problems(PhysicalMemory mem, List<Qmp.PciDevice> pci, int harts) throws IOException {
     List<String> out = new ArrayList<>();
-    long[] msip = mem.readPhysical(CLINT_MSIP, harts, 4);
-    for (int h = 0; h < harts; h++) {
-      if ((msip[h] & 1) != 0) {
-        out.add(String.format("CLINT: a software interrupt (IPI) is pending for hart %d (msip at 0x%x)", h,
-            CLINT_MSIP + 4L * h));
-      }
-    }
     long[] pending = mem.readPhysical(PLIC_PENDING, PLIC_WORDS, 4);
     for (int w = 0; w < PLIC_WORDS; w++) {
       if (pending[w] != 0) {

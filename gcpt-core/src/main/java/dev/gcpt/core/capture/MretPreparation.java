@@ -13,7 +13,8 @@ import dev.gcpt.core.state.HartState;
  *       mstatus.MPV &larr; V (0: capture refuses harts that may run virtualized);
  *   <li>mepc &larr; pc (for every mode: the restorer's M-mode path returns with {@code mret} too,
  *       see RestorerSpec.SAVED_M_MODE_NOTE);
- *   <li>mip.MTIP cleared (the CLINT raises it again from the restored mtime/mtimecmp).
+ *   <li>mip.MTIP cleared (the CLINT raises it again from the restored mtime/mtimecmp);
+ *   <li>mip.MSIP = the CLINT's msip for this hart (the restorer writes msip back when it is set).
  * </ul>
  *
  * sstatus.SIE/SPIE are left as they are: neither NEMU nor the QEMU fork touches them (the
@@ -24,13 +25,18 @@ public final class MretPreparation {
 
   /** mip.MTIP. */
   public static final long MIP_MTIP = 1L << 7;
+  /** mip.MSIP. */
+  public static final long MIP_MSIP = 1L << 3;
 
-  /** The prepared state; {@code mtime} is the global CLINT time, {@code mtimecmp} this hart's. */
-  public static HartState prepare(RawHart raw, long mtime, long mtimecmp) {
+  /**
+   * The prepared state; {@code mtime} is the global CLINT time, {@code mtimecmp} and {@code msip}
+   * (bit 0: an IPI is pending) this hart's CLINT registers.
+   */
+  public static HartState prepare(RawHart raw, long mtime, long mtimecmp, long msip) {
     long[] csrs = raw.csrs();
     csrs[Csr.MSTATUS] = mstatus(raw.csr(Csr.MSTATUS), raw.priv());
     csrs[Csr.MEPC] = raw.pc();
-    csrs[Csr.MIP] &= ~MIP_MTIP;
+    csrs[Csr.MIP] = csrs[Csr.MIP] & ~(MIP_MTIP | MIP_MSIP) | ((msip & 1) != 0 ? MIP_MSIP : 0);
     return new HartState(raw.hart(), raw.pc(), raw.priv(), mtime, mtimecmp, raw.x(), raw.f(), csrs, raw.vregs(),
         raw.vlen());
   }

@@ -29,7 +29,7 @@ import java.util.OptionalInt;
  * <ol>
  *   <li>pause: QEMU stops every hart when the debugger connects; {@link AtPc} resumes until a
  *       hart reaches a pc (its Nth time), {@link After} resumes for a while and interrupts;
- *   <li>read every hart ({@link HartReader}) and the CLINT's mtime and mtimecmp;
+ *   <li>read every hart ({@link HartReader}) and the CLINT's mtime, mtimecmp and msip;
  *   <li>refuse device state a checkpoint cannot carry ({@link DeviceCheck});
  *   <li>prepare each hart for mret ({@link MretPreparation});
  *   <li>dump RAM from 0x8000_0000 with {@code pmemsave} into a temporary file next to the output
@@ -143,7 +143,8 @@ public final class QemuCapture {
     List<HartState> harts = new ArrayList<>();
     List<String> notes = new ArrayList<>();
     for (RawHart r : raws) {
-      harts.add(MretPreparation.prepare(r, mtime, qmp.u64(p.mtimecmpAddress(r.hart()))));
+      harts.add(MretPreparation.prepare(r, mtime, qmp.u64(p.mtimecmpAddress(r.hart())),
+          qmp.u32(p.msipAddress(r.hart()))));
       if (r.priv() == 3) {
         notes.add("hart " + r.hart() + " was in M-mode: " + RestorerSpec.SAVED_M_MODE_NOTE);
       }

@@ -30,6 +30,7 @@ import java.util.Properties;
  *
  * <pre>
  * CLINT register          address
+ * msip of hart i          clintBase + 4*i          (written only to restore a pending IPI)
  * mtimecmp of hart i      clintBase + 0x4000 + 8*i
  * mtime                   clintBase + 0xBFF8
  * </pre>
@@ -49,6 +50,8 @@ public record PlatformProfile(
   /** DRAM size of a profile that does not give one: 2 GiB. */
   public static final long DEFAULT_DRAM_SIZE = 0x8000_0000L;
 
+  /** CLINT offset of hart 0's msip (software interrupt pending, bit 0). */
+  public static final long CLINT_MSIP = 0;
   /** CLINT offset of hart 0's mtimecmp. */
   public static final long CLINT_MTIMECMP = 0x4000;
   /** CLINT offset of mtime. */
@@ -128,6 +131,11 @@ public record PlatformProfile(
 
   private static boolean inRange(long address, long base, long size) {
     return address >= base && address - base < size;
+  }
+
+  /** Physical address of hart {@code hart}'s msip. */
+  public long msipAddress(int hart) {
+    return clintBase + CLINT_MSIP + 4L * hart;
   }
 
   /** Physical address of hart {@code hart}'s mtimecmp. */

@@ -29,7 +29,8 @@ import java.util.List;
  *       loads), vsetvl from saved vl/vtype, vstart, vxrm, vxsat.
  *   <li>menvcfg; H and VS CSRs (when enabled); M/S CSRs; satp then sfence.vma; PMP; mstatus (with MPRV
  *       and MIE cleared) last, so saved FS/VS = Off takes effect after the F/V restore.
- *   <li>this hart's mtimecmp to the CLINT; barrier (amoadd on a counter inside the restorer);
+ *   <li>this hart's mtimecmp to the CLINT, and its msip when the saved mip.MSIP is set (a pending
+ *       IPI: mip.MSIP itself is read-only); barrier (amoadd on a counter inside the restorer);
  *       the last hart to arrive writes mtime from core 0 and releases the others.
  *   <li>x1..x31 with the pointer register (t0) last; {@code mret}.
  * </ol>
@@ -48,6 +49,7 @@ public final class RestorerGenerator {
   private static final int PMP_ENTRIES = 16;
   private static final int VSTIMECMP = 0x24D;
   private static final long MSTATUS_MPRV = 1L << 17;
+  private static final long MIP_MSIP = 1L << 3;
   private static final long MSTATUS_MIE = 1L << Csr.MSTATUS_MIE;
   private static final long MSTATUS_FS_DIRTY = 3L << Csr.MSTATUS_FS_SHIFT;
   private static final long MSTATUS_VS_DIRTY = 3L << Csr.MSTATUS_VS_SHIFT;
@@ -309,6 +311,17 @@ public final class RestorerGenerator {
       a.li(T0, spec.platform().mtimecmpAddress(0));
       a.add(T0, T0, T3);
       a.sd(T1, T0, 0);
+      // a pending IPI: mip.MSIP is read-only, the CLINT's msip drives it (no write otherwise)
+      Label noIpi = a.newLabel("noIpi");
+      loadState(T1, layout.csr(Csr.MIP));
+      a.andi(T1, T1, (int) MIP_MSIP);
+      a.beq(T1, ZERO, noIpi);
+      a.li(T0, spec.platform().msipAddress(0));
+      a.slli(T2, S1, 2);
+      a.add(T0, T0, T2);
+      a.li(T1, 1);
+      a.sw(T1, T0, 0);
+      a.bind(noIpi);
       int arrivals = spec.harts() - (spec.parkHart().isPresent() ? 1 : 0);
       Label wait = a.newLabel("wait");
       Label spin = a.newLabel("spin");

@@ -42,9 +42,15 @@ class DeviceCheckTest {
   }
 
   @Test
+  void aPendingIpiIsCarriedNotRefused() throws Exception {
+    FakeMemory m = quietVirt();
+    m.values.put(0x0200_0004L, 1L); // CLINT msip of hart 1: saved as mip.MSIP, written back by the restorer
+    assertEquals(List.of(), DeviceCheck.problems(m, List.of(HOST), 2));
+  }
+
+  @Test
   void everyRuleNamesTheDeviceAndAddress() throws Exception {
     FakeMemory m = quietVirt();
-    m.values.put(DeviceCheck.CLINT_MSIP + 4, 1L);
     m.values.put(DeviceCheck.PLIC_PENDING, 1L << 10);
     m.values.put(DeviceCheck.PLIC_ENABLE + 3 * DeviceCheck.PLIC_CONTEXT_STRIDE, 1L << 1);
     long blk = DeviceCheck.VIRTIO_MMIO + DeviceCheck.VIRTIO_STRIDE * 7;
@@ -55,7 +61,6 @@ class DeviceCheckTest {
     m.values.put(DeviceCheck.UART + DeviceCheck.UART_LSR, 0x61L);
     List<String> p = DeviceCheck.problems(m, List.of(HOST, new Qmp.PciDevice(0, 1, 0, 0x0200, "Ethernet controller")), 2);
     assertEquals(List.of(
-        "CLINT: a software interrupt (IPI) is pending for hart 1 (msip at 0x2000004)",
         "PLIC: interrupt sources [10] are pending (0xc001000 = 0x00000400)",
         "PLIC: context 3 (hart 1 S-mode) has sources [1] enabled (0xc002180 = 0x00000002); a restored PLIC starts"
             + " with every source disabled",

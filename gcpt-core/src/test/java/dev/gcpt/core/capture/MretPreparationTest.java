@@ -26,11 +26,15 @@ class MretPreparationTest {
 
   @Test
   void supervisorHartGetsMretReadyMstatusMepcAndNoTimerPending() {
-    HartState h = MretPreparation.prepare(raw(1, FS_DIRTY | MIE | SIE | Csr.MSTATUS_MPV, 0xA2), 100, 200);
+    HartState h = MretPreparation.prepare(raw(1, FS_DIRTY | MIE | SIE | Csr.MSTATUS_MPV, 0xA2), 100, 200, 0);
     assertEquals(FS_DIRTY | SIE | MPIE | 1L << Csr.MSTATUS_MPP_SHIFT, h.csr(Csr.MSTATUS),
         "MPIE <- MIE, MIE <- 0, MPP <- S, MPV <- 0; SIE untouched (NEMU and the QEMU fork leave it)");
     assertEquals(0x8020_0040L, h.csr(Csr.MEPC));
     assertEquals(0x22, h.csr(Csr.MIP), "MTIP cleared, SSIP/STIP kept");
+    assertEquals(0x2A, MretPreparation.prepare(raw(1, 0, 0xA2), 100, 200, 1).csr(Csr.MIP),
+        "a pending IPI (CLINT msip = 1) is saved as mip.MSIP");
+    assertEquals(0x22, MretPreparation.prepare(raw(1, 0, 0xAA), 100, 200, 0).csr(Csr.MIP),
+        "mip.MSIP follows the CLINT's msip");
     assertEquals(1, h.mode());
     assertEquals(100, h.mtime());
     assertEquals(200, h.mtimecmp());
