@@ -18,6 +18,11 @@ import java.util.zip.Inflater;
  * to their CRC32 and ISIZE; the file must end exactly after its last frame. The raw bytes go to
  * a {@link RawSink} in order, so callers hash them without holding the image.
  *
+ * <p>Deliberately separate from the {@code codec} package's decoders, which the reader and the
+ * writer use: the verifier checks what they produced, so it parses frame headers, skippable frames
+ * and gzip member headers itself (sharing only libzstd and the JDK's inflater) and a bug in the
+ * shared path cannot hide itself.
+ *
  * <pre>
  * zstd frame (RFC 8878 §3.1.1)               gzip member (RFC 1952 §2.3)
  * +--------------+------------------------+   +-----------------+----------------+----------------+
