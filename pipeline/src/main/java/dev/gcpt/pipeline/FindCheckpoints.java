@@ -88,6 +88,7 @@ public final class FindCheckpoints extends PTransform<PBegin, PCollectionTuple> 
    * One file as {@link #list} would find it (for commands given a single input): a local path by
    * its attributes, an {@code s3://} object by a HEAD request, anything else with Beam's match.
    *
+   * @param options the S3 settings (used for {@code s3://} only; may be null for other URIs)
    * @throws java.io.FileNotFoundException it does not exist
    */
   public static FoundFile stat(String uri, PipelineOptions options) throws IOException {

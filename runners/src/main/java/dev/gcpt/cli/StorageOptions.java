@@ -38,9 +38,10 @@ public final class StorageOptions {
    * modification time, and the ETag on S3): a replaced object gets a new one, so reruns rebuild it.
    */
   public String fingerprint(String uri) throws IOException {
-    if (uri.contains("://")) {
-      ensureRegistered();
+    if (!uri.contains("://")) {
+      return dev.gcpt.pipeline.FindCheckpoints.stat(uri, null).fingerprint(); // no Beam options for a local file
     }
+    ensureRegistered();
     return dev.gcpt.pipeline.FindCheckpoints.stat(uri, s3Setup().toOptions()).fingerprint();
   }
 

@@ -25,8 +25,8 @@ import java.util.zip.Deflater;
  * both buffer their input into blocks of their own (tested in {@code FrameEncoderTest}).
  *
  * <p>Zeros first: while every page so far is zero nothing reaches the compressor; a frame that
- * is all zero reuses the bytes the last all-zero frame of that length compressed to (the bulk of
- * most images, at the cost of a compare). Leading zeros that are followed by data are fed from a
+ * is all zero reuses the bytes the longest all-zero frame so far compressed to, when it has that
+ * length (the bulk of most images, at the cost of a compare). Leading zeros that are followed by data are fed from a
  * constant array, which gives the same bytes as feeding them from the caller's.
  *
  * <p>A frame declared longer than what arrives (the image's last frame, when the body's length is
@@ -228,8 +228,10 @@ final class FrameEncoder implements AutoCloseable {
     } else {
       feedZeros(added);
       compressed = end();
-      zeroFrame = compressed;
-      zeroFrameLength = added;
+      if (added > zeroFrameLength) { // keep the full frame's bytes, not an image's short last frame
+        zeroFrame = compressed;
+        zeroFrameLength = added;
+      }
     }
     open = false;
     outputLength = 0;

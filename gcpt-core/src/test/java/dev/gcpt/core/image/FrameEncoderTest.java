@@ -113,6 +113,13 @@ class FrameEncoderTest {
       e.begin(FRAME, false);
       e.add(zeros, 0, FRAME);
       assertSame(first.compressed(), e.finish().compressed());
+      // a shorter all-zero frame (an image's last) does not evict the full frame's bytes
+      e.begin(FRAME, true);
+      e.add(zeros, 0, FRAME / 2);
+      assertArrayEquals(fresh.encode(zeros, 0, FRAME / 2), e.finish().compressed());
+      e.begin(FRAME, false);
+      e.add(zeros, 0, FRAME);
+      assertSame(first.compressed(), e.finish().compressed());
       // leading zeros fed late give the bytes of zeros fed at once
       byte[] data = new byte[FRAME];
       data[FRAME - 1] = 7;
