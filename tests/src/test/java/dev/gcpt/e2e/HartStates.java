@@ -53,6 +53,14 @@ final class HartStates {
     return 1L << (ext - 'A');
   }
 
+  /** {@code s} with one CSR changed. */
+  static HartState withCsr(HartState s, int csr, long value) {
+    long[] csrs = s.csrTable();
+    csrs[csr] = value;
+    return new HartState(s.hart(), s.pc(), s.mode(), s.mtime(), s.mtimecmp(), s.xs(), s.fs(), csrs, s.vregs(),
+        s.vlen());
+  }
+
   /** The pc hart {@code hart} resumes at: its probe inside the payload. */
   static long probe(RestorerSpec spec, int hart) {
     return Offsets.DRAM_BASE + spec.payloadPosition() + (long) PROBE_STRIDE * hart;

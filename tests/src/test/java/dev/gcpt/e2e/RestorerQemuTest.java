@@ -313,10 +313,7 @@ class RestorerQemuTest {
     Restorer restorer = RestorerGenerator.generate(spec);
     Random rnd = new Random(11);
     HartState s0 = HartStates.random(rnd, spec, 0, S, MTIME_SAVED, false);
-    long[] csrs = s0.csrTable();
-    csrs[Csr.MIP] |= MIP_MSIP;
-    HartState ipi = new HartState(0, s0.pc(), s0.mode(), s0.mtime(), s0.mtimecmp(), s0.xs(), s0.fs(), csrs,
-        s0.vregs(), s0.vlen());
+    HartState ipi = HartStates.withCsr(s0, Csr.MIP, s0.csr(Csr.MIP) | MIP_MSIP);
     HartState quiet = HartStates.random(rnd, spec, 1, S, MTIME_SAVED, false);
     Path image = write("ipi.bin", HartStates.image(spec, restorer, List.of(ipi, quiet), HartStates.probePayload(spec)));
     Path sock = dir.resolve("ipi.sock");
@@ -388,9 +385,8 @@ class RestorerQemuTest {
     Random rnd = new Random(3);
     HartState good = HartStates.random(rnd, spec, 0, S, MTIME_SAVED, false);
     HartState s = HartStates.random(rnd, spec, 1, S, MTIME_SAVED, false);
-    long[] csrs = s.csrTable();
-    csrs[Csr.MSTATUS] &= ~(3L << Csr.MSTATUS_MPP_SHIFT); // MPP = U while mode = S
-    HartState bad = new HartState(1, s.pc(), s.mode(), s.mtime(), s.mtimecmp(), s.xs(), s.fs(), csrs, s.vregs(), s.vlen());
+    // MPP = U while mode = S
+    HartState bad = HartStates.withCsr(s, Csr.MSTATUS, s.csr(Csr.MSTATUS) & ~(3L << Csr.MSTATUS_MPP_SHIFT));
     assertEquals(TrapCode.MODE_MISMATCH.code(),
         exitStatus("mode.bin", HartStates.image(spec, r, List.of(good, bad), HartStates.probePayload(spec)), 2));
   }
