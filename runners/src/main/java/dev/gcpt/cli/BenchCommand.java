@@ -483,7 +483,7 @@ public final class BenchCommand implements Callable<Integer> {
         .append(Runtime.getRuntime().availableProcessors()).append(" cores, ")
         .append(ManagementFactory.getOperatingSystemMXBean().getArch()).append(", Java ")
         .append(System.getProperty("java.version")).append(". Images: V1 checkpoints, ")
-        .append(randomPerMille / 10.0).append("% random pages, as many pointer-like pages, the rest zero pages.")
+        .append(randomPerMille / 10.0).append("% random pages, as many pointer-like pages (small integers and DRAM addresses in turn), the rest zero pages.")
         .append(" Output: zstd level 1, 8 MiB body frames. Baselines run on the same files.\n\n");
     b.append("## 1. Normalize throughput vs the shell pipe\n\n");
     b.append("Raw MiB/s by wall clock, and per CPU-second (\"per core\": raw bytes / (user+sys)).\n\n");
