@@ -566,6 +566,8 @@ public final class BenchCommand implements Callable<Integer> {
       maxRate = Math.max(maxRate, rate);
       series.computeIfAbsent(r.what() + " (" + r.codec() + ")", k -> new ArrayList<>()).add(new double[] {mib, rate});
     }
+    // headroom above the fastest series, a whole multiple of 500 MiB/s: the legend sits there
+    maxRate = Math.ceil(maxRate * 1.5 / 500) * 500;
     double maxMib = sizesMib.stream().mapToLong(Long::longValue).max().orElse(1);
     StringBuilder s = new StringBuilder();
     s.append("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"").append(w).append("\" height=\"").append(h)
@@ -587,6 +589,8 @@ public final class BenchCommand implements Callable<Integer> {
       s.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\">%d</text>%n", x, h - bottom + 14,
           mib));
     }
+    s.append(String.format(Locale.ROOT, "<rect x=\"%d\" y=\"10\" width=\"250\" height=\"%d\" fill=\"white\""
+        + " stroke=\"#ccc\"/>%n", left + 6, 14 * series.size() + 8));
     String[] colors = {"#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b"};
     int i = 0;
     for (var e : series.entrySet()) {
