@@ -4,8 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.gcpt.pipeline.io.EmbeddedS3;
-import dev.gcpt.pipeline.io.GcptS3Options;
+import dev.gcpt.pipeline.io.S3ServerExtension;
 import dev.gcpt.pipeline.io.Storage;
 import java.io.FileNotFoundException;
 import java.io.IOException;
@@ -13,41 +12,28 @@ import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** One input stat'ed alone gets the fingerprint the set listing records for it. */
 class FindCheckpointsStatTest {
   static final String BUCKET = "stat";
-  static EmbeddedS3 server;
-  static GcptS3Options options;
-
-  @BeforeAll
-  static void start() throws IOException {
-    server = EmbeddedS3.startTransient();
-    server.createBucket(BUCKET);
-    options = server.setup().configureFileSystems();
-  }
-
-  @AfterAll
-  static void stop() throws IOException {
-    server.close();
-  }
+  @RegisterExtension
+  static final S3ServerExtension S3 = new S3ServerExtension(BUCKET);
 
   @Test
   void anS3ObjectHasTheListingsFingerprintWithItsEtag() throws IOException {
     try (OutputStream o = Storage.create("s3://" + BUCKET + "/set/w/1/_1_0.5_memory_.zstd", Storage.BINARY)) {
       o.write(new byte[1234]);
     }
-    List<FindCheckpoints.FoundFile> listed = FindCheckpoints.list("s3://" + BUCKET + "/set", options);
+    List<FindCheckpoints.FoundFile> listed = FindCheckpoints.list("s3://" + BUCKET + "/set", S3.options());
     assertEquals(1, listed.size());
-    FindCheckpoints.FoundFile one = FindCheckpoints.stat(listed.get(0).uri(), options);
+    FindCheckpoints.FoundFile one = FindCheckpoints.stat(listed.get(0).uri(), S3.options());
     assertEquals(listed.get(0).fingerprint(), one.fingerprint());
     assertTrue(one.fingerprint().matches("size=1234,mtime=\\d+,etag=.+"), one.fingerprint());
     FileNotFoundException missing = assertThrows(FileNotFoundException.class,
-        () -> FindCheckpoints.stat("s3://" + BUCKET + "/set/none.zstd", options));
+        () -> FindCheckpoints.stat("s3://" + BUCKET + "/set/none.zstd", S3.options()));
     assertEquals("no such object: s3://" + BUCKET + "/set/none.zstd", missing.getMessage());
   }
 
@@ -55,13 +41,13 @@ class FindCheckpointsStatTest {
   void aLocalFileHasTheListingsFingerprint(@TempDir Path dir) throws IOException {
     Path f = Files.createDirectories(dir.resolve("w/1")).resolve("_1_0.5_memory_.gz");
     Files.write(f, new byte[77]);
-    List<FindCheckpoints.FoundFile> listed = FindCheckpoints.list(dir.toString(), options);
+    List<FindCheckpoints.FoundFile> listed = FindCheckpoints.list(dir.toString(), S3.options());
     assertEquals(1, listed.size());
-    assertEquals(listed.get(0).fingerprint(), FindCheckpoints.stat(f.toString(), options).fingerprint());
+    assertEquals(listed.get(0).fingerprint(), FindCheckpoints.stat(f.toString(), S3.options()).fingerprint());
     assertTrue(listed.get(0).fingerprint().matches("size=77,mtime=\\d+"), listed.get(0).fingerprint());
     FileNotFoundException missing = assertThrows(FileNotFoundException.class,
-        () -> FindCheckpoints.stat(dir.resolve("none.gz").toString(), options));
+        () -> FindCheckpoints.stat(dir.resolve("none.gz").toString(), S3.options()));
     assertEquals("no such file: " + dir.resolve("none.gz"), missing.getMessage());
-    assertThrows(FileNotFoundException.class, () -> FindCheckpoints.stat(dir.toString(), options));
+    assertThrows(FileNotFoundException.class, () -> FindCheckpoints.stat(dir.toString(), S3.options()));
   }
 }

@@ -22,29 +22,16 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Random;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.services.s3.S3Client;
 
 /** Head replacement on a real S3 server (s3proxy): the kept bytes are copied inside the store. */
 class S3HeadReplaceTest {
   static final String BUCKET = "heads";
-  static EmbeddedS3 server;
-  static GcptS3Options options;
-
-  @BeforeAll
-  static void start() throws IOException {
-    server = EmbeddedS3.startTransient();
-    server.createBucket(BUCKET);
-    options = server.setup().configureFileSystems();
-  }
-
-  @AfterAll
-  static void stop() throws IOException {
-    server.close();
-  }
+  @RegisterExtension
+  static final S3ServerExtension S3 = new S3ServerExtension(BUCKET);
 
   @Test
   void theHeadIsReplacedAndTheRestKept() throws IOException {
@@ -53,7 +40,7 @@ class S3HeadReplaceTest {
     String uri = "s3://" + BUCKET + "/obj";
     put(uri, old);
     byte[] head = "a new head of another length".getBytes();
-    try (S3Client c = S3Listing.newClient(options)) {
+    try (S3Client c = S3Listing.newClient(S3.options())) {
       assertTrue(S3HeadReplace.replace(c, uri, head, 1000, old.length));
       byte[] now = get(uri);
       assertArrayEquals(head, Arrays.copyOf(now, head.length));
@@ -77,7 +64,7 @@ class S3HeadReplaceTest {
     BundleBuilder.Target target = new BundleBuilder.Target("w/1", "_1_0.5_memory_.zstd",
         new BundleManifest.SimPoint("w", "1", "0.5", null));
     BundleBuilder.Source s = new BundleBuilder.Source("mem://src", "size=" + source.length);
-    try (StorageOutputFiles out = new StorageOutputFiles("s3://" + BUCKET + "/set", options);
+    try (StorageOutputFiles out = new StorageOutputFiles("s3://" + BUCKET + "/set", S3.options());
         BundleBuilder a = builder("xiangshan"); BundleBuilder b = builder("nemu")) {
       assertEquals(BundleBuilder.Status.BUILT, a.build(s, () -> new ByteArrayInputStream(source), target, out).status());
       BundleBuilder.Result r = b.build(s, () -> {
