@@ -59,6 +59,11 @@ public final class BenchCommand implements Callable<Integer> {
   @Option(names = "--repeat", defaultValue = "3", description = "Runs per measurement; the median is reported.")
   int repeat;
 
+  @Option(names = "--pipeline-rounds", defaultValue = "9", description = "Timed rounds per pipeline configuration"
+      + " (default ${DEFAULT-VALUE}): the 2-worker / 1-worker ratio is the median of the rounds' ratios, and one"
+      + " round takes two runs of the whole set, so the spread of a shared machine needs more of them.")
+  int pipelineRounds;
+
   @Option(names = "--pipeline-images", defaultValue = "32",
       description = "Images in the pipeline benchmark set (default ${DEFAULT-VALUE}: enough that the fixed cost"
           + " of a run does not hide the scaling).")
@@ -389,7 +394,7 @@ public final class BenchCommand implements Callable<Integer> {
 
   /**
    * The whole pipeline on a set of {@code pipelineImages} images, each configuration in a JVM of
-   * its own ({@link BenchPipelineMain}: two warm-up rounds, then {@code repeat} timed rounds). 1
+   * its own ({@link BenchPipelineMain}: two warm-up rounds, then {@code pipelineRounds} timed rounds). 1
    * and 2 DirectRunner workers take turns in one JVM, so each round gives a ratio of two runs
    * taken back to back: with the defaults (a worker decodes and compresses on its own thread, one
    * core per checkpoint) and with one compression thread per worker (a worker then keeps most of
@@ -417,7 +422,8 @@ public final class BenchCommand implements Callable<Integer> {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     for (String[] r : runs) {
       List<String> cmd = List.of(java, "-cp", System.getProperty("java.class.path"), BenchPipelineMain.class.getName(),
-          set.toString(), dir.resolve("pipeline-out").toString(), r[1], r[2], Integer.toString(repeat), r[3]);
+          set.toString(), dir.resolve("pipeline-out").toString(), r[1], r[2], Integer.toString(pipelineRounds),
+          r[3]);
       Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
       String text = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
       if (p.waitFor() != 0) {
@@ -513,7 +519,8 @@ public final class BenchCommand implements Callable<Integer> {
           Sizes.human(r.rawBytes()), r.codec(), r.ours(), c.ours(), r.baseline(), r.ratio(), c.ratio()));
     }
     b.append("\n## 3. Whole pipeline (").append(pipelineImages).append(" images of ").append(pipelineImageMib)
-        .append(" MiB, half gz, half zstd)\n\nThe runner label ends in the number of workers. `direct`: `gcpt run`'s"
+        .append(" MiB, half gz, half zstd; medians of ").append(pipelineRounds)
+        .append(" rounds)\n\nThe runner label ends in the number of workers. `direct`: `gcpt run`'s"
         + " defaults (a worker decodes, hashes and compresses its checkpoint on its own thread). `1 compression thread"
         + " per worker`: `--threads 1`. CPU: seconds of CPU time of the whole JVM during the run (workers, JIT, GC,"
         + " runner threads); cores busy = CPU / wall. 1 and 2 workers take turns in one JVM, run after run.\n\n"
