@@ -454,11 +454,9 @@ public final class BenchCommand implements Callable<Integer> {
         for (int i = 0; i < one.length; i++) {
           ratios[i] = one[i] / two[i];
         }
-        double[] sorted = ratios.clone();
-        Arrays.sort(sorted);
         scaling.put(r[0], ratios);
         log("pipeline %s: 2 workers / 1 worker, round by round: %s (median %.2fx)", r[0],
-            Arrays.toString(ratios), sorted[sorted.length / 2]);
+            Arrays.toString(ratios), median(ratios));
       }
     }
     return rates;
@@ -473,6 +471,13 @@ public final class BenchCommand implements Callable<Integer> {
         () -> new IOException("pipeline benchmark " + what + " printed no '" + prefix.trim() + "' line:\n" + text));
     return Arrays.stream(line.substring(prefix.length()).trim().split(" ")).mapToDouble(Double::parseDouble)
         .toArray();
+  }
+
+  /** The median of {@code values} (the upper one of an even count, as {@link #median(List)}). */
+  private static double median(double[] values) {
+    double[] sorted = values.clone();
+    Arrays.sort(sorted);
+    return sorted[sorted.length / 2];
   }
 
   private static double[] median(List<double[]> runs) {
@@ -534,13 +539,11 @@ public final class BenchCommand implements Callable<Integer> {
       b.append("\nScaling, 2 workers / 1 worker, each round's two runs taken back to back:\n\n"
           + "| configuration | median | rounds |\n|---|---|---|\n");
       scaling.forEach((k, ratios) -> {
-        double[] sorted = ratios.clone();
-        Arrays.sort(sorted);
         StringBuilder each = new StringBuilder();
         for (double x : ratios) {
           each.append(each.length() == 0 ? "" : ", ").append(String.format(Locale.ROOT, "%.2f×", x));
         }
-        b.append(String.format(Locale.ROOT, "| %s | %.2f× | %s |%n", k, sorted[sorted.length / 2], each));
+        b.append(String.format(Locale.ROOT, "| %s | %.2f× | %s |%n", k, median(ratios), each));
       });
     }
     if (!machine.isEmpty()) {

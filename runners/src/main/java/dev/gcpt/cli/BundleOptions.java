@@ -50,7 +50,9 @@ public final class BundleOptions {
     o.setCodec(image.codec);
     o.setLevel(image.level);
     o.setFrameMib(image.frameMib);
-    o.setImageThreads(image.threads >= 0 ? image.threads : Image.PIPELINE_THREADS);
+    if (image.threads >= 0) { // else the pipeline's default: a worker per core, one checkpoint each
+      o.setImageThreads(image.threads);
+    }
     o.setSingleFrame(image.singleFrame);
   }
 
@@ -69,8 +71,6 @@ public final class BundleOptions {
     @Option(names = "--frame-mib", defaultValue = "8", description = "Raw size of a body frame in MiB (default ${DEFAULT-VALUE}).")
     int frameMib = 8;
 
-    /** {@code gcpt run}: the runner gives each worker a checkpoint, so a worker is one thread. */
-    static final int PIPELINE_THREADS = 0;
     /** One checkpoint at a time (normalize, regenerate): decoding and compressing overlap. */
     static final int SINGLE_IMAGE_THREADS = 1;
 

@@ -103,13 +103,18 @@ final class FrameEncoder implements AutoCloseable {
         + GZIP_TRAILER_SIZE;
   }
 
-  /** A whole frame at once: {@code src[off, off+len)} (head frames, tests). */
-  byte[] encode(byte[] src, int off, int len) {
+  /** A whole frame at once, {@code src[off, off+len)}, a slice at a time: its bytes and page digests. */
+  ImageWriter.FrameResult frame(byte[] src, int off, int len) {
     begin(len, false);
     for (int p = off; p < off + len; p += SLICE) {
       add(src, p, Math.min(SLICE, off + len - p));
     }
-    return finish().compressed();
+    return finish();
+  }
+
+  /** The compressed bytes of {@link #frame} (head frames, tests). */
+  byte[] encode(byte[] src, int off, int len) {
+    return frame(src, off, len).compressed();
   }
 
   /**
@@ -243,8 +248,7 @@ final class FrameEncoder implements AutoCloseable {
     if (!keepPages) {
       throw new IllegalStateException("zstd frame declared as " + declared + " bytes ended after " + added);
     }
-    zstd.reset();
-    configureZstd();
+    resetZstd();
     outputLength = 0;
     zstd.setPledgedSrcSize(added);
     if (!fed) {
@@ -278,9 +282,14 @@ final class FrameEncoder implements AutoCloseable {
     open = false;
     outputLength = 0;
     if (codec == Codec.ZSTD) {
-      zstd.reset();
-      configureZstd();
+      resetZstd();
     }
+  }
+
+  /** Drops libzstd's frame in progress; the level, checksum and content-size flags are set again. */
+  private void resetZstd() {
+    zstd.reset();
+    configureZstd();
   }
 
   private void feedZeros(long n) {

@@ -178,15 +178,12 @@ public final class ImageWriter implements AutoCloseable {
           }
         }
         if (inFrame > 0) {
-          FrameResult r = encoder.finish();
-          sink.write(r.compressed());
-          bodyDigest.add(r.chunkDigests());
+          writeFrame(encoder.finish(), sink, bodyDigest);
           frames++;
         }
       }
     } finally {
-      encoder.abort();
-      idle.add(encoder);
+      release(encoder);
     }
     return new Body(bodyRaw, frames);
   }
@@ -221,7 +218,7 @@ public final class ImageWriter implements AutoCloseable {
         bodyRaw += n;
         checkNotLonger(bodyRaw, bodyRawLength);
         int len = n;
-        inFlight.add(new Pending(buf, CompletableFuture.supplyAsync(() -> encodeFrame(buf, len), pool)));
+        inFlight.add(new Pending(buf, CompletableFuture.supplyAsync(() -> withEncoder(e -> e.frame(buf, 0, len)), pool)));
         frames++;
         if (n < frameSize) {
           break;
@@ -236,29 +233,19 @@ public final class ImageWriter implements AutoCloseable {
     return new Body(bodyRaw, frames);
   }
 
-  /** Hashes and compresses one body frame (in a worker), a slice at a time. */
-  private FrameResult encodeFrame(byte[] raw, int len) {
-    FrameEncoder encoder = takeEncoder();
-    try {
-      encoder.begin(len, false);
-      for (int off = 0; off < len; off += FrameEncoder.SLICE) {
-        encoder.add(raw, off, Math.min(FrameEncoder.SLICE, len - off));
-      }
-      return encoder.finish();
-    } finally {
-      encoder.abort();
-      idle.add(encoder);
-    }
-  }
-
   /** Waits for the oldest frame, writes it, returns its raw buffer for reuse. */
   private static byte[] writeOldest(ArrayDeque<Pending> inFlight, DigestingOutputStream sink, ChunkedSha256 bodyDigest)
       throws IOException {
     Pending p = inFlight.poll();
-    FrameResult r = await(p.result());
+    writeFrame(await(p.result()), sink, bodyDigest);
+    return p.raw();
+  }
+
+  /** Writes a body frame's bytes and adds its page digests to the body digest, in body order. */
+  private static void writeFrame(FrameResult r, DigestingOutputStream sink, ChunkedSha256 bodyDigest)
+      throws IOException {
     sink.write(r.compressed());
     bodyDigest.add(r.chunkDigests());
-    return p.raw();
   }
 
   /** After a failure: lets the frames still in the pool finish, so none outlives the call. */
@@ -309,13 +296,19 @@ public final class ImageWriter implements AutoCloseable {
     return e;
   }
 
+  /** Back to the pool, ready for another frame (a frame left open by a failure is dropped). */
+  private void release(FrameEncoder e) {
+    e.abort();
+    idle.add(e);
+  }
+
+  /** Runs {@code use} with a pooled encoder. */
   private <T> T withEncoder(java.util.function.Function<FrameEncoder, T> use) {
     FrameEncoder e = takeEncoder();
     try {
       return use.apply(e);
     } finally {
-      e.abort();
-      idle.add(e);
+      release(e);
     }
   }
 
