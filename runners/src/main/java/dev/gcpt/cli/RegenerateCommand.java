@@ -94,8 +94,10 @@ public final class RegenerateCommand implements Callable<Integer> {
           failed++;
           continue;
         }
+        // a single-frame image records no body frame size: it was written with the default
+        long frame = m.image().singleFrame() ? ImageOptions.DEFAULT_BODY_FRAME_RAW_SIZE : m.image().bodyFrameRawLength();
         ImageOptions image = ImageOptions.of(Codec.fromCliName(m.image().codec()), m.image().level(),
-            (int) (Math.max(m.image().bodyFrameRawLength(), ImageOptions.MIB) >> 20), 2, m.image().singleFrame());
+            (int) (Math.max(frame, ImageOptions.MIB) >> 20), 2, m.image().singleFrame());
         String key = image + "|" + m.vlen();
         BundleBuilder b = builders.get(key);
         if (b == null) {

@@ -53,7 +53,16 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class BundleBuilder implements AutoCloseable {
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(BundleBuilder.class);
   /** Bumped whenever the bytes this class writes change for the same inputs. */
-  public static final String GENERATOR_VERSION = "gcpt-bundle-3";
+  public static final String GENERATOR_VERSION = "gcpt-bundle-4";
+  /**
+   * Earlier versions whose body frames are byte for byte what this one writes (same frame
+   * encoder), so that their bundles are upgraded from their own image, without the source:
+   * gcpt-bundle-3 padded the head slot with a skippable zstd frame, which stops the simulators'
+   * loaders, and did not pad the image to 128 KiB. Its head slot is rewritten (in place where the
+   * length allows); an image whose length is not a multiple of 128 KiB is encoded again from its
+   * own decoded bytes.
+   */
+  static final java.util.Set<String> UPGRADABLE_FROM = java.util.Set.of("gcpt-bundle-3");
   public static final String MANIFEST = "bundle.json";
   /** An in-place head-slot swap in progress ({@link #recover}). */
   public static final String JOURNAL = "bundle.journal";
@@ -131,13 +140,9 @@ public final class BundleBuilder implements AutoCloseable {
    * @throws IOException for storage failures (worth a retry)
    */
   public Result build(Source source, Opener opener, Target target, OutputFiles out) throws IOException {
-    String imageKey = options.imageKey();
-    String recipe = Sha256.hex((GENERATOR_VERSION + "|" + source.fingerprint() + "|" + imageKey + "|"
+    String recipe = Sha256.hex((GENERATOR_VERSION + "|" + source.fingerprint() + "|" + options.imageKey() + "|"
         + options.restorerKey()).getBytes(StandardCharsets.UTF_8));
-    // the window base decides which bytes form the head frame: a change needs a full rebuild
-    long windowBase = options.platform().windowBase();
-    String imageRecipe = Sha256.hex((GENERATOR_VERSION + "|" + source.fingerprint() + "|" + imageKey
-        + (windowBase != 0 ? "|windowBase=" + windowBase : "")).getBytes(StandardCharsets.UTF_8));
+    String imageRecipe = imageRecipe(GENERATOR_VERSION, source);
     String manifestRel = target.dir() + "/" + MANIFEST;
     recover(out, target.dir());
     Optional<BundleManifest> existing = readManifest(out, manifestRel);
@@ -148,38 +153,76 @@ public final class BundleBuilder implements AutoCloseable {
         if (recipe.equals(m.build().recipe())) {
           return new Result(Status.UP_TO_DATE, target.dir(), m);
         }
-        if (imageRecipe.equals(m.build().imageRecipe()) && !m.image().singleFrame()) {
-          try {
+        boolean sameBody = imageRecipe.equals(m.build().imageRecipe());
+        boolean older = UPGRADABLE_FROM.contains(m.build().gcpt())
+            && imageRecipe(m.build().gcpt(), source).equals(m.build().imageRecipe());
+        try {
+          if ((sameBody || older) && !m.image().singleFrame()
+              && m.image().rawLength() % ImageWriter.LENGTH_ALIGNMENT == 0) {
             return regenerate(source, target, out, m, recipe, imageRecipe);
-          } catch (ImageFormatException e) {
-            // the manifest does not describe the image (edited, replaced by hand): build it again
-            LOG.warn("{}: rebuilding from the source: {}", out.describe(manifestRel), e.getMessage());
           }
+          if (older) {
+            return upgrade(target, out, m, recipe, imageRecipe);
+          }
+        } catch (ImageFormatException | CheckpointException e) {
+          // the manifest does not describe the image (edited, replaced by hand): build it again
+          LOG.warn("{}: rebuilding from the source: {}", out.describe(manifestRel), e.getMessage());
         }
       }
     }
-    return buildFromSource(source, opener, target, out, recipe, imageRecipe);
+    return buildFromSource(source, opener, target, out, recipe, imageRecipe, null);
   }
 
+  /** Hash of what the body frames depend on, as generator {@code version} wrote it. */
+  private String imageRecipe(String version, Source source) {
+    // the window base decides which bytes form the head frame: a change needs a full rebuild
+    long windowBase = options.platform().windowBase();
+    return Sha256.hex((version + "|" + source.fingerprint() + "|" + options.imageKey()
+        + (windowBase != 0 ? "|windowBase=" + windowBase : "")).getBytes(StandardCharsets.UTF_8));
+  }
+
+  /**
+   * Encodes a bundle of an {@linkplain #UPGRADABLE_FROM earlier version} again from its own image
+   * (a normalized image is a checkpoint the reader knows), keeping what its manifest says of the
+   * source: the source need not be reachable any more.
+   */
+  private Result upgrade(Target target, OutputFiles out, BundleManifest old, String recipe, String imageRecipe)
+      throws IOException {
+    String imageRel = target.dir() + "/" + old.image().file();
+    Target kept = new Target(target.dir(), old.image().file(), target.simpoint());
+    Source image = new Source(out.describe(imageRel), old.source().fingerprint());
+    LOG.debug("{}: upgrading a {} bundle from its image", out.describe(imageRel), old.build().gcpt());
+    return buildFromSource(image, () -> out.open(imageRel), kept, out, recipe, imageRecipe, old);
+  }
+
+  /**
+   * Reads the source, writes the image and its manifest.
+   *
+   * @param upgraded the manifest of the bundle whose own image is the source ({@link #upgrade}),
+   *     whose source and notes carry over; null for a checkpoint
+   */
   private Result buildFromSource(Source source, Opener opener, Target target, OutputFiles out, String recipe,
-      String imageRecipe) throws IOException {
+      String imageRecipe, BundleManifest upgraded) throws IOException {
     String imageRel = target.dir() + "/" + target.imageFileName();
     String tmp = imageRel + ".partial-" + UUID.randomUUID();
     MessageDigest sourceDigest = Sha256.newDigest();
     PassThroughInputStream counted;
     ImageInfo written;
     OpenCheckpoint cp = null;
-    long bodyLength = options.image().singleFrame() ? rawLength(source, opener) : ImageWriter.UNKNOWN_LENGTH;
+    long bodyLength = !options.image().singleFrame() ? ImageWriter.UNKNOWN_LENGTH
+        : upgraded != null ? upgraded.image().rawLength() : rawLength(source, opener);
     Paired paired;
+    long sourceRawLength;
     try (InputStream raw = opener.open()) {
       counted = PassThroughInputStream.digesting(raw, sourceDigest);
       cp = CheckpointReader.open(counted, source.uri(), readerOptions());
       NormalizedLayout nl = Normalizer.layoutFor(cp);
       paired = pair(cp, nl);
       byte[] window = Normalizer.window(cp, nl, paired.bytes());
-      try (OutputStream o = out.create(tmp); InputStream rest = cp.rest()) {
+      try (OutputStream o = out.create(tmp); PassThroughInputStream rest = PassThroughInputStream.counting(cp.rest())) {
         written = writer.write(window, rest, bodyLength < 0 ? bodyLength : bodyLength - window.length, o);
         counted.drain(); // before closing: bytes after the last frame still count and hash
+        sourceRawLength = window.length + rest.count(); // the image is padded to 128 KiB beyond it
       }
       paired = new Paired(paired.bytes(), paired.sha256(), paired.info(), paired.notes(), nl, cp.harts(), cp);
     } catch (IOException | RuntimeException e) {
@@ -195,9 +238,11 @@ public final class BundleBuilder implements AutoCloseable {
     // the bundle is incomplete, never a new image under an old manifest
     out.delete(target.dir() + "/" + MANIFEST);
     out.commit(tmp, imageRel);
-    BundleManifest.Source src = new BundleManifest.Source(source.uri(), paired.cp().codec().cliName(), counted.count(),
-        written.rawLength(), Sha256.hex(sourceDigest), source.fingerprint());
-    BundleManifest m = manifest(src, paired.cp().notes(), target, paired, written, recipe, imageRecipe);
+    BundleManifest.Source src = upgraded != null ? upgraded.source()
+        : new BundleManifest.Source(source.uri(), paired.cp().codec().cliName(), counted.count(), sourceRawLength,
+            Sha256.hex(sourceDigest), source.fingerprint());
+    BundleManifest m = manifest(src, upgraded != null ? upgraded.notes() : paired.cp().notes(), target, paired, written,
+        recipe, imageRecipe);
     writeManifest(out, target.dir(), m);
     return new Result(Status.BUILT, target.dir(), m);
   }

@@ -1,32 +1,46 @@
 package dev.gcpt.core.image;
 
 import dev.gcpt.core.codec.Codec;
+import dev.gcpt.core.codec.ZstdFormat;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
 /**
- * The head slot: the head frame followed by padding that holds no image bytes, so that the body
- * starts at a multiple of {@link #ALIGNMENT}. A new head whose compressed frame fits the same
- * slot is written over the old one in place, and the body is not read, copied or hashed again
- * (docs/image-format.md, "Regeneration").
+ * The head slot: the head frame, padded so that the body starts at a multiple of
+ * {@link #ALIGNMENT}. A new head whose compressed frame fits the same slot is written over the
+ * old one in place, and the body is not read, copied or hashed again (docs/image-format.md,
+ * "Regeneration").
+ *
+ * <p>The padding must be invisible to every loader, and the real ones are strict
+ * (shared/spec/checkpoint-formats.md §4a): NEMU, the XiangShan emu and XS-GEM5 stop loading at the
+ * first {@code ZSTD_decompressStream} call that yields no output, and a call returns at every
+ * frame end, so a padding <em>frame</em> (skippable, or empty) would end the load after the head.
+ * zstd padding therefore lives <em>inside</em> the head frame, as empty blocks right after its
+ * frame header; libzstd consumes them within the call that decodes the head's first bytes:
  *
  * <pre>
- * zstd padding: one skippable frame   5e 2a 4d 18 | size (u32 LE) | size zero bytes
- * gzip padding: empty members         1f 8b 08 04 | 00 00 00 00 00 ff | XLEN (u16 LE)
- *                                     'G' 'P' LEN (u16 LE) LEN zero bytes   (FEXTRA subfield)
- *                                     03 00 (empty final fixed-Huffman block) | CRC32 0 | ISIZE 0
+ * zstd slot: | frame header | a × empty raw block | b × empty RLE block | the head's blocks | checksum |
+ *            empty raw block: 00 00 00 (Block_Size 0, Raw, not last): 3 bytes
+ *            empty RLE block: 02 00 00 xx (Block_Size 0, RLE, not last): 4 bytes, xx = 00
+ *            padding P = 3a + 4b with b = P mod 3 (any P >= 6)
+ * gzip slot: | head member | empty members ... |   (gzread reads empty members as nothing)
+ *            1f 8b 08 04 | 00 00 00 00 00 ff | XLEN (u16 LE)
+ *            'G' 'P' LEN (u16 LE) LEN zero bytes   (FEXTRA subfield)
+ *            03 00 (empty final fixed-Huffman block) | CRC32 0 | ISIZE 0
  * </pre>
  *
- * Every zstd and gzip reader (libzstd's streaming API, zlib's gzread, {@code zstd -d},
- * {@code gzip -d}) skips both. The slot's length depends only on the head frame's compressed
- * length, so a fresh build and an in-place regeneration produce the same bytes.
+ * The frame's content, content size and checksum are those of the unpadded frame. The slot's
+ * length depends only on the head frame's compressed length, so a fresh build and an in-place
+ * regeneration produce the same bytes.
  */
 public final class HeadSlot {
   /** The body starts at a multiple of this (bytes). */
   public static final int ALIGNMENT = 64 << 10;
-  /** Magic of the skippable zstd frame used as padding (one of 0x184D2A50..5F). */
-  static final int ZSTD_PADDING_MAGIC = 0x184D2A5E;
   static final int ZSTD_MIN_PADDING = 8;
+  /** An empty raw block that is not the frame's last: header 0 (size 0, type raw, last 0). */
+  static final int ZSTD_EMPTY_RAW_BLOCK = 3;
+  /** An empty RLE block that is not the frame's last: header 2 (size 0, type RLE, last 0), one byte. */
+  static final int ZSTD_EMPTY_RLE_BLOCK = 4;
   /** Header (10) + XLEN (2) + subfield header (4) + empty deflate block (2) + trailer (8). */
   static final int GZIP_MIN_MEMBER = 26;
   static final int GZIP_MAX_SUBFIELD = 0xFFFF - 4;
@@ -36,19 +50,50 @@ public final class HeadSlot {
 
   private HeadSlot() {}
 
+  /**
+   * A head slot.
+   *
+   * @param bytes the slot's bytes
+   * @param headFrameLength bytes of the slot that form the head frame: the whole slot for zstd
+   *     (the padding is inside the frame), the head member for gzip (empty members follow)
+   */
+  public record Slot(byte[] bytes, int headFrameLength) {}
+
   /** Length of the slot for a head frame of {@code headFrameLength} compressed bytes. */
   public static long length(Codec codec, long headFrameLength) {
     long min = headFrameLength + minPadding(codec);
     return (min + ALIGNMENT - 1) / ALIGNMENT * ALIGNMENT;
   }
 
-  /** The slot: {@code headFrame} then padding up to {@link #length}. */
-  public static byte[] of(Codec codec, byte[] headFrame) {
+  /** The slot: {@code headFrame} padded up to {@link #length}. */
+  public static Slot of(Codec codec, byte[] headFrame) {
     int slot = Math.toIntExact(length(codec, headFrame.length));
     byte[] out = new byte[slot];
+    int padding = slot - headFrame.length;
+    if (codec == Codec.ZSTD) {
+      int header = ZstdFormat.frameHeaderSize(headFrame[ZstdFormat.MAGIC_SIZE] & 0xFF);
+      System.arraycopy(headFrame, 0, out, 0, header);
+      writeEmptyBlocks(out, header, padding);
+      System.arraycopy(headFrame, header, out, header + padding, headFrame.length - header);
+      return new Slot(out, slot);
+    }
     System.arraycopy(headFrame, 0, out, 0, headFrame.length);
-    writePadding(codec, out, headFrame.length, slot - headFrame.length);
-    return out;
+    writeGzipMembers(out, headFrame.length, padding);
+    return new Slot(out, headFrame.length);
+  }
+
+  /** {@code n} bytes of empty, non-last zstd blocks at {@code out[at]}: raw (3 bytes) and RLE (4 bytes). */
+  private static void writeEmptyBlocks(byte[] out, int at, int n) {
+    int rle = n % ZSTD_EMPTY_RAW_BLOCK; // 4 = 1 (mod 3): this many RLE blocks leave a multiple of 3
+    int raw = (n - rle * ZSTD_EMPTY_RLE_BLOCK) / ZSTD_EMPTY_RAW_BLOCK;
+    if (raw < 0) {
+      throw new IllegalArgumentException("zstd padding of " + n + " bytes is below the minimum");
+    }
+    // raw blocks are three zero bytes, already there
+    int p = at + raw * ZSTD_EMPTY_RAW_BLOCK;
+    for (int i = 0; i < rle; i++, p += ZSTD_EMPTY_RLE_BLOCK) {
+      out[p] = (byte) (ZstdFormat.BLOCK_RLE << 1);
+    }
   }
 
   private static int minPadding(Codec codec) {
@@ -59,12 +104,8 @@ public final class HeadSlot {
     };
   }
 
-  private static void writePadding(Codec codec, byte[] out, int at, int n) {
+  private static void writeGzipMembers(byte[] out, int at, int n) {
     ByteBuffer b = ByteBuffer.wrap(out, at, n).order(ByteOrder.LITTLE_ENDIAN);
-    if (codec == Codec.ZSTD) {
-      b.putInt(ZSTD_PADDING_MAGIC).putInt(n - ZSTD_MIN_PADDING); // content: zeros already
-      return;
-    }
     int left = n;
     while (left > 0) {
       int member = Math.min(left, GZIP_MAX_MEMBER);

@@ -49,12 +49,13 @@ public final class HeadSwap {
   public static Swap prepare(ImageInfo old, byte[] newHead) {
     checkArguments(old, newHead);
     byte[] headFrame = ImageWriter.compressHead(old.codec(), old.level(), newHead);
-    byte[] slot = HeadSlot.of(old.codec(), headFrame);
+    HeadSlot.Slot slot = HeadSlot.of(old.codec(), headFrame);
+    byte[] bytes = slot.bytes();
     ImageInfo info = new ImageInfo(old.codec(), old.level(), false, old.rawLength(),
-        slot.length + old.bodyCompressedLength(), old.headRawLength(), headFrame.length, slot.length,
-        old.frameCount(), old.bodyFrameRawSize(), Sha256.hex(newHead), old.bodyRawChunkedSha256(), Sha256.hex(slot),
+        bytes.length + old.bodyCompressedLength(), old.headRawLength(), slot.headFrameLength(), bytes.length,
+        old.frameCount(), old.bodyFrameRawSize(), Sha256.hex(newHead), old.bodyRawChunkedSha256(), Sha256.hex(bytes),
         old.bodySha256());
-    return new Swap(slot, info, slot.length == old.headSlotLength());
+    return new Swap(bytes, info, bytes.length == old.headSlotLength());
   }
 
   /**

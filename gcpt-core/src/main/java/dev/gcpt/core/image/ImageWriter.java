@@ -32,12 +32,15 @@ import java.util.concurrent.atomic.AtomicInteger;
  * +------------+---------+------------------+------------------+-----+-----------------+
  * |&lt;-- head slot (64 KiB multiple) --&gt;|
  * H = head length (a multiple of 1 MiB), F = body frame raw size (8 MiB by default)
- * padding: {@link HeadSlot} (a skippable zstd frame, or empty gzip members)
+ * padding: {@link HeadSlot} (empty blocks inside the zstd head frame, or empty gzip members)
+ * the last body frame ends with zeros up to a multiple of {@link #LENGTH_ALIGNMENT} (128 KiB)
  * zstd: each frame declares its content size and carries a checksum
  * gzip: each member has MTIME 0, XFL 0, OS 255, no name
  * </pre>
  *
- * Every consumer reads the concatenation as one image. Frames are independent, so body frames
+ * Every consumer reads the concatenation as one image: every frame yields output and ends on a
+ * 128 KiB boundary of the image, as NEMU's, the XiangShan emu's and XS-GEM5's loaders require
+ * (shared/spec/checkpoint-formats.md §4a). Frames are independent, so body frames
  * may be compressed in parallel and a later {@link HeadSwap} reuses them as bytes. The output is
  * identical for identical input and options whatever the thread count.
  *
@@ -58,6 +61,12 @@ public final class ImageWriter implements AutoCloseable {
   public static final long UNKNOWN_LENGTH = -1;
   /** The head covers the reserved window rounded up to whole MiB. */
   public static final long HEAD_ALIGNMENT = ImageOptions.MIB;
+  /**
+   * Every frame's raw length, and so the image's, is a multiple of this: NEMU's zstd loader reads
+   * 128 KiB per call and asserts each call filled its buffer, and a call ends at every frame end.
+   * The image is padded with zeros to it (the source's own length is in the manifest's source).
+   */
+  public static final long LENGTH_ALIGNMENT = 128 << 10;
   /** Raw bytes handed to zstd per call in single-frame mode (one digest chunk). */
   private static final int SINGLE_FRAME_CHUNK = 1 << 20;
   /** Compressed bytes collected before a write in single-frame mode. */
@@ -128,20 +137,20 @@ public final class ImageWriter implements AutoCloseable {
       throws IOException {
     String headSha = Sha256.hex(head, 0, head.length);
     byte[] headFrame = withEncoder(e -> e.encode(head, 0, head.length));
-    byte[] slot = HeadSlot.of(options.codec(), headFrame);
-    out.write(slot);
+    HeadSlot.Slot slot = HeadSlot.of(options.codec(), headFrame);
+    out.write(slot.bytes());
     DigestingOutputStream sink = new DigestingOutputStream(out);
     ChunkedSha256 bodyDigest = new ChunkedSha256();
-    Body written = pool == null ? writeBodyInline(body, bodyRawLength, sink, bodyDigest)
-        : writeBodyThreaded(body, bodyRawLength, sink, bodyDigest);
-    if (bodyRawLength >= 0 && written.rawBytes() != bodyRawLength) {
-      throw new ImageFormatException("the body holds " + written.rawBytes() + " bytes, " + bodyRawLength
-          + " were declared");
-    }
+    ZeroPadded padded = new ZeroPadded(body);
+    long paddedLength = bodyRawLength < 0 ? bodyRawLength : padded(bodyRawLength);
+    Body written = pool == null ? writeBodyInline(padded, paddedLength, sink, bodyDigest)
+        : writeBodyThreaded(padded, paddedLength, sink, bodyDigest);
+    padded.checkSourceLength(bodyRawLength);
     sink.flush();
     return new ImageInfo(options.codec(), options.level(), false, head.length + written.rawBytes(),
-        slot.length + sink.count(), head.length, headFrame.length, slot.length, written.frames(),
-        options.bodyFrameRawSize(), headSha, bodyDigest.hex(), Sha256.hex(slot), sink.sha256());
+        slot.bytes().length + sink.count(), head.length, slot.headFrameLength(), slot.bytes().length,
+        written.frames(), options.bodyFrameRawSize(), headSha, bodyDigest.hex(), Sha256.hex(slot.bytes()),
+        sink.sha256());
   }
 
   /**
@@ -322,29 +331,27 @@ public final class ImageWriter implements AutoCloseable {
     String headSha = Sha256.hex(head, 0, head.length);
     ChunkedSha256 bodyDigest = new ChunkedSha256();
     long bodyRaw = 0;
+    long paddedLength = padded(bodyRawLength);
+    ZeroPadded padded = new ZeroPadded(body);
     try (ZstdCompressCtx ctx = new ZstdCompressCtx()) {
       // at least one libzstd worker whatever the thread count: 0 workers would give other bytes
       ctx.setLevel(options.level()).setChecksum(true).setContentSize(true).setWorkers(Math.max(1, options.threads()));
-      ctx.setPledgedSrcSize(head.length + bodyRawLength);
+      ctx.setPledgedSrcSize(head.length + paddedLength);
       byte[] dstBytes = new byte[SINGLE_FRAME_OUT_CHUNK];
       ByteBuffer dst = ByteBuffer.wrap(dstBytes);
       feed(ctx, ByteBuffer.wrap(head), dst, sink);
       byte[] chunk = new byte[SINGLE_FRAME_CHUNK];
       while (true) {
-        int n = body.readNBytes(chunk, 0, chunk.length);
+        int n = padded.readNBytes(chunk, 0, chunk.length);
         if (n == 0) {
           break;
         }
         bodyRaw += n;
-        if (bodyRaw > bodyRawLength) {
-          throw new ImageFormatException("the body is longer than the declared " + bodyRawLength + " bytes");
-        }
+        checkNotLonger(bodyRaw, paddedLength);
         bodyDigest.add(ChunkedSha256.chunkDigests(chunk, 0, n));
         feed(ctx, ByteBuffer.wrap(chunk, 0, n), dst, sink);
       }
-      if (bodyRaw != bodyRawLength) {
-        throw new ImageFormatException("the body holds " + bodyRaw + " bytes, " + bodyRawLength + " were declared");
-      }
+      padded.checkSourceLength(bodyRawLength);
       ByteBuffer none = ByteBuffer.allocate(0);
       boolean flushed;
       do {
@@ -369,6 +376,60 @@ public final class ImageWriter implements AutoCloseable {
     if (dst.position() > 0) {
       sink.write(dst.array(), dst.arrayOffset(), dst.position());
       dst.clear();
+    }
+  }
+
+  /** {@code bodyLength} rounded up to {@link #LENGTH_ALIGNMENT} (the head is a whole number of MiB). */
+  static long padded(long bodyLength) {
+    return (bodyLength + LENGTH_ALIGNMENT - 1) / LENGTH_ALIGNMENT * LENGTH_ALIGNMENT;
+  }
+
+  /**
+   * The body, then zeros up to a multiple of {@link #LENGTH_ALIGNMENT}; counts the body's own
+   * bytes, so that a body shorter than declared is caught even when padding would hide it.
+   */
+  private static final class ZeroPadded extends InputStream {
+    private final InputStream body;
+    private long sourceBytes;
+    private long zerosLeft = -1;
+
+    ZeroPadded(InputStream body) {
+      this.body = body;
+    }
+
+    @Override
+    public int read() throws IOException {
+      byte[] one = new byte[1];
+      return read(one, 0, 1) < 0 ? -1 : one[0] & 0xFF;
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+      if (len == 0) {
+        return 0;
+      }
+      if (zerosLeft < 0) {
+        int n = body.read(b, off, len);
+        if (n >= 0) {
+          sourceBytes += n;
+          return n;
+        }
+        zerosLeft = padded(sourceBytes) - sourceBytes;
+      }
+      if (zerosLeft == 0) {
+        return -1;
+      }
+      int n = (int) Math.min(len, zerosLeft);
+      java.util.Arrays.fill(b, off, off + n, (byte) 0);
+      zerosLeft -= n;
+      return n;
+    }
+
+    /** Fails unless the body held {@code declared} bytes (when declared). */
+    void checkSourceLength(long declared) throws ImageFormatException {
+      if (declared >= 0 && sourceBytes != declared) {
+        throw new ImageFormatException("the body holds " + sourceBytes + " bytes, " + declared + " were declared");
+      }
     }
   }
 

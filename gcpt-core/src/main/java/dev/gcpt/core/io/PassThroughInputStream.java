@@ -29,6 +29,16 @@ public abstract class PassThroughInputStream extends FilterInputStream {
     };
   }
 
+  /** A stream that only counts the bytes read through it. */
+  public static PassThroughInputStream counting(InputStream in) {
+    return new PassThroughInputStream(in) {
+      @Override
+      protected void seen(byte[] b, int off, int len) {
+        // counted by the caller of seen
+      }
+    };
+  }
+
   /**
    * The bytes {@code b[off, off+len)} were just read; {@link #count()} does not include them yet.
    */

@@ -52,6 +52,17 @@ public final class BundleVerifier {
   public static final String RESTORER_EMBEDDED = "restorer-embedded";
   public static final String DESCRIPTOR = "descriptor";
   public static final String RESTORER_DESCRIPTOR = "restorer-descriptor";
+  /** A rule of the simulators' loaders is broken: NEMU, the emu or XS-GEM5 would not load it whole. */
+  public static final String LOADABLE = "loadable";
+
+  /**
+   * NEMU's and the XiangShan emu's zstd loaders call {@code ZSTD_decompressStream} into a buffer of
+   * 16384 u64 (128 KiB); NEMU asserts that every call filled it, and a call ends at each frame
+   * end (shared/spec/checkpoint-formats.md §4a). A spec fact, kept apart from the writer's constant.
+   */
+  static final long LOADER_BUFFER = 16384 * 8;
+  /** XS-GEM5's gzip loader asserts that every read is a multiple of 8 bytes. */
+  static final long GZIP_LOAD_GRANULE = 8;
 
   /** Where bundles are read from: local paths or any URI the caller's storage opens. */
   public interface Store {
@@ -240,6 +251,7 @@ public final class BundleVerifier {
       return digests.head().length >= keep ? digests.head() : null;
     }
     layout(info, frames, problems);
+    problems.addAll(loadability(info.codec(), digests.rawLength(), frames));
     if (digests.rawLength() != info.rawLength()) {
       problems.add(new Problem(RAW_LENGTH, info.file() + " decodes to " + digests.rawLength()
           + " bytes, the manifest says " + info.rawLength()));
@@ -257,8 +269,39 @@ public final class BundleVerifier {
     return digests.head();
   }
 
+  /**
+   * What would keep a simulator from loading the image whole, by the rules its loader's code
+   * imposes (shared/spec/checkpoint-formats.md §4a): zstd, the first frame that yields no bytes
+   * (a skippable frame, an empty frame) ends the load of NEMU, the emu and XS-GEM5 there; a frame
+   * whose raw length is not a multiple of 128 KiB aborts NEMU. gzip (gzread) reads every member,
+   * empty ones included; XS-GEM5 wants a multiple of 8 bytes. The file's frames as decoded, not the
+   * manifest's word.
+   */
+  static List<Problem> loadability(String codec, long rawLength, List<ImageFrames.Frame> frames) {
+    if (!"zstd".equals(codec)) {
+      return rawLength % GZIP_LOAD_GRANULE == 0 ? List.of() : List.of(new Problem(LOADABLE, "the image decodes to "
+          + rawLength + " bytes, not a multiple of " + GZIP_LOAD_GRANULE + ": XS-GEM5's gzip loader asserts it"));
+    }
+    long loaded = 0;
+    for (ImageFrames.Frame f : frames) {
+      if (f.rawLength() == 0) {
+        return List.of(new Problem(LOADABLE, "zstd frame " + f.index() + " (at compressed offset " + f.offset()
+            + ") holds no image bytes: NEMU, the XiangShan emu and XS-GEM5 stop loading there, after " + loaded
+            + " of " + rawLength + " bytes"));
+      }
+      if (f.rawLength() % LOADER_BUFFER != 0) {
+        return List.of(new Problem(LOADABLE, "zstd frame " + f.index() + " (at compressed offset " + f.offset()
+            + ") holds " + f.rawLength() + " raw bytes, not a multiple of " + LOADER_BUFFER + ": NEMU's loader"
+            + " asserts that every " + LOADER_BUFFER + "-byte read is full, and a read ends at each frame end"));
+      }
+      loaded += f.rawLength();
+    }
+    return List.of();
+  }
+
   private static void layout(BundleManifest.ImageInfo info, List<ImageFrames.Frame> all, List<Problem> problems) {
-    // the head slot's padding (a skippable zstd frame, empty gzip members) holds no image bytes
+    // the head slot's padding (empty gzip members; in bundles before gcpt-bundle-4 a skippable zstd
+    // frame) holds no image bytes
     List<ImageFrames.Frame> frames = all.stream().filter(f -> f.rawLength() > 0).toList();
     for (ImageFrames.Frame f : all) {
       if (f.rawLength() == 0 && (f.offset() < info.headCompressedLength() || f.offset() >= info.headSlotLength())) {

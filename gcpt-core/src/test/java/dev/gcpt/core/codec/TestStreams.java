@@ -73,6 +73,15 @@ public final class TestStreams {
     return f;
   }
 
+  /**
+   * {@code body} followed by zeros up to a multiple of 128 KiB: what an image writer makes of a
+   * body behind a whole-MiB head (every frame ends on a 128 KiB boundary for NEMU's loader).
+   */
+  public static byte[] pad(byte[] body) {
+    int align = 128 << 10;
+    return java.util.Arrays.copyOf(body, (body.length + align - 1) / align * align);
+  }
+
   public static byte[] concat(byte[]... parts) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     for (byte[] p : parts) {

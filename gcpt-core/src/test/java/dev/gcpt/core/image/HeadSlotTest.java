@@ -12,25 +12,69 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
+import com.github.luben.zstd.ZstdDecompressCtx;
+import java.nio.ByteBuffer;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
 
-/** The head slot's padding, at every length around the 64 KiB steps: whole frames of nothing. */
+/**
+ * The head slot at every length around the 64 KiB steps: zstd pads inside the head frame (one
+ * frame, the head's content, every loader call yields output), gzip with whole members of nothing.
+ */
 class HeadSlotTest {
-  @ParameterizedTest
-  @EnumSource(value = Codec.class, names = {"ZSTD", "GZIP"})
-  void paddingDecodesToNothingAndEndsOnA64KiBStep(Codec codec) throws IOException {
-    int step = HeadSlot.ALIGNMENT;
-    for (int head : new int[] {1, 100, step - 30, step - 26, step - 25, step - 8, step - 7, step - 1, step, step + 1,
-        2 * step - 27, 3 * step + 5}) {
+  private static final int STEP = HeadSlot.ALIGNMENT;
+
+  @Test
+  void zstdSlotIsOneFrameOfTheHeadThatLoadsInOneCall() throws IOException {
+    Random random = new Random(7);
+    for (int wanted : new int[] {100, STEP - 30, STEP - 9, STEP - 8, STEP - 7, STEP - 6, STEP - 5, STEP - 1, STEP,
+        STEP + 1, 2 * STEP - 27, 3 * STEP + 5}) {
+      // incompressible content of about the wanted compressed length
+      byte[] content = new byte[Math.max(1, wanted - 20)];
+      random.nextBytes(content);
+      byte[] frame;
+      try (FrameEncoder e = new FrameEncoder(Codec.ZSTD, 1)) {
+        frame = e.encode(content, 0, content.length);
+      }
+      HeadSlot.Slot slot = HeadSlot.of(Codec.ZSTD, frame);
+      byte[] bytes = slot.bytes();
+      String at = "frame of " + frame.length + " bytes";
+      assertEquals(HeadSlot.length(Codec.ZSTD, frame.length), bytes.length, at);
+      assertEquals(0, bytes.length % STEP, at);
+      assertEquals(bytes.length, slot.headFrameLength(), at);
+      assertTrue(bytes.length - frame.length >= HeadSlot.ZSTD_MIN_PADDING, at);
+      List<Frame> frames = FrameScanner.scan(new ByteArrayInputStream(bytes), "slot");
+      assertEquals(1, frames.size(), at);
+      assertEquals(content.length, frames.get(0).rawLength(), at);
+      assertEquals(bytes.length, frames.get(0).compressedEnd(), at);
+      try (DecodedStream in = DecodedStream.open(new ByteArrayInputStream(bytes), "slot", Long.MAX_VALUE)) {
+        assertArrayEquals(content, in.readAllBytes(), at);
+      }
+      // the loaders' loop (NEMU load_zstd_img, difftest readFromZstd): one call returns the whole
+      // (small) frame; the call after it returns nothing
+      try (ZstdDecompressCtx d = new ZstdDecompressCtx()) {
+        ByteBuffer src = ByteBuffer.allocateDirect(bytes.length).put(bytes).flip();
+        ByteBuffer dst = ByteBuffer.allocateDirect(Math.max(content.length, 1 << 17));
+        d.decompressDirectByteBufferStream(dst, src);
+        assertEquals(content.length, dst.position(), at);
+        assertEquals(bytes.length, src.position(), at);
+      }
+    }
+  }
+
+  @Test
+  void gzipPaddingDecodesToNothingAndEndsOnA64KiBStep() throws IOException {
+    for (int head : new int[] {1, 100, STEP - 30, STEP - 26, STEP - 25, STEP - 8, STEP - 7, STEP - 1, STEP,
+        STEP + 1, 2 * STEP - 27, 3 * STEP + 5}) {
       byte[] frame = new byte[head];
       Arrays.fill(frame, (byte) 0x5A);
-      byte[] slot = HeadSlot.of(codec, frame);
-      assertEquals(HeadSlot.length(codec, head), slot.length);
-      assertEquals(0, slot.length % step, "head " + head);
-      assertTrue(slot.length - head >= (codec == Codec.ZSTD ? HeadSlot.ZSTD_MIN_PADDING : HeadSlot.GZIP_MIN_MEMBER),
-          "head " + head);
-      assertTrue(slot.length - head < step + HeadSlot.GZIP_MIN_MEMBER, "head " + head);
+      HeadSlot.Slot s = HeadSlot.of(Codec.GZIP, frame);
+      byte[] slot = s.bytes();
+      assertEquals(head, s.headFrameLength());
+      assertEquals(HeadSlot.length(Codec.GZIP, head), slot.length);
+      assertEquals(0, slot.length % STEP, "head " + head);
+      assertTrue(slot.length - head >= HeadSlot.GZIP_MIN_MEMBER, "head " + head);
+      assertTrue(slot.length - head < STEP + HeadSlot.GZIP_MIN_MEMBER, "head " + head);
       assertArrayEquals(frame, Arrays.copyOf(slot, head));
       List<Frame> frames = new ArrayList<>();
       try (DecodedStream in = DecodedStream.open(new ByteArrayInputStream(slot, head, slot.length - head), "pad",

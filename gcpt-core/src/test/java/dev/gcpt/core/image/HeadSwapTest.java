@@ -1,6 +1,7 @@
 package dev.gcpt.core.image;
 
 import static dev.gcpt.core.codec.TestStreams.concat;
+import static dev.gcpt.core.codec.TestStreams.pad;
 import static dev.gcpt.core.codec.TestStreams.sample;
 import static dev.gcpt.core.image.ImageWriterTest.BODY;
 import static dev.gcpt.core.image.ImageWriterTest.HEAD;
@@ -59,7 +60,7 @@ class HeadSwapTest {
       assertArrayEquals(fresh.file(), swapped.file(), "bodyOnly=" + bodyOnly);
       assertEquals(fresh.info(), swapped.info(), "bodyOnly=" + bodyOnly);
     }
-    assertArrayEquals(concat(NEW_HEAD, BODY), decode(fresh.file()));
+    assertArrayEquals(concat(NEW_HEAD, pad(BODY)), decode(fresh.file()));
     assertEquals(sha256(NEW_HEAD), fresh.info().headRawSha256());
     assertEquals(old.info().bodyRawChunkedSha256(), fresh.info().bodyRawChunkedSha256());
     assertEquals(old.info().bodySha256(), fresh.info().bodySha256());
@@ -73,7 +74,7 @@ class HeadSwapTest {
     HeadSwap.checkOldSlot(old.info(), Arrays.copyOf(old.file(), (int) old.info().headSlotLength()), "old");
     HeadSwap.Swap swap = HeadSwap.prepare(old.info(), NEW_HEAD);
     assertTrue(swap.inPlace());
-    assertTrue(old.info().headCompressedLength() != swap.info().headCompressedLength(), "the head frames differ");
+    assertTrue(!old.info().headSlotSha256().equals(swap.info().headSlotSha256()), "the head slots differ");
     byte[] file = old.file().clone();
     System.arraycopy(swap.slot(), 0, file, 0, swap.slot().length);
     assertArrayEquals(fresh.file(), file);

@@ -73,12 +73,12 @@ class BundleVerifierTest {
   @EnumSource(value = Codec.class, names = {"ZSTD", "GZIP"})
   void aFlippedByteInABodyFrameIsACorruptFrame(Codec codec) throws IOException {
     BundleManifest m = build(codec);
-    long at = m.image().headSlotLength() + 200; // inside the first body frame (frame 2, after the padding)
+    long at = m.image().headSlotLength() + 200; // inside the first body frame (zstd: frame 1; gzip: after the padding)
     flip(image(), at);
     BundleVerifier.Result r = verify();
     assertEquals(List.of(BundleVerifier.FRAMES, BundleVerifier.FILE_SHA256), codes(r), r.line());
     String frames = r.problems().get(0).detail();
-    assertTrue(frames.contains(codec == Codec.ZSTD ? "frame 2 (at compressed offset " + m.image().headSlotLength()
+    assertTrue(frames.contains(codec == Codec.ZSTD ? "frame 1 (at compressed offset " + m.image().headSlotLength()
         + ")" : "gzip member 2 (at compressed offset " + m.image().headSlotLength() + ")"), frames);
     assertTrue(r.problems().get(1).detail().contains(": body [" + m.image().headSlotLength() + ", end) has sha256 "),
         r.line());
@@ -94,7 +94,7 @@ class BundleVerifierTest {
     BundleVerifier.Result r = verify();
     assertEquals(List.of(BundleVerifier.FRAMES, BundleVerifier.FILE_LENGTH, BundleVerifier.FILE_SHA256), codes(r),
         r.line());
-    assertTrue(r.problems().get(0).detail().contains(" 4 (at compressed offset ")
+    assertTrue(r.problems().get(0).detail().contains((codec == Codec.ZSTD ? " 3" : " 4") + " (at compressed offset ")
         && r.problems().get(0).detail().contains("is truncated"),
         r.line());
     assertEquals("file-length: " + IMAGE + " is " + (m.image().compressedLength() - 7) + " bytes, the manifest says "
@@ -109,11 +109,11 @@ class BundleVerifierTest {
       frames = ImageFrames.read(in, IMAGE, (b, o, l) -> { });
     }
     try (FileChannel c = FileChannel.open(image(), StandardOpenOption.WRITE)) {
-      c.truncate(frames.get(4).offset());
+      c.truncate(frames.get(3).offset());
     }
     assertEquals(List.of(BundleVerifier.FILE_LENGTH, BundleVerifier.FILE_SHA256, BundleVerifier.FRAME_LAYOUT,
         BundleVerifier.RAW_LENGTH, BundleVerifier.BODY_SHA256, BundleVerifier.CONTENT_SHA256), codes(verify()));
-    assertEquals(m.image().frames() + 1, frames.size(), "data frames and the head slot's padding");
+    assertEquals(m.image().frames(), frames.size(), "data frames only: the head slot's padding is inside the head frame");
   }
 
   @Test
@@ -167,11 +167,29 @@ class BundleVerifierTest {
     }
     assertEquals(m.image().rawLength(), raw[0]);
     assertEquals(0, frames.get(0).offset());
-    assertEquals(m.image().headCompressedLength(), frames.get(1).offset());
-    assertEquals(m.image().headSlotLength(), frames.get(2).offset());
-    assertEquals(List.of(MIB, 0L, MIB, MIB, MIB / 2), frames.stream().map(ImageFrames.Frame::declaredSize).toList());
+    assertEquals(m.image().headCompressedLength(), m.image().headSlotLength());
+    assertEquals(m.image().headSlotLength(), frames.get(1).offset());
+    assertEquals(List.of(MIB, MIB, MIB, MIB / 2), frames.stream().map(ImageFrames.Frame::declaredSize).toList());
     assertEquals(m.image().compressedLength(),
-        frames.get(4).offset() + frames.get(4).compressedLength());
+        frames.get(3).offset() + frames.get(3).compressedLength());
+  }
+
+  @Test
+  void frameRulesOfTheSimulatorsLoaders() {
+    ImageFrames.Frame head = new ImageFrames.Frame(0, 0, 9000, MIB, MIB);
+    ImageFrames.Frame skippable = new ImageFrames.Frame(1, 9000, 56536, 0, -1);
+    ImageFrames.Frame body = new ImageFrames.Frame(2, 65536, 1000, MIB / 2, MIB / 2);
+    ImageFrames.Frame trimmed = new ImageFrames.Frame(2, 65536, 1000, MIB / 2 + 4096, MIB / 2 + 4096);
+    assertEquals(List.of(), BundleVerifier.loadability("zstd", MIB + MIB / 2, List.of(head, body)));
+    assertEquals(List.of(new BundleVerifier.Problem(BundleVerifier.LOADABLE, "zstd frame 1 (at compressed offset 9000)"
+        + " holds no image bytes: NEMU, the XiangShan emu and XS-GEM5 stop loading there, after 1048576 of 1572864"
+        + " bytes")), BundleVerifier.loadability("zstd", MIB + MIB / 2, List.of(head, skippable, body)));
+    assertEquals(List.of(new BundleVerifier.Problem(BundleVerifier.LOADABLE, "zstd frame 2 (at compressed offset"
+        + " 65536) holds 528384 raw bytes, not a multiple of 131072: NEMU's loader asserts that every 131072-byte read"
+        + " is full, and a read ends at each frame end")),
+        BundleVerifier.loadability("zstd", MIB + MIB / 2 + 4096, List.of(head, trimmed)));
+    assertEquals(List.of(), BundleVerifier.loadability("gz", MIB + 4096, List.of(head, skippable, trimmed)));
+    assertEquals(BundleVerifier.LOADABLE, BundleVerifier.loadability("gz", MIB + 4, List.of()).get(0).code());
   }
 
   static void flip(Path file, long at) throws IOException {
