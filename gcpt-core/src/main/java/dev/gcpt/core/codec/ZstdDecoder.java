@@ -8,8 +8,10 @@ import java.util.function.Consumer;
 
 /**
  * Strict zstd decoder: any number of frames (data or skippable), decoded into the caller's array.
- * libzstd checks each frame's declared content size and content checksum; this class adds what
- * a streaming loop does not: the input ending inside a frame is an error, never a short image.
+ * libzstd checks each frame's content checksum; this class adds what a streaming loop does not:
+ * the input ending inside a frame is an error, never a short image, and a frame must hold exactly
+ * the content size its header declares (libzstd's streaming decoder does not check it when the
+ * frame ends in an empty block, the usual shape of a streamed frame).
  * A frame ends when {@code ZSTD_decompressStream} returns 0 (frame decoded, checksum checked,
  * everything flushed).
  */
@@ -23,6 +25,8 @@ final class ZstdDecoder implements Decoder {
   private long frameStart;
   private long frameRawStart;
   private boolean frameSkippable;
+  /** The frame's declared content size, or {@link ZstdFormat#CONTENT_SIZE_UNKNOWN}. */
+  private long frameDeclared;
   private long raw;
 
   ZstdDecoder(CompressedInput input, Consumer<Frame> frames) {
@@ -47,6 +51,7 @@ final class ZstdDecoder implements Decoder {
         frameStart = input.position();
         frameRawStart = raw;
         frameSkippable = isSkippableMagic();
+        frameDeclared = frameSkippable ? ZstdFormat.CONTENT_SIZE_UNKNOWN : declaredContentSize();
       }
       src.limit(input.limit).position(input.pos);
       int before = input.pos;
@@ -62,6 +67,12 @@ final class ZstdDecoder implements Decoder {
       raw += produced;
       if (frameDone) {
         inFrame = false;
+        long held = raw - frameRawStart;
+        if (frameDeclared != ZstdFormat.CONTENT_SIZE_UNKNOWN && held != frameDeclared) {
+          throw MalformedStreamException.corrupt("frame " + frameIndex + " declares " + frameDeclared
+              + " bytes of content and holds " + held + " (started at compressed offset 0x"
+              + Long.toHexString(frameStart) + ")");
+        }
         if (frames != null) {
           frames.accept(new Frame(frameIndex, frameStart, input.position() - frameStart, frameRawStart,
               raw - frameRawStart, frameSkippable));
@@ -82,6 +93,26 @@ final class ZstdDecoder implements Decoder {
       return false;
     }
     return ZstdFormat.isSkippableMagic(ZstdFormat.readIntLE(input.buffer, input.pos));
+  }
+
+  /**
+   * The content size the frame header at the input's position declares; unknown when the header
+   * is not all there or is malformed (libzstd then reports what is wrong with it).
+   */
+  private long declaredContentSize() throws IOException {
+    if (input.fillAtLeast(ZstdFormat.MIN_FRAME_HEADER_SIZE) < ZstdFormat.MIN_FRAME_HEADER_SIZE
+        || ZstdFormat.readIntLE(input.buffer, input.pos) != ZstdFormat.MAGIC) {
+      return ZstdFormat.CONTENT_SIZE_UNKNOWN;
+    }
+    int size = ZstdFormat.frameHeaderSize(input.buffer[input.pos + ZstdFormat.MAGIC_SIZE] & 0xFF);
+    if (input.fillAtLeast(size) < size) {
+      return ZstdFormat.CONTENT_SIZE_UNKNOWN;
+    }
+    try {
+      return ZstdFormat.parseFrameHeader(input.buffer, input.pos).contentSize();
+    } catch (IllegalArgumentException e) {
+      return ZstdFormat.CONTENT_SIZE_UNKNOWN;
+    }
   }
 
   @Override

@@ -52,6 +52,31 @@ class ZstdDecodingTest {
     assertTrue(HEADER.hasChecksum());
   }
 
+  /**
+   * A hand-made frame the way streaming compressors end one (an empty last block), declaring
+   * {@code declared} bytes of content and holding {@code content}: window descriptor, 8-byte
+   * content size, no checksum, one raw block, then the empty last raw block.
+   */
+  static byte[] frameDeclaring(long declared, byte[] content) {
+    java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(4 + 1 + 1 + 8 + 3 + content.length + 3)
+        .order(java.nio.ByteOrder.LITTLE_ENDIAN);
+    b.putInt(ZstdFormat.MAGIC).put((byte) 0xC0).put((byte) 0x58).putLong(declared); // FCS 8 bytes; window 32 MiB
+    int h = content.length << 3; // raw, not last
+    b.put((byte) h).put((byte) (h >> 8)).put((byte) (h >> 16)).put(content);
+    b.put((byte) 1).put((byte) 0).put((byte) 0); // empty raw last block
+    return b.array();
+  }
+
+  @Test
+  void aDeclaredContentSizeTheFrameDoesNotHoldIsCorrupt() throws IOException {
+    byte[] content = sample(64 << 10, 3);
+    assertArrayEquals(content, decode(frameDeclaring(content.length, content), "x.zstd", NO_LIMIT));
+    fails(frameDeclaring(1L << 40, content), "frame 0 declares 1099511627776 bytes of content and holds 65536");
+    fails(frameDeclaring(content.length + 4096, content), "frame 0 declares 69632 bytes of content and holds 65536");
+    fails(concat(ZST, frameDeclaring(content.length - 4096, content)),
+        "frame 1 declares 61440 bytes of content and holds 65536");
+  }
+
   @Test
   void validStreamDecodesToTheInput() throws IOException {
     assertArrayEquals(DATA, decode(ZST, "x.zstd", NO_LIMIT));
