@@ -160,6 +160,8 @@ public final class FindCheckpoints extends PTransform<PBegin, PCollectionTuple> 
     private static final Pattern CHECKPOINT_SUFFIX = Pattern.compile(".*\\.(gz|zstd|zst)");
 
     private final Counter found = Metrics.counter(JoinFn.class, "checkpointsFound");
+    /** Checkpoint-named inputs refused while matching (each one a failures.jsonl line). */
+    private final Counter matchFailures = Metrics.counter(JoinFn.class, "matchFailures");
     private final String root;
     private final Codec outputCodec;
     private final RecordedPaths paths;
@@ -223,6 +225,9 @@ public final class FindCheckpoints extends PTransform<PBegin, PCollectionTuple> 
     }
 
     private void fail(MultiOutputReceiver out, String uri, String rel, String stage, String reason, String message) {
+      if (FailureRecord.STAGE_MATCH.equals(stage)) {
+        matchFailures.inc();
+      }
       out.get(FAILURES).output(new FailureRecord(paths.input(uri, rel), stage, reason, paths.scrub(message)));
     }
 

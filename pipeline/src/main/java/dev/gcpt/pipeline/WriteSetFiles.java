@@ -101,6 +101,11 @@ public final class WriteSetFiles extends PTransform<PCollection<BundleRecord>, P
       List<SetNote> n = new ArrayList<>(c.sideInput(notes));
       n.sort(Comparator.comparing(SetNote::workload).thenComparing(SetNote::point).thenComparing(SetNote::kind));
       long inputs = c.sideInput(tasks) + f.stream().filter(x -> FailureRecord.STAGE_MATCH.equals(x.stage())).count();
+      if (inputs == 0) {
+        // a mistyped input must not replace an existing set's files with empty ones
+        LOG.warn("no checkpoints found under {}: no set files written to {}", input, output);
+        return;
+      }
       write(SET_JSON, Json.pretty(setJson(b, f, n, inputs)));
       write(RUN_JSON, Json.pretty(runJson(b, f)));
       StringBuilder lines = new StringBuilder();

@@ -64,8 +64,15 @@ public final class RunCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    PrintWriter err = spec.commandLine().getErr();
+    String overlap = overlap(input, output);
+    if (overlap != null) {
+      err.println("gcpt run: " + overlap);
+      return 2;
+    }
     GcptOptions options = options();
     PrintWriter out = spec.commandLine().getOut();
+    java.util.Set<String> before = indexedPoints(output);
     out.printf("gcpt run: %s -> %s on %s%n", input, output, runner.equals("flink") ? "Flink " + flinkMaster : "DirectRunner");
     out.flush();
     long start = System.nanoTime();
@@ -77,10 +84,80 @@ public final class RunCommand implements Callable<Integer> {
       (s3 != null ? s3 : storage.s3Setup()).configureFileSystems();
     }
     if (state != PipelineResult.State.DONE) {
-      spec.commandLine().getErr().println("gcpt run: pipeline ended in state " + state);
+      err.println("gcpt run: pipeline ended in state " + state);
       return 1;
     }
-    return Summary.print(out, output, (System.nanoTime() - start) / 1e9);
+    if (Progress.counter(result, "checkpointsFound") + Progress.counter(result, "matchFailures") == 0) {
+      err.println("gcpt run: no checkpoints found under " + input + ": nothing written (the names gcpt looks for:"
+          + " docs/set-layouts.md)");
+      return 1;
+    }
+    int rc = Summary.print(out, output, (System.nanoTime() - start) / 1e9);
+    java.util.Set<String> gone = new java.util.TreeSet<>(before);
+    gone.removeAll(indexedPoints(output));
+    if (!gone.isEmpty()) {
+      err.printf(Locale.ROOT, "gcpt run: warning: the set index no longer lists %d point(s) the previous one listed"
+          + " (not found under %s this time; their bundles stay in %s), e.g. %s%n", gone.size(), input, output,
+          String.join(", ", gone.stream().limit(3).toList()));
+    }
+    return rc;
+  }
+
+  /**
+   * Why {@code output} may not be written, or null: an output that is the input, or inside it, or
+   * holds it would change the input set (its json/checkpoints_all.json, and the next listing).
+   * Local paths compare absolute and normalized, with symbolic links resolved where they exist.
+   */
+  static String overlap(String input, String output) {
+    String in = comparable(input);
+    String out = comparable(output);
+    if (in.equals(out)) {
+      return "--output " + output + " is the input set " + input + ": choose an output outside the input";
+    }
+    if (out.startsWith(in + "/")) {
+      return "--output " + output + " is inside the input set " + input + ": choose an output outside the input";
+    }
+    if (in.startsWith(out + "/")) {
+      return "--output " + output + " holds the input set " + input + ": choose an output outside the input";
+    }
+    return null;
+  }
+
+  private static String comparable(String uri) {
+    if (uri.contains("://")) {
+      String u = uri.replaceAll("/+$", "");
+      return u.replaceFirst("^([a-zA-Z][a-zA-Z0-9+.-]*)://[^/@]*@", "$1://"); // no credentials
+    }
+    java.nio.file.Path p = java.nio.file.Path.of(uri).toAbsolutePath().normalize();
+    // resolve links on the longest part of the path that exists
+    java.nio.file.Path existing = p;
+    while (existing != null && !java.nio.file.Files.exists(existing)) {
+      existing = existing.getParent();
+    }
+    if (existing != null) {
+      try {
+        p = existing.toRealPath().resolve(existing.relativize(p));
+      } catch (IOException e) {
+        // keep the normalized path
+      }
+    }
+    return p.toString().replaceAll("/+$", "");
+  }
+
+  /** The workload/point pairs the set index at {@code output} lists (none when there is none). */
+  static java.util.Set<String> indexedPoints(String output) {
+    java.util.Set<String> points = new java.util.TreeSet<>();
+    try {
+      if (!Storage.exists(output + "/" + WriteSetFiles.SET_JSON)) {
+        return points;
+      }
+      JsonNode workloads = Summary.read(output + "/" + WriteSetFiles.SET_JSON).path("workloads");
+      workloads.fields().forEachRemaining(w -> w.getValue().path("points").fieldNames()
+          .forEachRemaining(p -> points.add(w.getKey() + "/" + p)));
+    } catch (IOException | RuntimeException e) {
+      // an unreadable index is replaced like a missing one
+    }
+    return points;
   }
 
   GcptOptions options() throws IOException {
@@ -184,7 +261,8 @@ public final class RunCommand implements Callable<Integer> {
       });
       out.printf("set: %s/set.json  failures: %s/failures.jsonl%n", output, output);
       out.flush();
-      return 0;
+      // every input failed: nothing to simulate, whatever the failures say
+      return c.get("bundles").asLong() == 0 && c.get("inputs").asLong() > 0 ? 1 : 0;
     }
 
     static JsonNode read(String uri) throws IOException {

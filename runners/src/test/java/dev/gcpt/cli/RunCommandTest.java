@@ -1,0 +1,115 @@
+package dev.gcpt.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.gcpt.core.sample.SampleSet;
+import dev.gcpt.core.sample.SampleWriter;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code gcpt run} refuses what would lose data, and says so in one line. */
+class RunCommandTest {
+  @TempDir Path dir;
+
+  @Test
+  void anOutputThatIsInsideOrHoldsTheInputIsRefused() throws IOException {
+    Path set = Files.createDirectories(dir.resolve("set"));
+    String s = set.toString();
+    assertTrue(RunCommand.overlap(s, s).contains("is the input set"));
+    assertTrue(RunCommand.overlap(s, s + "/").contains("is the input set"));
+    assertTrue(RunCommand.overlap(s, s + "/out").contains("is inside the input set"));
+    assertTrue(RunCommand.overlap(s, s + "/a/../out").contains("is inside the input set"));
+    assertTrue(RunCommand.overlap(s, dir.toString()).contains("holds the input set"));
+    assertNull(RunCommand.overlap(s, s + "2"), "a sibling with a longer name is outside");
+    assertNull(RunCommand.overlap(s, dir.resolve("out").toString()));
+    Path link = Files.createSymbolicLink(dir.resolve("link"), set);
+    assertTrue(RunCommand.overlap(s, link.resolve("out").toString()).contains("is inside the input set"),
+        "through a symbolic link");
+    assertTrue(RunCommand.overlap("s3://b/set", "s3://b/set/out").contains("is inside"));
+    assertTrue(RunCommand.overlap("s3://b/set/", "s3://k:secret@b/set").contains("is the input set"));
+    assertNull(RunCommand.overlap("s3://b/set", "s3://b/setx"));
+    assertNull(RunCommand.overlap("s3://b/set", "s3://c/set"));
+
+    CliRunner r = CliRunner.run("run", "--input", s, "--output", s + "/bundles");
+    assertEquals(2, r.exitCode());
+    assertEquals("gcpt run: --output " + s + "/bundles is inside the input set " + s
+        + ": choose an output outside the input\n", r.err());
+    assertFalse(Files.exists(set.resolve("bundles")));
+  }
+
+  @Test
+  void anInputWithoutCheckpointsWritesNothingAndFails() throws IOException {
+    Path set = sampleSet(dir.resolve("set"));
+    Path out = dir.resolve("out");
+    assertEquals(0, CliRunner.run("run", "--input", set.toString(), "--output", out.toString()).exitCode());
+    String index = Files.readString(out.resolve("set.json"));
+    String lst = Files.readString(out.resolve("checkpoint.lst"));
+
+    Path typo = Files.createDirectories(dir.resolve("empty"));
+    CliRunner r = CliRunner.run("run", "--input", typo.toString(), "--output", out.toString());
+    assertEquals(1, r.exitCode());
+    assertTrue(r.err().contains("gcpt run: no checkpoints found under " + typo + ": nothing written"), r.err());
+    assertEquals(index, Files.readString(out.resolve("set.json")), "the existing index is not replaced");
+    assertEquals(lst, Files.readString(out.resolve("checkpoint.lst")));
+  }
+
+  @Test
+  void aRunThatFindsFewerPointsSaysSoAndOneWhereEveryInputFailsExitsNonZero() throws IOException {
+    Path set = sampleSet(dir.resolve("set"));
+    Path out = dir.resolve("out");
+    assertEquals(0, CliRunner.run("run", "--input", set.toString(), "--output", out.toString()).exitCode());
+    // a smaller input: one workload gone
+    Path fewer = dir.resolve("fewer");
+    Files.createDirectories(fewer);
+    Path firstWorkload = set.resolve("spec06_rv64gcb_o2_20m").resolve(SampleSet.entries(4, 2, 2L << 20, 3).get(0)
+        .workload());
+    copyTree(set, fewer, firstWorkload);
+    CliRunner r = CliRunner.run("run", "--input", fewer.toString(), "--output", out.toString());
+    assertTrue(r.err().contains("gcpt run: warning: the set index no longer lists "), r.exitCode() + r.out() + r.err());
+    assertTrue(r.err().contains(firstWorkload.getFileName() + "/"), r.err());
+
+    Path broken = Files.createDirectories(dir.resolve("broken/w/7"));
+    Files.write(broken.resolve("_7_0.5_memory_.zstd"), new byte[] {1, 2, 3});
+    CliRunner b = CliRunner.run("run", "--input", dir.resolve("broken").toString(), "--output",
+        dir.resolve("out2").toString());
+    assertEquals(1, b.exitCode(), b.out() + b.err());
+    assertTrue(b.out().contains("inputs 1 = bundles 0 + failures 1"), b.out());
+  }
+
+  private static Path sampleSet(Path in) throws IOException {
+    List<SampleSet.Entry> entries = SampleSet.entries(4, 2, 2L << 20, 3);
+    for (SampleSet.Entry e : entries) {
+      Path f = in.resolve(e.path());
+      Files.createDirectories(f.getParent());
+      try (OutputStream o = Files.newOutputStream(f)) {
+        SampleWriter.write(e, o);
+      }
+    }
+    return in;
+  }
+
+  /** Copies {@code from} to {@code to}, leaving out {@code skip} and what is under it. */
+  private static void copyTree(Path from, Path to, Path skip) throws IOException {
+    try (var files = Files.walk(from)) {
+      for (Path p : files.toList()) {
+        if (p.startsWith(skip)) {
+          continue;
+        }
+        Path t = to.resolve(from.relativize(p).toString());
+        if (Files.isDirectory(p)) {
+          Files.createDirectories(t);
+        } else {
+          Files.copy(p, t);
+        }
+      }
+    }
+  }
+}
