@@ -99,6 +99,50 @@ class EmuLoaderTest {
     assertLoadsWhole(name, m);
   }
 
+  /**
+   * The harness shows what the emu does with a stream it stops early on: two zstd frames with a
+   * skippable frame between them load only the first and return -1; without it, both load. gzip
+   * reads past an empty member.
+   */
+  @Test
+  void theHarnessShowsWhereTheEmusLoaderStops() throws Exception {
+    byte[] a = new byte[(int) MIB];
+    byte[] b = new byte[(int) MIB];
+    new java.util.SplittableRandom(3).nextBytes(a);
+    new java.util.SplittableRandom(4).nextBytes(b);
+    byte[] skippable = {0x50, 0x2A, 0x4D, 0x18, 8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
+    byte[] za = com.github.luben.zstd.Zstd.compress(a, 1);
+    byte[] zb = com.github.luben.zstd.Zstd.compress(b, 1);
+    byte[] ab = concat(a, b);
+    Path stopped = Files.write(out.resolve("stopped.zstd"), concat(za, skippable, zb));
+    EmuLoader.Load l = emu.load(stopped);
+    assertEquals(List.of("zstd", -1L, MIB, Sha256.hex(a)), List.of(l.loader(), l.returned(), l.nonzeroEnd(), l.sha256()),
+        l.output());
+    l = emu.load(Files.write(out.resolve("whole.zstd"), concat(za, zb)));
+    assertEquals(List.of("zstd", 2 * MIB, 2 * MIB, Sha256.hex(ab)),
+        List.of(l.loader(), l.returned(), l.nonzeroEnd(), l.sha256()), l.output());
+    byte[] emptyMember = gzip(new byte[0]);
+    l = emu.load(Files.write(out.resolve("whole.gz"), concat(gzip(a), emptyMember, gzip(b))));
+    assertEquals(List.of("gz", 2 * MIB, 2 * MIB, Sha256.hex(ab)),
+        List.of(l.loader(), l.returned(), l.nonzeroEnd(), l.sha256()), l.output());
+  }
+
+  static byte[] concat(byte[]... parts) {
+    ByteArrayOutputStream o = new ByteArrayOutputStream();
+    for (byte[] p : parts) {
+      o.writeBytes(p);
+    }
+    return o.toByteArray();
+  }
+
+  static byte[] gzip(byte[] data) throws IOException {
+    ByteArrayOutputStream o = new ByteArrayOutputStream();
+    try (java.util.zip.GZIPOutputStream gz = new java.util.zip.GZIPOutputStream(o)) {
+      gz.write(data);
+    }
+    return o.toByteArray();
+  }
+
   /** A regeneration that rewrites the head slot over the old one (local disks). */
   @ParameterizedTest(name = "{0}")
   @MethodSource("codecs")
