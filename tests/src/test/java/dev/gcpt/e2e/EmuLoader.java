@@ -7,7 +7,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 
@@ -71,11 +70,7 @@ final class EmuLoader {
   }
 
   /** The harness, or why there is none. */
-  record Built(EmuLoader loader, String reason) {
-    Optional<EmuLoader> get() {
-      return Optional.ofNullable(loader);
-    }
-  }
+  record Built(EmuLoader loader, String reason) {}
 
   /** Loads {@code image} as the emu does, into {@link #RAM_BYTES} of RAM. */
   Load load(Path image) throws IOException, InterruptedException {

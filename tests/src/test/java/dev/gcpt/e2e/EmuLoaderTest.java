@@ -31,6 +31,7 @@ import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -58,14 +59,20 @@ class EmuLoaderTest {
   /** A trimmed source (NEMU since 2026-05 stops after the highest touched page). */
   static final long TRIMMED = 3 * MIB + 5 * 4096;
 
+  static EmuLoader.Built built;
   static EmuLoader emu;
   @TempDir Path out;
 
   @BeforeAll
   static void buildHarness() throws Exception {
-    EmuLoader.Built b = EmuLoader.build();
-    Assumptions.assumeTrue(b.get().isPresent(), () -> b.reason() + ": skipping the emu-loader tests");
-    emu = b.loader();
+    built = EmuLoader.build();
+    emu = built.loader();
+  }
+
+  /** Per test, so that the reason shows in every test's report (a class-level skip is not reported). */
+  @BeforeEach
+  void harnessBuilt() {
+    Assumptions.assumeTrue(emu != null, () -> built.reason() + ": skipping the emu-loader test");
   }
 
   static Stream<Arguments> images() {
