@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -120,13 +119,15 @@ final class EmuLoader {
     return new Result(p.exitValue(), out);
   }
 
-  private static boolean onPath(String tool) {
+  /** Whether an executable {@code tool} is on the PATH. */
+  static boolean onPath(String tool) {
     String path = System.getenv("PATH");
-    List<Path> dirs = new ArrayList<>();
     for (String d : path == null ? new String[0] : path.split(java.io.File.pathSeparator)) {
-      dirs.add(Path.of(d));
+      if (Files.isExecutable(Path.of(d).resolve(tool))) {
+        return true;
+      }
     }
-    return dirs.stream().anyMatch(d -> Files.isExecutable(d.resolve(tool)));
+    return false;
   }
 
   private static String firstLine(String s) {

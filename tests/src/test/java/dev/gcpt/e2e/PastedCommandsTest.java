@@ -55,7 +55,7 @@ class PastedCommandsTest {
   @BeforeEach
   void stubs() throws IOException {
     for (String tool : List.of("bash", "zstd", "gzip")) {
-      Assumptions.assumeTrue(onPath(tool), tool + " is not installed (Debian package " + tool + "): skipping");
+      Assumptions.assumeTrue(EmuLoader.onPath(tool), tool + " is not installed (Debian package " + tool + "): skipping");
     }
     for (String exe : List.of("xs/build/emu", "nemu/build/riscv64-nemu-interpreter", "gem5/build/RISCV/gem5.opt",
         "gem5/build/RISCV_CHI/gem5.opt", "bin/qemu-system-riscv64")) {
@@ -158,15 +158,5 @@ class PastedCommandsTest {
       assertEquals(m.image().rawLength(), Files.size(root.resolve(raw)), codec.cliName());
       assertArrayEquals(decoded, Files.readAllBytes(root.resolve(raw)), codec.cliName() + ": the raw image QEMU loads");
     }
-  }
-
-  private static boolean onPath(String tool) {
-    String path = System.getenv("PATH");
-    for (String d : path == null ? new String[0] : path.split(java.io.File.pathSeparator)) {
-      if (Files.isExecutable(Path.of(d).resolve(tool))) {
-        return true;
-      }
-    }
-    return false;
   }
 }
