@@ -2,7 +2,6 @@ package dev.gcpt.core.bundle;
 
 import static dev.gcpt.core.json.Json.hex;
 
-import dev.gcpt.core.codec.Codec;
 import dev.gcpt.core.image.HeadSwap;
 import dev.gcpt.core.image.ImageFormatException;
 import dev.gcpt.core.image.ImageInfo;
@@ -444,30 +443,9 @@ public final class BundleBuilder implements AutoCloseable {
             recipe, imageRecipe));
   }
 
+  /** The ready-to-paste commands ({@link BundleCommands}); {@code image} is relative to the output root. */
   private Map<String, String> commands(String image, int harts, ImageInfo w) {
-    Map<String, String> c = new LinkedHashMap<>();
-    c.put("xiangshan-emu", "./build/emu -i " + image + " -W 20000000 -I 40000000");
-    c.put("nemu", "./build/riscv64-nemu-interpreter -b " + image);
-    c.put("xs-gem5", "$GEM5_HOME/build/RISCV/gem5.opt $GEM5_HOME/configs/example/xiangshan.py --generic-rv-cpt="
-        + image);
-    String raw = w.codec() == Codec.GZIP ? "gzip -dc " : "zstd -dc ";
-    StringBuilder starts = new StringBuilder();
-    if (options.platform().windowBase() != 0) {
-      // the reset vector jumps to DRAM start, where resident firmware lives: start every hart at
-      // the restorer instead
-      for (int h = 0; h < harts; h++) {
-        starts.append(" -device loader,addr=0x").append(Long.toHexString(options.platform().windowAddress()))
-            .append(",cpu-num=").append(h);
-      }
-    }
-    c.put("qemu", raw + image + " > image.raw && qemu-system-riscv64 -machine virt -bios none -nographic -m 8G -smp "
-        + harts + " -device loader,file=image.raw,addr=0x80000000,force-raw=on" + starts
-        + (options.platform().name().startsWith("qemu-virt") ? ""
-            : "   # needs a bundle built with --platform qemu-virt (CLINT 0x2000000)"));
-    if (!w.singleFrame()) {
-      c.put("qemu-fork-note", "XiangShan's QEMU fork reads only the first zstd frame; build with --single-frame for it");
-    }
-    return c;
+    return BundleCommands.of(options.platform(), image, harts, options.vlen(), w.codec(), w.singleFrame());
   }
 
   private void writeRestorerFile(OutputFiles out, Paired p) throws IOException {
