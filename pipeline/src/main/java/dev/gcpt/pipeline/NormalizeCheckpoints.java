@@ -96,7 +96,8 @@ public final class NormalizeCheckpoints extends PTransform<PCollection<Checkpoin
         choice = new BundleBuilder.Builtin();
       } else {
         try (InputStream in = Storage.open(config.restorer())) {
-          choice = BundleBuilder.External.load(config.restorer(), in.readAllBytes());
+          choice = BundleBuilder.External.load(config.restorer(),
+              dev.gcpt.core.restorer.RestorerFiles.read(in, config.restorer()));
         }
       }
       builder = new BundleBuilder(new BundleBuilder.Options(PlatformProfile.named(config.platform()), choice,

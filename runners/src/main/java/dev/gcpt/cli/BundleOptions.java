@@ -37,7 +37,7 @@ public final class BundleOptions {
       return new BundleBuilder.Builtin();
     }
     try (InputStream in = storage.open(restorer)) {
-      return BundleBuilder.External.load(restorer, in.readAllBytes());
+      return BundleBuilder.External.load(restorer, dev.gcpt.core.restorer.RestorerFiles.read(in, restorer));
     }
   }
 

@@ -71,6 +71,9 @@ public final class RunCommand implements Callable<Integer> {
       return 2;
     }
     GcptOptions options = options();
+    if (!"builtin".equals(bundle.restorer)) {
+      bundle.restorerChoice(storage); // a restorer that is not one fails here, in one line, not in every worker
+    }
     PrintWriter out = spec.commandLine().getOut();
     java.util.Set<String> before = indexedPoints(output);
     out.printf("gcpt run: %s -> %s on %s%n", input, output, runner.equals("flink") ? "Flink " + flinkMaster : "DirectRunner");

@@ -84,6 +84,34 @@ class RunCommandTest {
     assertTrue(b.out().contains("inputs 1 = bundles 0 + failures 1"), b.out());
   }
 
+  @Test
+  void aWorkloadWhoseNameHoldsTwoDotsIsBundled() throws IOException {
+    Path f = Files.createDirectories(dir.resolve("set/a..b/7")).resolve("_7_0.5_memory_.zstd");
+    try (OutputStream o = Files.newOutputStream(f)) {
+      dev.gcpt.core.sample.SyntheticCheckpoint.builder().build().write(o, dev.gcpt.core.codec.Codec.ZSTD);
+    }
+    CliRunner r = CliRunner.run("run", "--input", dir.resolve("set").toString(), "--output",
+        dir.resolve("out").toString());
+    assertEquals(0, r.exitCode(), r.out() + r.err());
+    assertTrue(r.out().contains("inputs 1 = bundles 1 + failures 0"), r.out());
+    assertTrue(Files.exists(dir.resolve("out/a..b/7/bundle.json")));
+  }
+
+  @Test
+  void aRestorerThatIsTooLargeIsRefusedBeforeAnythingIsRead() throws IOException {
+    Path set = sampleSet(dir.resolve("set"));
+    for (String[] args : new String[][] {
+        {"run", "--input", set.toString(), "--output", dir.resolve("out").toString(), "--restorer", "/dev/zero"},
+        {"normalize", set.resolve(SampleSet.entries(4, 2, 2L << 20, 3).get(0).path()).toString(), "-o",
+            dir.resolve("one").toString(), "--restorer", "/dev/zero"}}) {
+      CliRunner r = CliRunner.run(args);
+      assertEquals(1, r.exitCode(), args[0] + ": " + r.out() + r.err());
+      assertEquals(1, r.err().lines().count(), r.err());
+      assertTrue(r.err().contains("/dev/zero: offset 0x400000: the file goes on past 4 MiB: not a restorer"), r.err());
+    }
+    assertFalse(Files.exists(dir.resolve("out")));
+  }
+
   private static Path sampleSet(Path in) throws IOException {
     List<SampleSet.Entry> entries = SampleSet.entries(4, 2, 2L << 20, 3);
     for (SampleSet.Entry e : entries) {

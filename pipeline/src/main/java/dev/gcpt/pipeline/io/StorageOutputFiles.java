@@ -54,7 +54,8 @@ public final class StorageOutputFiles implements OutputFiles, AutoCloseable {
   }
 
   private String uri(String rel) {
-    if (rel.startsWith("/") || rel.contains("..")) {
+    // a '..' segment, not any '..': a workload may be called a..b
+    if (rel.startsWith("/") || java.util.Arrays.asList(rel.split("/", -1)).contains("..")) {
       throw new IllegalArgumentException("not a safe relative path: " + rel);
     }
     return root + "/" + rel;
