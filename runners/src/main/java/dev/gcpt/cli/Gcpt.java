@@ -40,7 +40,16 @@ public final class Gcpt implements Runnable {
   }
 
   public static void main(String[] args) {
-    System.exit(newCommandLine().execute(args));
+    // Ctrl-C (or a kill): one line instead of a silent stop; the JVM then exits 130 (143 for a
+    // TERM). Whatever was complete stays, temporaries are swept by the next run.
+    Thread interrupted = new Thread(() -> {
+      System.err.println("gcpt: interrupted; rerun to resume");
+      System.err.flush();
+    }, "gcpt-interrupted");
+    Runtime.getRuntime().addShutdownHook(interrupted);
+    int rc = newCommandLine().execute(args);
+    Runtime.getRuntime().removeShutdownHook(interrupted);
+    System.exit(rc);
   }
 
   /** The configured command line (tests call {@code execute} on it). */

@@ -76,6 +76,11 @@ public final class RunCommand implements Callable<Integer> {
     }
     PrintWriter out = spec.commandLine().getOut();
     java.util.Set<String> before = indexedPoints(output);
+    int swept = sweepLeftovers(output);
+    if (swept > 0) {
+      out.printf("gcpt run: removed %d temporary file(s) and empty director(ies) an interrupted run left in %s%n", swept,
+          output);
+    }
     out.printf("gcpt run: %s -> %s on %s%n", input, output, runner.equals("flink") ? "Flink " + flinkMaster : "DirectRunner");
     out.flush();
     long start = System.nanoTime();
@@ -145,6 +150,45 @@ public final class RunCommand implements Callable<Integer> {
       }
     }
     return p.toString().replaceAll("/+$", "");
+  }
+
+  /**
+   * Deletes what an interrupted run left under {@code output}: temporary files (never a file a
+   * bundle or the set refers to: those carry their final names only once complete) and, on a
+   * local disk, empty directories. One run per output at a time: another run's temporaries would
+   * go too. In-place swap journals ({@code bundle.journal}) stay: the run replays them.
+   *
+   * @return how many were removed
+   */
+  static int sweepLeftovers(String output) throws IOException {
+    int n = 0;
+    if (!output.contains("://") && !java.nio.file.Files.isDirectory(java.nio.file.Path.of(output))) {
+      return 0;
+    }
+    for (Storage.StoredFile f : Storage.list(output)) {
+      String name = f.uri().substring(f.uri().lastIndexOf('/') + 1);
+      if (name.contains(".partial-") || name.startsWith(Storage.TEMP_PREFIX)) {
+        Storage.delete(f.uri());
+        n++;
+      }
+    }
+    if (!output.contains("://")) {
+      java.nio.file.Path root = java.nio.file.Path.of(output);
+      List<java.nio.file.Path> dirs;
+      try (java.util.stream.Stream<java.nio.file.Path> all = java.nio.file.Files.walk(root)) {
+        dirs = all.filter(java.nio.file.Files::isDirectory).filter(d -> !d.equals(root))
+            .sorted(java.util.Comparator.reverseOrder()).toList(); // children before parents
+      }
+      for (java.nio.file.Path d : dirs) {
+        try (java.util.stream.Stream<java.nio.file.Path> entries = java.nio.file.Files.list(d)) {
+          if (entries.findAny().isEmpty()) {
+            java.nio.file.Files.delete(d);
+            n++;
+          }
+        }
+      }
+    }
+    return n;
   }
 
   /** The workload/point pairs the set index at {@code output} lists (none when there is none). */

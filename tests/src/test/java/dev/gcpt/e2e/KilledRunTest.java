@@ -47,16 +47,8 @@ class KilledRunTest {
     Path out = tmp.resolve("out");
     List<SampleSet.Entry> entries = Outputs.writeSet(set.toString(), WORKLOADS, POINTS, IMAGE_BYTES, 5);
 
-    List<String> cmd = new ArrayList<>();
-    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    cmd.add("-Xmx512m");
-    cmd.add("-Dorg.slf4j.simpleLogger.defaultLogLevel=warn");
-    cmd.add("-cp");
-    cmd.add(System.getProperty("java.class.path"));
-    cmd.add("dev.gcpt.cli.Gcpt");
-    cmd.addAll(List.of("run", "--input", set.toString(), "--output", out.toString(), "--parallelism", "2"));
     Path log = tmp.resolve("run.log");
-    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    Process p = startRun(set, out, log);
     try {
       Outputs.await(KILL_AFTER + " bundles before the kill (log: " + log + ")", DEADLINE,
           () -> Outputs.localManifests(out) >= KILL_AFTER || !p.isAlive());
@@ -91,5 +83,63 @@ class KilledRunTest {
     assertEquals(killed.bundles(), statuses.path("UP_TO_DATE").asInt(), statuses.toString());
     assertEquals(entries.size() - 2 - killed.bundles(), statuses.path("BUILT").asInt(), statuses.toString());
     killed.imageShaByBundle().forEach((dir, sha) -> assertEquals(sha, after.imageShaByBundle().get(dir), dir));
+  }
+
+  /**
+   * Ctrl-C (SIGINT) on a CLI run: one line, exit status 130. The rerun sweeps what the run left
+   * half done (temporary files, empty directories) and finishes the set.
+   */
+  @Test
+  void anInterruptedRunSaysSoAndTheRerunSweepsItsTemporariesAndFinishes() throws Exception {
+    Path set = tmp.resolve("set");
+    Path out = tmp.resolve("out");
+    List<SampleSet.Entry> entries = Outputs.writeSet(set.toString(), WORKLOADS, POINTS, IMAGE_BYTES, 5);
+    Path log = tmp.resolve("run.log");
+    Process p = startRun(set, out, log);
+    try {
+      Outputs.await(KILL_AFTER + " bundles before the interrupt (log: " + log + ")", DEADLINE,
+          () -> Outputs.localManifests(out) >= KILL_AFTER || !p.isAlive());
+      assertTrue(p.isAlive(), "the run ended before it could be interrupted: " + Files.readString(log));
+      Process kill = new ProcessBuilder("kill", "-INT", Long.toString(p.pid())).inheritIO().start();
+      assertEquals(0, kill.waitFor());
+      assertTrue(p.waitFor(DEADLINE.toSeconds(), TimeUnit.SECONDS));
+      assertEquals(130, p.exitValue(), Files.readString(log));
+    } finally {
+      p.destroyForcibly();
+    }
+    String said = Files.readString(log);
+    assertTrue(said.contains("gcpt: interrupted; rerun to resume"), said);
+    // what a run killed at the worst moment leaves: a temporary image and an empty bundle directory
+    Path bundleDir = Files.createDirectories(out.resolve("left/1"));
+    Files.write(bundleDir.resolve("_1_0.5_memory_.zstd.partial-0123"), new byte[4096]);
+    Files.createDirectories(out.resolve("empty/2"));
+
+    java.io.StringWriter stdout = new java.io.StringWriter();
+    picocli.CommandLine cl = dev.gcpt.cli.Gcpt.newCommandLine();
+    cl.setOut(new java.io.PrintWriter(stdout, true));
+    assertEquals(0, cl.execute("run", "--input", set.toString(), "--output", out.toString()), stdout.toString());
+    assertTrue(stdout.toString().contains("gcpt run: removed "), stdout.toString());
+    assertFalse(Files.exists(out.resolve("left")));
+    assertFalse(Files.exists(out.resolve("empty")));
+    try (var files = Files.walk(out)) {
+      assertEquals(List.of(), files.map(Path::toString).filter(f -> f.contains(".partial-")).toList());
+    }
+    JsonNode counts = Outputs.json(out + File.separator + WriteSetFiles.SET_JSON).get("counts");
+    assertEquals(entries.size() - 2, counts.get("bundles").asInt(),
+        counts + Files.readString(out.resolve(WriteSetFiles.FAILURES_JSONL)));
+    assertEquals(0, Outputs.check(out.toString()).imagesWithoutManifest());
+  }
+
+  /** {@code gcpt run} in a process of its own, two workers, its output in {@code log}. */
+  private static Process startRun(Path set, Path out, Path log) throws java.io.IOException {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    cmd.add("-Xmx512m");
+    cmd.add("-Dorg.slf4j.simpleLogger.defaultLogLevel=warn");
+    cmd.add("-cp");
+    cmd.add(System.getProperty("java.class.path"));
+    cmd.add("dev.gcpt.cli.Gcpt");
+    cmd.addAll(List.of("run", "--input", set.toString(), "--output", out.toString(), "--parallelism", "2"));
+    return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
   }
 }
