@@ -58,7 +58,7 @@ public final class Gcpt implements Runnable {
     cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
       boolean verbose = parseResult.originalArgs().contains("--verbose");
       String msg = ex.getMessage() == null ? ex.getClass().getSimpleName() : ex.getMessage();
-      commandLine.getErr().println("gcpt: " + msg);
+      commandLine.getErr().println("gcpt: " + dev.gcpt.core.io.Uris.redact(msg));
       if (verbose) {
         ex.printStackTrace(commandLine.getErr());
       }

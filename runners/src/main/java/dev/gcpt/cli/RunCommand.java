@@ -1,6 +1,7 @@
 package dev.gcpt.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.gcpt.core.io.Uris;
 import dev.gcpt.core.json.Json;
 import dev.gcpt.pipeline.GcptOptions;
 import dev.gcpt.pipeline.GcptPipeline;
@@ -67,7 +68,7 @@ public final class RunCommand implements Callable<Integer> {
     PrintWriter err = spec.commandLine().getErr();
     String overlap = overlap(input, output);
     if (overlap != null) {
-      err.println("gcpt run: " + overlap);
+      err.println("gcpt run: " + Uris.redact(overlap));
       return 2;
     }
     GcptOptions options = options();
@@ -79,9 +80,10 @@ public final class RunCommand implements Callable<Integer> {
     int swept = sweepLeftovers(output);
     if (swept > 0) {
       out.printf("gcpt run: removed %d temporary file(s) and empty director(ies) an interrupted run left in %s%n", swept,
-          output);
+          Uris.redact(output));
     }
-    out.printf("gcpt run: %s -> %s on %s%n", input, output, runner.equals("flink") ? "Flink " + flinkMaster : "DirectRunner");
+    out.printf("gcpt run: %s -> %s on %s%n", Uris.redact(input), Uris.redact(output),
+        runner.equals("flink") ? "Flink " + flinkMaster : "DirectRunner");
     out.flush();
     long start = System.nanoTime();
     PipelineResult result = GcptPipeline.run(options);
@@ -96,7 +98,7 @@ public final class RunCommand implements Callable<Integer> {
       return 1;
     }
     if (Progress.counter(result, "checkpointsFound") + Progress.counter(result, "matchFailures") == 0) {
-      err.println("gcpt run: no checkpoints found under " + input + ": nothing written (the names gcpt looks for:"
+      err.println("gcpt run: no checkpoints found under " + Uris.redact(input) + ": nothing written (the names gcpt looks for:"
           + " docs/set-layouts.md)");
       return 1;
     }
@@ -105,7 +107,8 @@ public final class RunCommand implements Callable<Integer> {
     gone.removeAll(indexedPoints(output));
     if (!gone.isEmpty()) {
       err.printf(Locale.ROOT, "gcpt run: warning: the set index no longer lists %d point(s) the previous one listed"
-          + " (not found under %s this time; their bundles stay in %s), e.g. %s%n", gone.size(), input, output,
+          + " (not found under %s this time; their bundles stay in %s), e.g. %s%n", gone.size(), Uris.redact(input),
+          Uris.redact(output),
           String.join(", ", gone.stream().limit(3).toList()));
     }
     return rc;
@@ -306,7 +309,7 @@ public final class RunCommand implements Callable<Integer> {
         notes.stream().limit(NOTES_SHOWN).forEach(n -> out.printf("       %s/%s: %s%n", n.get("workload").asText(),
             n.get("point").asText(), n.get("detail").asText()));
       });
-      out.printf("set: %s/set.json  failures: %s/failures.jsonl%n", output, output);
+      out.printf("set: %s/set.json  failures: %s/failures.jsonl%n", Uris.redact(output), Uris.redact(output));
       out.flush();
       // every input failed: nothing to simulate, whatever the failures say
       return c.get("bundles").asLong() == 0 && c.get("inputs").asLong() > 0 ? 1 : 0;

@@ -38,6 +38,10 @@ class RunCommandTest {
     assertNull(RunCommand.overlap("s3://b/set", "s3://b/setx"));
     assertNull(RunCommand.overlap("s3://b/set", "s3://c/set"));
 
+    CliRunner secret = CliRunner.run("run", "--input", "s3://AKIA:s3cr3t@b/set", "--output", "s3://AKIA:s3cr3t@b/set/o");
+    assertEquals("gcpt run: --output s3://***@b/set/o is inside the input set s3://***@b/set: choose an output"
+        + " outside the input\n", secret.err());
+
     CliRunner r = CliRunner.run("run", "--input", s, "--output", s + "/bundles");
     assertEquals(2, r.exitCode());
     assertEquals("gcpt run: --output " + s + "/bundles is inside the input set " + s
