@@ -39,6 +39,8 @@ public final class CheckpointReader {
   static final int HEAD = 0x100000;
   /** How far a V3 header may extend before it is called garbage. */
   static final int V3_HEADER_LIMIT = 0x1000;
+  /** Core blocks probed past the last V2 hart for a gap, when csr_reserve does not give the count. */
+  static final int V2_GAP_PROBE = 4;
   /** JAL opcode (low 7 bits of word 0 when a restorer is embedded). */
   static final int JAL_OPCODE = 0x6F;
   static final int RESTORER_FLAG = 0xCAFF;
@@ -268,14 +270,7 @@ public final class CheckpointReader {
             + e.getMessage(), e);
       }
       StateLayout l = d.layout();
-      long maxBase = d.cptOffset() + (long) (d.cpuNum() - 1) * d.singleCoreSize();
-      long windowEnd = maxBase + l.end(opt.vlen());
-      if (d.cptOffset() < 0 || d.singleCoreSize() < 0 || windowEnd > V2_FIRST_BLOCK + (long) MAX_HARTS * CORE_BLOCK
-          || l.magic() < 0 || l.magic() > CORE_BLOCK) {
-        throw new CheckpointException(Reason.BAD_DESCRIPTOR, name + ": V3 header places state outside any"
-            + " reserved window: cpt_offset 0x" + Long.toHexString(d.cptOffset()) + ", single_core_size 0x"
-            + Long.toHexString(d.singleCoreSize()) + ", magic offset 0x" + Long.toHexString(l.magic()));
-      }
+      checkV3Layout(d, l);
       List<Long> bases = new ArrayList<>();
       for (int i = 0; i < d.cpuNum(); i++) {
         long base = d.cptOffset() + (long) i * d.singleCoreSize();
@@ -294,6 +289,52 @@ public final class CheckpointReader {
       }
       long[] b = bases.stream().mapToLong(Long::longValue).toArray();
       return build(Variant.V3, l, b, roundUpToBlock(b[b.length - 1] + l.end(opt.vlen())), d);
+    }
+
+    /**
+     * The header's numbers must place every hart's state, whole, inside the reserved window,
+     * without two harts sharing bytes: values a file can hold (2^64 - 1, offsets past the core,
+     * overlapping cores) are refused with the field and its value, never an arithmetic error.
+     */
+    private void checkV3Layout(Descriptor d, StateLayout l) throws CheckpointException {
+      if (d.cpuNum() < 0 || d.cpuNum() > MAX_HARTS) {
+        throw new CheckpointException(Reason.TOO_MANY_HARTS, name + ": V3 header's cpu_num is "
+            + Long.toUnsignedString(d.cpuNum()) + "; at most " + MAX_HARTS + " harts are supported");
+      }
+      String[] names = {"magic_number_cpt_addr", "pc_cpt_addr", "mode_cpt_addr", "mtime_cpt_addr",
+          "mtime_cmp_cpt_addr", "int_reg_cpt_addr", "float_reg_cpt_addr", "csr_reg_cpt_addr"};
+      long[] values = {l.magic(), l.pc(), l.mode(), l.mtime(), l.mtimecmp(), l.intRegs(), l.floatRegs(), l.csrs()};
+      for (int i = 0; i < names.length; i++) {
+        if (values[i] < 0 || values[i] >= CORE_BLOCK) {
+          throw new CheckpointException(Reason.BAD_DESCRIPTOR, name + ": V3 memlayout " + names[i] + " is 0x"
+              + Long.toUnsignedString(values[i], 16) + ", outside a core's 0x" + Long.toHexString(CORE_BLOCK)
+              + " bytes");
+        }
+      }
+      long coreEnd = l.end(opt.vlen());
+      if (coreEnd > CORE_BLOCK) {
+        throw new CheckpointException(Reason.BAD_DESCRIPTOR, name + ": V3 memlayout puts state up to 0x"
+            + Long.toHexString(coreEnd) + " from the core base, past a core's 0x" + Long.toHexString(CORE_BLOCK)
+            + " bytes (vector_reg_cpt_addr 0x" + Long.toUnsignedString(l.vectorRegs(), 16) + ", csr_reserve 0x"
+            + Long.toUnsignedString(l.csrReserve(), 16) + ")");
+      }
+      if (d.cpuNum() > 1 && (d.singleCoreSize() < coreEnd || d.singleCoreSize() < 0)) {
+        throw new CheckpointException(Reason.BAD_DESCRIPTOR, name + ": V3 header says cpu_num " + d.cpuNum()
+            + " with single_core_size 0x" + Long.toUnsignedString(d.singleCoreSize(), 16)
+            + ": the harts' state would overlap (one hart's state spans 0x" + Long.toHexString(coreEnd) + " bytes)");
+      }
+      long windowEnd;
+      try {
+        windowEnd = Math.addExact(Math.addExact(d.cptOffset(),
+            Math.multiplyExact((long) Math.max(0, d.cpuNum() - 1), d.singleCoreSize())), coreEnd);
+      } catch (ArithmeticException e) {
+        windowEnd = Long.MAX_VALUE;
+      }
+      if (d.cptOffset() < 0 || windowEnd > V2_FIRST_BLOCK + (long) MAX_HARTS * CORE_BLOCK) {
+        throw new CheckpointException(Reason.BAD_DESCRIPTOR, name + ": V3 header places state outside any"
+            + " reserved window: cpt_offset 0x" + Long.toUnsignedString(d.cptOffset(), 16) + ", single_core_size 0x"
+            + Long.toUnsignedString(d.singleCoreSize(), 16) + ", cpu_num " + d.cpuNum());
+      }
     }
 
     /** An image gcpt normalized: the descriptor at {@code off} says where every hart is. */
@@ -354,6 +395,17 @@ public final class CheckpointReader {
             + bases.size() + " core blocks carry the state magic");
       }
       if (claimed == 0) {
+        // nothing says how many harts there are: a hart after a block without state would be
+        // dropped silently, so look a few blocks further
+        for (int i = bases.size() + 1; i <= Math.min(MAX_HARTS - 1, bases.size() + V2_GAP_PROBE); i++) {
+          long base = V2_FIRST_BLOCK + i * CORE_BLOCK;
+          if (hasMagicAt(base + l.magic())) {
+            throw new CheckpointException(Reason.INCONSISTENT, name + ": V2 core block " + bases.size() + " (0x"
+                + Long.toHexString(V2_FIRST_BLOCK + bases.size() * CORE_BLOCK) + ") has no state magic but block " + i
+                + " (0x" + Long.toHexString(base) + ") has: a gap in the harts, and csr_reserve (0) does not say"
+                + " how many there are");
+          }
+        }
         notes.add("csr_reserve hart count is 0; " + bases.size() + " harts found by probing core blocks");
       }
       long[] b = bases.stream().mapToLong(Long::longValue).toArray();

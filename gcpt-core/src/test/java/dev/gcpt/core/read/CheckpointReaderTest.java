@@ -197,6 +197,75 @@ class CheckpointReaderTest {
     assertEquals(Reason.BAD_DESCRIPTOR, fails(raw).reason());
   }
 
+  /**
+   * A V3 image (NEMU's header values) whose header is re-encoded with {@code header} and
+   * {@code memlayout} applied: values any file can hold, however wrong.
+   */
+  static byte[] v3With(java.util.function.UnaryOperator<dev.gcpt.proto.checkpoint_header.Builder> header,
+      java.util.function.UnaryOperator<dev.gcpt.proto.single_core_rvgc_rvv_rvh_memlayout.Builder> memlayout)
+      throws IOException {
+    byte[] raw = bytes(SyntheticCheckpoint.builder().variant(Variant.V3).build(), Codec.RAW);
+    StateLayout l = StateLayout.RVGCVH;
+    dev.gcpt.proto.checkpoint_header h = header.apply(dev.gcpt.proto.checkpoint_header.newBuilder()
+        .setMagicNumber(0xDEADBEEFL).setCptOffset(0xA8).setCpuNum(1).setSingleCoreSize(0x100000)
+        .setVersion(0x20240205)).build();
+    dev.gcpt.proto.single_core_rvgc_rvv_rvh_memlayout m = memlayout.apply(
+        dev.gcpt.proto.single_core_rvgc_rvv_rvh_memlayout.newBuilder().setMagicNumberCptAddr(l.magic())
+            .setPcCptAddr(l.pc()).setModeCptAddr(l.mode()).setMtimeCptAddr(l.mtime())
+            .setMtimeCmpCptAddr(l.mtimecmp()).setMiscDoneCptAddr(l.miscDone()).setMiscReserve(l.miscReserve())
+            .setIntRegCptAddr(l.intRegs()).setIntRegDone(l.intDone()).setFloatRegCptAddr(l.floatRegs())
+            .setFloatRegDone(l.floatDone()).setCsrRegCptAddr(l.csrs()).setCsrRegDone(l.csrDone())
+            .setCsrReserve(l.csrReserve()).setVectorRegCptAddr(l.vectorRegs()).setVectorRegDone(l.vectorDone()))
+        .build();
+    java.io.ByteArrayOutputStream enc = new java.io.ByteArrayOutputStream();
+    enc.writeBytes(h.toByteArray());
+    enc.write(0);
+    enc.writeBytes(m.toByteArray());
+    enc.write(0);
+    byte[] e = enc.toByteArray();
+    assertTrue(e.length <= 0xA8, "header fits before the state: " + e.length);
+    Arrays.fill(raw, 0, 0xA8, (byte) 0);
+    System.arraycopy(e, 0, raw, 0, e.length);
+    return raw;
+  }
+
+  @Test
+  void v3HeadersWhoseNumbersCannotHoldTheStateAreRefusedWithTheFieldAndValue() throws IOException {
+    try (OpenCheckpoint ok = open(v3With(h -> h, m -> m))) {
+      assertEquals(1, ok.harts().size());
+    }
+    CheckpointException overlap = fails(v3With(h -> h.setCpuNum(2).setSingleCoreSize(0), m -> m));
+    assertEquals(Reason.BAD_DESCRIPTOR, overlap.reason());
+    assertTrue(overlap.getMessage().contains("cpu_num 2 with single_core_size 0x0: the harts' state would overlap"),
+        overlap.getMessage());
+    CheckpointException huge = fails(v3With(h -> h, m -> m.setPcCptAddr(-8L)));
+    assertEquals(Reason.BAD_DESCRIPTOR, huge.reason());
+    assertTrue(huge.getMessage().contains("memlayout pc_cpt_addr is 0xfffffffffffffff8, outside a core's 0x100000"),
+        huge.getMessage());
+    CheckpointException far = fails(v3With(h -> h, m -> m.setIntRegCptAddr(1L << 40)));
+    assertTrue(far.getMessage().contains("int_reg_cpt_addr is 0x10000000000"), far.getMessage());
+    CheckpointException vec = fails(v3With(h -> h, m -> m.setVectorRegCptAddr(0xFFFF0)));
+    assertTrue(vec.getMessage().contains("past a core's 0x100000 bytes"), vec.getMessage());
+    CheckpointException window = fails(v3With(h -> h.setCptOffset(-1L), m -> m));
+    assertEquals(Reason.BAD_DESCRIPTOR, window.reason());
+    assertTrue(window.getMessage().contains("cpt_offset 0xffffffffffffffff"), window.getMessage());
+    CheckpointException cores = fails(v3With(h -> h.setCpuNum(100000).setSingleCoreSize(1L << 62), m -> m));
+    assertTrue(cores.getMessage().contains("cpu_num") && cores.getMessage().contains("100000"), cores.getMessage());
+  }
+
+  @Test
+  void v2WithoutAHartCountAndAGapInItsCoreBlocksIsRefused() throws IOException {
+    byte[] raw = bytes(SyntheticCheckpoint.builder().variant(Variant.V2).harts(3).csrReserve(0).build(), Codec.RAW);
+    try (OpenCheckpoint cp = open(raw.clone())) {
+      assertEquals(3, cp.harts().size());
+    }
+    ByteBuffer.wrap(raw).order(ByteOrder.LITTLE_ENDIAN).putLong((int) (0x400000 + StateLayout.RVGCVH.magic()), 0);
+    CheckpointException e = fails(raw);
+    assertEquals(Reason.INCONSISTENT, e.reason());
+    assertTrue(e.getMessage().contains("V2 core block 1 (0x400000) has no state magic but block 2 (0x500000) has"),
+        e.getMessage());
+  }
+
   @Test
   void embeddedRestorerSizeRunningPastTheWindow() throws IOException {
     byte[] r = new byte[16];
