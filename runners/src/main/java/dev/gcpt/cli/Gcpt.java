@@ -39,7 +39,25 @@ public final class Gcpt implements Runnable {
     throw new CommandLine.ParameterException(spec.commandLine(), "a command is required");
   }
 
+  /** simplelogger's destination; set on the command line (e.g. {@code =System.err}) to keep logs on the console. */
+  static final String LOG_FILE_PROPERTY = "org.slf4j.simpleLogger.logFile";
+  /** Where this process logs, when {@link #main} chose a file; null in-process (tests). */
+  static volatile java.nio.file.Path logFile;
+
   public static void main(String[] args) {
+    // the console is for progress, summaries and what a user must act on; library and progress
+    // logging goes to a file the summaries name (before any logger exists)
+    if (System.getProperty(LOG_FILE_PROPERTY) == null) {
+      java.nio.file.Path dir = java.nio.file.Path.of(System.getProperty("java.io.tmpdir"), "gcpt-logs");
+      try {
+        java.nio.file.Files.createDirectories(dir);
+        logFile = dir.resolve("gcpt-" + java.time.LocalDateTime.now().format(
+            java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")) + "-" + ProcessHandle.current().pid() + ".log");
+        System.setProperty(LOG_FILE_PROPERTY, logFile.toString());
+      } catch (java.io.IOException | RuntimeException e) {
+        logFile = null; // no log directory: logs stay on stderr
+      }
+    }
     // Ctrl-C (or a kill): one line instead of a silent stop; the JVM then exits 130 (143 for a
     // TERM). Whatever was complete stays, temporaries are swept by the next run.
     Thread interrupted = new Thread(() -> {
@@ -55,6 +73,13 @@ public final class Gcpt implements Runnable {
   /** The configured command line (tests call {@code execute} on it). */
   public static CommandLine newCommandLine() {
     CommandLine cl = new CommandLine(new Gcpt());
+    // a usage mistake is one line and a hint, not the whole usage text
+    cl.setParameterExceptionHandler((ex, args) -> {
+      CommandLine c = ex.getCommandLine();
+      c.getErr().println(c.getCommandSpec().qualifiedName() + ": " + ex.getMessage() + " (see '"
+          + c.getCommandSpec().qualifiedName() + " --help')");
+      return c.getCommandSpec().exitCodeOnInvalidInput();
+    });
     cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
       boolean verbose = parseResult.originalArgs().contains("--verbose");
       String msg = ex.getMessage() == null ? ex.getClass().getSimpleName() : ex.getMessage();

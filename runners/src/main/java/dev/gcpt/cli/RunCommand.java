@@ -66,6 +66,10 @@ public final class RunCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     PrintWriter err = spec.commandLine().getErr();
+    if (parallelism < 0) {
+      throw new picocli.CommandLine.ParameterException(spec.commandLine(), "--parallelism must be 0 (one worker per"
+          + " core) or more, got " + parallelism);
+    }
     String overlap = overlap(input, output);
     if (overlap != null) {
       err.println("gcpt run: " + Uris.redact(overlap));
@@ -293,8 +297,11 @@ public final class RunCommand implements Callable<Integer> {
       JsonNode set = read(output + "/" + WriteSetFiles.SET_JSON);
       JsonNode run = read(output + "/" + WriteSetFiles.RUN_JSON);
       JsonNode c = set.get("counts");
+      List<String> statuses = new ArrayList<>();
+      run.get("statuses").fields().forEachRemaining(e -> statuses.add(
+          e.getKey().toLowerCase(Locale.ROOT).replace('_', ' ') + " " + e.getValue().asLong()));
       out.printf(Locale.ROOT, "inputs %d = bundles %d + failures %d   (%s)   in %.1f s%n", c.get("inputs").asLong(),
-          c.get("bundles").asLong(), c.get("failures").asLong(), run.get("statuses").toString(), seconds);
+          c.get("bundles").asLong(), c.get("failures").asLong(), String.join(", ", statuses), seconds);
       out.printf("read %s compressed, %s raw, wrote %s of images; %d distinct restorer(s)%n",
           Sizes.human(run.get("sourceBytesRead").asLong()), Sizes.human(run.get("rawBytesProcessed").asLong()),
           Sizes.human(run.get("imageBytesWritten").asLong()), set.get("restorers").size());
@@ -309,7 +316,12 @@ public final class RunCommand implements Callable<Integer> {
         notes.stream().limit(NOTES_SHOWN).forEach(n -> out.printf("       %s/%s: %s%n", n.get("workload").asText(),
             n.get("point").asText(), n.get("detail").asText()));
       });
-      out.printf("set: %s/set.json  failures: %s/failures.jsonl%n", Uris.redact(output), Uris.redact(output));
+      String root = Uris.redact(output);
+      out.printf("report: %s/%s%nset: %s/set.json  failures: %s/failures.jsonl%n", root,
+          dev.gcpt.core.report.ReportWriter.FILE_NAME, root, root);
+      if (Gcpt.logFile != null) {
+        out.printf("log: %s%n", Gcpt.logFile);
+      }
       out.flush();
       // every input failed: nothing to simulate, whatever the failures say
       return c.get("bundles").asLong() == 0 && c.get("inputs").asLong() > 0 ? 1 : 0;

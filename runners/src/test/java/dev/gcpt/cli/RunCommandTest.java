@@ -116,6 +116,28 @@ class RunCommandTest {
     assertFalse(Files.exists(dir.resolve("out")));
   }
 
+  @Test
+  void usageMistakesAreOneLineWithAHint() {
+    CliRunner missing = CliRunner.run("run", "--input", dir.toString());
+    assertEquals(2, missing.exitCode());
+    assertEquals("gcpt run: Missing required option: '--output=<output>' (see 'gcpt run --help')\n", missing.err());
+    CliRunner negative = CliRunner.run("run", "--input", dir.resolve("a").toString(), "--output",
+        dir.resolve("b").toString(), "--parallelism", "-3");
+    assertEquals(2, negative.exitCode());
+    assertEquals("gcpt run: --parallelism must be 0 (one worker per core) or more, got -3 (see 'gcpt run --help')\n",
+        negative.err());
+  }
+
+  @Test
+  void theSummarySaysWhereTheReportIsAndCountsInWords() throws IOException {
+    Path set = sampleSet(dir.resolve("set"));
+    Path out = dir.resolve("out");
+    CliRunner r = CliRunner.run("run", "--input", set.toString(), "--output", out.toString());
+    assertTrue(r.out().contains("inputs 10 = bundles 8 + failures 2   (built 8)   in "), r.out());
+    assertTrue(r.out().contains("report: " + out + "/report.html\n"), r.out());
+    assertFalse(r.out().contains("{"), r.out());
+  }
+
   private static Path sampleSet(Path in) throws IOException {
     List<SampleSet.Entry> entries = SampleSet.entries(4, 2, 2L << 20, 3);
     for (SampleSet.Entry e : entries) {

@@ -126,6 +126,7 @@ class SecretsTest {
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     cmd.add("-Xmx512m");
     cmd.add("-Dorg.slf4j.simpleLogger.defaultLogLevel=debug");
+    cmd.add("-Dorg.slf4j.simpleLogger.logFile=System.err"); // every log line where this test reads it
     // request and response bodies are image bytes; headers (Authorization included) stay at debug
     cmd.add("-Dorg.slf4j.simpleLogger.log.org.apache.http.wire=info");
     cmd.add("-cp");
