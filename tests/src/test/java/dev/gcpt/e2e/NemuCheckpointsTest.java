@@ -463,7 +463,10 @@ class NemuCheckpointsTest {
       case SINGLE_FRAME -> cli = gcpt("run", "--input", input, "--output", out.toString(), "--platform", "nemu",
           "--single-frame");
       case REGENERATED_XIANGSHAN, REGENERATED_ALPHA -> {
-        copyTree(output(s, BundleKind.GZ).dir(), out);
+        Path gz = output(s, BundleKind.GZ).dir();
+        assertTrue(!bundles(gz).isEmpty(), "gcpt " + k + " on " + s + ": no gz bundles to regenerate in " + gz
+            + " (see the GZ case of this set)");
+        copyTree(gz, out);
         String restorer = k == BundleKind.REGENERATED_XIANGSHAN ? "builtin" : alpha().toString();
         List<String> args = new ArrayList<>(List.of("regenerate", out.toString(), "--restorer", restorer));
         if (k == BundleKind.REGENERATED_XIANGSHAN) {
