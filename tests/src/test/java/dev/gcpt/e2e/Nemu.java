@@ -29,12 +29,18 @@ import org.junit.jupiter.api.Assumptions;
  *       with {@code riscv64-xs-cpt_defconfig} (then NEMU itself is not built);</li>
  *   <li>{@code -Dgcpt.simpoint=PATH} or {@code GCPT_SIMPOINT=PATH}: SimPoint's {@code bin/simpoint};</li>
  *   <li>{@code -Dgcpt.nemu.tarball=PATH} or {@code GCPT_NEMU_TARBALL=PATH}: another copy of the
- *       tarball.</li>
+ *       tarball;</li>
+ *   <li>{@code -Dgcpt.nemu.libcheckpoint=PATH} or {@code GCPT_NEMU_LIBCHECKPOINT=PATH}: a NEMU built with
+ *       {@code riscv64-xs-cpt-with-libcheckpoint_defconfig} (protobuf V3 checkpoints), else built on
+ *       first use by {@link #libCheckpoint()} in a second copy of the tree.</li>
  * </ul>
  */
 final class Nemu {
   static final String TARBALL_NAME = "nemu-cc2dd3dd.tar.gz";
   static final String DEFCONFIG = "riscv64-xs-cpt_defconfig";
+  static final String LIBCHECKPOINT_DEFCONFIG = "riscv64-xs-cpt-with-libcheckpoint_defconfig";
+  /** Debian's picolibc: LibCheckpoint needs a libc header set that the bare-metal gcc lacks. */
+  static final Path PICOLIBC_INCLUDE = Path.of("/usr/lib/picolibc/riscv64-unknown-elf/include");
   static final String CROSS_COMPILE = "riscv64-unknown-elf-";
   static final Duration BUILD_TIMEOUT = Duration.ofMinutes(15);
   /** Where the fixture builds (relative to the tests module, Maven's working directory). */
@@ -50,6 +56,11 @@ final class Nemu {
 
   private static Nemu instance;
   private static String skipReason;
+  private static LibCheckpointNemu libCheckpoint;
+  private static String libCheckpointSkipReason;
+
+  /** NEMU built with the LibCheckpoint restorer option (writes V3 checkpoints with --enable-libcheckpoint). */
+  record LibCheckpointNemu(Path interpreter, Optional<Path> restorer, String origin) {}
 
   final Path interpreter;
   final Path simpoint;
@@ -148,7 +159,7 @@ final class Nemu {
     }
     Path tree = null;
     if (haveTarball) {
-      tree = extract(tarball);
+      tree = extract(tarball, "src");
     }
     Path interpreter;
     String origin;
@@ -164,11 +175,11 @@ final class Nemu {
     return new Nemu(interpreter, simpoint, alpha, origin);
   }
 
-  /** Extracts the tarball once into target/nemu/src (→ target/nemu/src/nemu), stamped with its size and date. */
-  private static Path extract(Path tarball) throws IOException, Skip {
+  /** Extracts the tarball once into target/nemu/NAME (→ target/nemu/NAME/nemu), stamped with its size and date. */
+  private static Path extract(Path tarball, String name) throws IOException, Skip {
     requireTools("NEMU", Map.of("tar", "tar", "gzip", "gzip"));
-    Path src = BUILD_ROOT.resolve("src");
-    Path stamp = BUILD_ROOT.resolve("src.stamp");
+    Path src = BUILD_ROOT.resolve(name);
+    Path stamp = BUILD_ROOT.resolve(name + ".stamp");
     String id = tarball + " " + Files.size(tarball) + " " + Files.getLastModifiedTime(tarball).toMillis();
     Path tree = src.resolve("nemu");
     if (Files.isDirectory(tree) && Files.exists(stamp) && Files.readString(stamp).equals(id)) {
@@ -176,7 +187,7 @@ final class Nemu {
     }
     deleteTree(src);
     Files.deleteIfExists(stamp);
-    Path tmp = BUILD_ROOT.resolve("src.tmp");
+    Path tmp = BUILD_ROOT.resolve(name + ".tmp");
     deleteTree(tmp);
     Files.createDirectories(tmp);
     exec(List.of("tar", "-xzf", tarball.toString(), "-C", tmp.toString()), tmp, Map.of(),
@@ -187,6 +198,98 @@ final class Nemu {
     Files.move(tmp, src, StandardCopyOption.ATOMIC_MOVE);
     Files.writeString(stamp, id);
     return tree;
+  }
+
+  /**
+   * The LibCheckpoint-config NEMU of this JVM (a second tree: NEMU's build does not notice a config
+   * change), or a skipped test saying why there is none. About 50 s of CPU on first use.
+   */
+  static synchronized LibCheckpointNemu libCheckpoint() {
+    Nemu.get();
+    if (libCheckpoint == null && libCheckpointSkipReason == null) {
+      try {
+        libCheckpoint = locateLibCheckpoint();
+      } catch (Skip s) {
+        libCheckpointSkipReason = s.getMessage();
+      } catch (IOException e) {
+        throw new IllegalStateException("building the LibCheckpoint NEMU under " + BUILD_ROOT + " failed: "
+            + e.getMessage(), e);
+      }
+    }
+    Assumptions.assumeTrue(libCheckpoint != null, () -> "no LibCheckpoint NEMU: " + libCheckpointSkipReason);
+    return libCheckpoint;
+  }
+
+  private static LibCheckpointNemu locateLibCheckpoint() throws Skip, IOException {
+    String own = setting("gcpt.nemu.libcheckpoint", "GCPT_NEMU_LIBCHECKPOINT");
+    if (own != null) {
+      if (!Files.isExecutable(Path.of(own))) {
+        throw new Skip("GCPT_NEMU_LIBCHECKPOINT / -Dgcpt.nemu.libcheckpoint = " + own + " is not an executable file");
+      }
+      return new LibCheckpointNemu(Path.of(own).toAbsolutePath(), Optional.empty(), "user's NEMU " + own);
+    }
+    Path tarball = tarball();
+    if (!Files.isRegularFile(tarball)) {
+      throw new Skip(tarball + " is missing (or set GCPT_NEMU_LIBCHECKPOINT to a NEMU built with "
+          + LIBCHECKPOINT_DEFCONFIG + ")");
+    }
+    Path tree = extract(tarball, "src-libcheckpoint");
+    Path binary = tree.resolve("build/riscv64-nemu-interpreter");
+    Path restorer = tree.resolve("resource/LibCheckpoint/build/gcpt.bin");
+    if (Files.isExecutable(binary) && Files.isRegularFile(restorer)) {
+      return new LibCheckpointNemu(binary, Optional.of(restorer), "NEMU (" + LIBCHECKPOINT_DEFCONFIG + ") built from "
+          + tarball);
+    }
+    Map<String, String> tools = new LinkedHashMap<>();
+    tools.put("make", "make");
+    tools.put("g++", "build-essential");
+    tools.put("flex", "flex");
+    tools.put("bison", "bison");
+    tools.put(CROSS_COMPILE + "gcc", "gcc-riscv64-unknown-elf");
+    tools.put(CROSS_COMPILE + "ld", "binutils-riscv64-unknown-elf");
+    tools.put(PICOLIBC_INCLUDE.resolve("string.h").toString(), "picolibc-riscv64-unknown-elf");
+    tools.put("protoc", "protobuf-compiler");
+    requireTools("the LibCheckpoint NEMU", tools);
+    // nanopb's generator imports google.protobuf: Debian's python3 has it (python3-protobuf), a
+    // pyenv or venv python3 earlier on PATH may not
+    String python = null;
+    for (String candidate : List.of("/usr/bin/python3", "python3")) {
+      try {
+        Process p = new ProcessBuilder(candidate, "-c", "import google.protobuf").redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        if (p.waitFor(30, TimeUnit.SECONDS) && p.exitValue() == 0) {
+          python = candidate;
+          break;
+        }
+      } catch (IOException e) {
+        // not there: try the next one
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IOException("interrupted", e);
+      }
+    }
+    if (python == null) {
+      throw new Skip("cannot build LibCheckpoint: no python3 with google.protobuf (Debian package python3-protobuf)");
+    }
+    String path = System.getenv("PATH");
+    if (python.startsWith("/")) {
+      path = Path.of(python).getParent() + java.io.File.pathSeparator + path;
+    }
+    Path lib = tree.resolve("resource/LibCheckpoint");
+    Map<String, String> env = Map.of("NEMU_HOME", tree.toString(), "PATH", path,
+        "CFLAGS", "-isystem " + PICOLIBC_INCLUDE);
+    Path log = BUILD_ROOT.resolve("libcheckpoint-build.log");
+    exec(List.of(lib.resolve("configure").toString()), lib, env, log, BUILD_TIMEOUT);
+    exec(List.of("make", "CROSS_COMPILE=" + CROSS_COMPILE, "LD=" + CROSS_COMPILE + "ld"), lib, env, log, BUILD_TIMEOUT);
+    Map<String, String> nemuEnv = Map.of("NEMU_HOME", tree.toString(), "PATH", path);
+    Path nemuLog = BUILD_ROOT.resolve("nemu-libcheckpoint-build.log");
+    exec(List.of("make", LIBCHECKPOINT_DEFCONFIG), tree, nemuEnv, nemuLog, BUILD_TIMEOUT);
+    exec(List.of("make", "-j2", "LIBCHECKPOINT_CROSS_COMPILE=" + CROSS_COMPILE), tree, nemuEnv, nemuLog, BUILD_TIMEOUT);
+    if (!Files.isExecutable(binary) || !Files.isRegularFile(restorer)) {
+      throw new IOException("the build in " + tree + " did not produce " + binary + " and " + restorer);
+    }
+    return new LibCheckpointNemu(binary, Optional.of(restorer), "NEMU (" + LIBCHECKPOINT_DEFCONFIG + ") built from "
+        + tarball);
   }
 
   private static Path buildNemu(Path tree) throws IOException, Skip {
@@ -325,11 +428,16 @@ final class Nemu {
    * complaint is seen while NEMU runs.
    */
   Run run(Path dir, Duration timeout, List<String> args) throws IOException, InterruptedException {
+    return run(interpreter, dir, timeout, args);
+  }
+
+  /** As {@link #run(Path, Duration, List)} with another NEMU binary (e.g. the LibCheckpoint one). */
+  static Run run(Path binary, Path dir, Duration timeout, List<String> args) throws IOException, InterruptedException {
     List<String> cmd = new ArrayList<>();
     if (onPath("stdbuf")) {
       cmd.addAll(List.of("stdbuf", "-oL", "-eL"));
     }
-    cmd.add(interpreter.toString());
+    cmd.add(binary.toString());
     cmd.addAll(args);
     Files.createDirectories(dir);
     Path out = Files.createTempFile(dir, "nemu-", ".out");
