@@ -56,6 +56,8 @@ final class Nemu {
 
   private static Nemu instance;
   private static String skipReason;
+  private static IllegalStateException buildFailure;
+  private static IllegalStateException libCheckpointFailure;
   private static LibCheckpointNemu libCheckpoint;
   private static String libCheckpointSkipReason;
 
@@ -77,13 +79,17 @@ final class Nemu {
 
   /** The NEMU of this JVM (built on first use), or a skipped test saying why there is none. */
   static synchronized Nemu get() {
+    if (buildFailure != null) {
+      throw buildFailure;
+    }
     if (instance == null && skipReason == null) {
       try {
         instance = locate();
       } catch (Skip s) {
         skipReason = s.getMessage();
       } catch (IOException e) {
-        throw new IllegalStateException("building NEMU under " + BUILD_ROOT + " failed: " + e.getMessage(), e);
+        buildFailure = new IllegalStateException("building NEMU under " + BUILD_ROOT + " failed: " + e.getMessage(), e);
+        throw buildFailure;
       }
     }
     Assumptions.assumeTrue(instance != null, () -> "no NEMU: " + skipReason);
@@ -206,14 +212,18 @@ final class Nemu {
    */
   static synchronized LibCheckpointNemu libCheckpoint() {
     Nemu.get();
+    if (libCheckpointFailure != null) {
+      throw libCheckpointFailure;
+    }
     if (libCheckpoint == null && libCheckpointSkipReason == null) {
       try {
         libCheckpoint = locateLibCheckpoint();
       } catch (Skip s) {
         libCheckpointSkipReason = s.getMessage();
       } catch (IOException e) {
-        throw new IllegalStateException("building the LibCheckpoint NEMU under " + BUILD_ROOT + " failed: "
-            + e.getMessage(), e);
+        libCheckpointFailure = new IllegalStateException("building the LibCheckpoint NEMU under " + BUILD_ROOT
+            + " failed: " + e.getMessage(), e);
+        throw libCheckpointFailure;
       }
     }
     Assumptions.assumeTrue(libCheckpoint != null, () -> "no LibCheckpoint NEMU: " + libCheckpointSkipReason);
@@ -417,7 +427,7 @@ final class Nemu {
     @Override
     public String toString() {
       return String.join(" ", command) + "\n  exit " + exitCode + (killed ? ", killed: " + why : "") + ", " + millis
-          + " ms\n  console: " + tail(console, 1500).strip() + "\n  log: ..." + tail(log, 2500);
+          + " ms\n  console: " + tail(console, 1000).strip() + "\n  log: " + tail(log, 1200);
     }
   }
 

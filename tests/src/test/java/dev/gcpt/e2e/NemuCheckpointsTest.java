@@ -25,7 +25,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Tag;
@@ -159,16 +159,43 @@ class NemuCheckpointsTest {
     System.out.printf("nemu e2e: %-52s %6d ms%n", what, (System.nanoTime() - startNanos) / 1_000_000);
   }
 
-  @BeforeAll
-  void buildWorkloadAndTakeCheckpoints() throws Exception {
+  private boolean ready;
+  private Exception setUpFailure;
+
+  /**
+   * Per test, so that a missing tool skips every test with its reason in the report (an assumption in
+   * a {@code @BeforeAll} aborts the class without one); the work itself is done once.
+   */
+  @BeforeEach
+  void setUp() throws Exception {
     long t = System.nanoTime();
     nemu = Nemu.get();
-    phase("NEMU, SimPoint, LibCheckpointAlpha (" + nemu.origin + ")", t);
+    assumeWorkloadToolchain();
+    if (setUpFailure != null) {
+      throw new IllegalStateException("the set-up failed in an earlier test: " + setUpFailure, setUpFailure);
+    }
+    if (!ready) {
+      phase("NEMU, SimPoint, LibCheckpointAlpha (" + nemu.origin + ")", t);
+      try {
+        buildWorkloadAndTakeCheckpoints();
+      } catch (Exception | AssertionError e) {
+        setUpFailure = e instanceof Exception x ? x : new IllegalStateException(e);
+        throw e;
+      }
+      ready = true;
+    }
+  }
+
+  static void assumeWorkloadToolchain() {
     for (String tool : List.of("gcc", "objcopy")) {
       Assumptions.assumeTrue(Nemu.onPath(Nemu.CROSS_COMPILE + tool), Nemu.CROSS_COMPILE + tool
           + " is not installed (Debian packages gcc-riscv64-unknown-elf, binutils-riscv64-unknown-elf):"
           + " cannot build the workload");
     }
+  }
+
+  void buildWorkloadAndTakeCheckpoints() throws Exception {
+    long t;
     Nemu.deleteTree(WORK);
     Files.createDirectories(WORK);
 

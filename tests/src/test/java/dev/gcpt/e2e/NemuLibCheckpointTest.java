@@ -21,7 +21,7 @@ import java.util.Map;
 import java.util.TreeSet;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -67,16 +67,33 @@ class NemuLibCheckpointTest {
   final Map<Format, Path> roots = new EnumMap<>(Format.class);
   final Map<Format, List<NemuCheckpointsTest.Taken>> taken = new EnumMap<>(Format.class);
 
-  @BeforeAll
-  void takeV3Checkpoints() throws Exception {
+  private boolean ready;
+  private Exception setUpFailure;
+
+  /** Per test so that a skip carries its reason into the report; the work is done once. */
+  @BeforeEach
+  void setUp() throws Exception {
     long t = System.nanoTime();
     nemu = Nemu.get();
     v3 = Nemu.libCheckpoint();
-    NemuCheckpointsTest.phase("LibCheckpoint NEMU (" + v3.origin() + ")", t);
-    for (String tool : List.of("gcc", "objcopy")) {
-      Assumptions.assumeTrue(Nemu.onPath(Nemu.CROSS_COMPILE + tool), Nemu.CROSS_COMPILE + tool
-          + " is not installed (Debian packages gcc-riscv64-unknown-elf, binutils-riscv64-unknown-elf)");
+    NemuCheckpointsTest.assumeWorkloadToolchain();
+    if (setUpFailure != null) {
+      throw new IllegalStateException("the set-up failed in an earlier test: " + setUpFailure, setUpFailure);
     }
+    if (!ready) {
+      NemuCheckpointsTest.phase("LibCheckpoint NEMU (" + v3.origin() + ")", t);
+      try {
+        takeV3Checkpoints();
+      } catch (Exception | AssertionError e) {
+        setUpFailure = e instanceof Exception x ? x : new IllegalStateException(e);
+        throw e;
+      }
+      ready = true;
+    }
+  }
+
+  void takeV3Checkpoints() throws Exception {
+    long t;
     Nemu.deleteTree(WORK);
     Files.createDirectories(WORK);
     t = System.nanoTime();
