@@ -572,8 +572,13 @@ class NemuCheckpointsTest {
       }
       check(problems, s + " " + k + " " + out.relativize(image), run, want, remaining(t) + k.restorerInstructions);
     }
+    // gcpt's own check of the same output agrees
+    Cli verify = gcpt("verify", out.toString());
+    if (verify.exitCode() != 0) {
+      problems.add("gcpt verify " + out + ": exit " + verify.exitCode() + "\n" + verify.out() + verify.err());
+    }
     if (!problems.isEmpty()) {
-      fail(problems.size() + " of " + bundles.size() + " bundle(s) failed:\n" + String.join("\n", problems));
+      fail(problems.size() + " problem(s) with " + bundles.size() + " bundle(s):\n" + String.join("\n", problems));
     }
   }
 }
