@@ -99,7 +99,7 @@ final class BundleView {
     try {
       Descriptor x = Descriptor.decode(HexFormat.of().parseHex(d.hex()), 0, d.length()).descriptor();
       StateLayout l = x.layout();
-      out.printf(": magic 0x%x, cpu_num %d, cpt_offset 0x%x, single_core_size 0x%x, version %d%n", x.magic(),
+      out.printf(": magic 0x%x, cpu_num %d, cpt_offset 0x%x, single_core_size 0x%x, version 0x%x%n", x.magic(),
           x.cpuNum(), x.cptOffset(), x.singleCoreSize(), x.version());
       out.printf("              memlayout from the core base: magic 0x%x  pc 0x%x  mode 0x%x  mtime 0x%x  mtimecmp 0x%x%n",
           l.magic(), l.pc(), l.mode(), l.mtime(), l.mtimecmp());

@@ -80,7 +80,8 @@ class InspectCommandTest {
     assertTrue(lines.stream().anyMatch(l -> l.matches("  1 +0x[0-9a-f]+ +M +yes +yes +- *")), r.out());
     assertTrue(r.out().contains("  extensions  F 2/2   V 2/2   H -"), r.out());
     assertTrue(r.out().contains("  descriptor  at 0xec000, "), r.out());
-    assertTrue(r.out().contains(": magic 0xdeadbeef, cpu_num 2, cpt_offset 0x300000, single_core_size 0x100000"),
+    assertTrue(r.out().contains(": magic 0xdeadbeef, cpu_num 2, cpt_offset 0x300000, single_core_size 0x100000,"
+        + " version 0x20240205"),
         r.out());
     assertTrue(lines.stream().anyMatch(l -> l.startsWith("  restorer    generated, ")), r.out());
     assertTrue(r.out().contains("clintBase 0x2000000") && r.out().contains("platform qemu-virt"), r.out());

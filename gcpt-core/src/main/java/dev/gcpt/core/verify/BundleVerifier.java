@@ -34,8 +34,12 @@ import java.util.Optional;
 public final class BundleVerifier {
   /** Restorer files larger than this are not read (a generated one is a few KiB, any is below 1 MiB). */
   static final int MAX_RESTORER = 1 << 20;
-  /** How many parent directories of a bundle are searched for {@code restorers/}. */
-  static final int ROOT_SEARCH_DEPTH = 4;
+  /**
+   * Where a bundle's set root is: a bundle lives in {@code <root>/<workload>/<point>}, so its
+   * restorer file is looked for in the directory above and the one above that, never higher (a
+   * stray {@code restorers/} further up, in /tmp say, is not this set's).
+   */
+  static final int ROOT_SEARCH_DEPTH = 2;
   private static final int SIZE_WORD = 4;
 
   /** Stable problem codes. */

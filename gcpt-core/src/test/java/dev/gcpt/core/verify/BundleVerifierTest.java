@@ -175,6 +175,20 @@ class BundleVerifierTest {
   }
 
   @Test
+  void theRestorerFileIsLookedForAtTheSetRootOnlyNotFurtherUp() throws IOException {
+    BundleManifest m = build(Codec.ZSTD);
+    Path deep = dir.resolve("deep/x");
+    Files.createDirectories(deep.resolve(BUNDLE).getParent());
+    Files.move(dir.resolve(BUNDLE), deep.resolve(BUNDLE));
+    // restorers/ three levels above the bundle: another set's, or a stray one
+    Files.move(dir.resolve("restorers"), dir.resolve("deep/restorers"));
+    BundleVerifier.Result r = new BundleVerifier(BundleVerifier.Store.local()).verify(deep.resolve(BUNDLE).toString());
+    assertEquals(List.of(BundleVerifier.RESTORER_FILE), codes(r), r.line());
+    assertTrue(r.problems().get(0).detail().startsWith(m.restorer().file() + " not found in any of ["
+        + deep.resolve(BUNDLE).getParent() + ", " + deep + "]"), r.line());
+  }
+
+  @Test
   void frameRulesOfTheSimulatorsLoaders() {
     ImageFrames.Frame head = new ImageFrames.Frame(0, 0, 9000, MIB, MIB);
     ImageFrames.Frame skippable = new ImageFrames.Frame(1, 9000, 56536, 0, -1);
