@@ -65,16 +65,33 @@ class VerifyEmulateTest {
 
   @Test
   void qemuVirtBundlesResumeWithTheirSavedStateOthersAreSkipped() throws IOException {
-    // M-mode states: the synthetic states configure no PMP entry, so S/U code could not fetch in QEMU
+    // M, S and U states: the synthetic states carry OpenSBI's PMP entry, as checkpoints taken under it do
     build("qemu-virt", "1", SyntheticCheckpoint.builder().variant(Variant.V1).imageLength(2 * MIB).modes(M).seed(1)
         .build());
-    build("qemu-virt", "2", SyntheticCheckpoint.builder().variant(Variant.V2).harts(2).modes(M, M).seed(2).build());
+    build("qemu-virt", "2", SyntheticCheckpoint.builder().variant(Variant.V2).harts(2).modes(1, 0).seed(2).build());
     build("xiangshan", "3", SyntheticCheckpoint.builder().variant(Variant.V3).imageLength(2 * MIB).seed(3).build());
     Run r = verify("verify", "--emulate", "--emulate-timeout", "30", set.toString());
     assertEquals(0, r.exit(), r.out() + r.err());
     assertEquals("", r.out());
     assertEquals("gcpt verify: 3 of 3 bundle(s) checked, 0 bad, 2 emulated in QEMU, 1 not built for qemu-virt "
         + "(not emulated)\n", r.err());
+  }
+
+  /**
+   * A state without a PMP entry: QEMU refuses the restorer's mret to S mode and the hart loops on
+   * its trap vector. The check stops at the first trap and says why, instead of waiting out the
+   * timeout (which would say "did not reach their resume pcs within 300 s").
+   */
+  @Test
+  void aHartThatTrapsBeforeItsResumePcIsReportedAtOnceWithTheCause() throws IOException {
+    build("qemu-virt", "1", SyntheticCheckpoint.builder().variant(Variant.V1).imageLength(2 * MIB).modes(1)
+        .pmp(false).seed(5).build());
+    Run r = verify("verify", "--emulate", "--emulate-timeout", "300", set.resolve("w/1").toString());
+    assertEquals(1, r.exit(), r.out() + r.err());
+    assertTrue(r.out().startsWith(set.resolve("w/1") + ": emulate: hart 0 trapped to its mtvec 0x80100100 before its"
+        + " resume pc: mcause 0x2 (illegal instruction), mepc 0x"), r.out());
+    assertTrue(r.out().contains("mtval 0x30200073; QEMU refuses an mret to S or U mode while no PMP entry is"
+        + " configured"), r.out());
   }
 
   @Test

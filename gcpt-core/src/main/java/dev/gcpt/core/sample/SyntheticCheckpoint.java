@@ -30,6 +30,10 @@ import java.util.zip.GZIPOutputStream;
 public final class SyntheticCheckpoint {
   /** Page size of the body pattern. */
   public static final int PAGE = 4096;
+  /** pmpaddr of a NAPOT region covering the whole address space (what OpenSBI's last entry holds). */
+  static final long PMP_NAPOT_ALL = -1L >>> 10;
+  /** pmpcfg byte: A = NAPOT (3 << 3), R, W, X. */
+  static final long PMP_NAPOT_RWX = 0x1F;
 
   private final Variant variant;
   private final List<HartState> harts;
@@ -170,6 +174,7 @@ public final class SyntheticCheckpoint {
     private byte[] embeddedRestorer;
     private int randomPagesPerMille = 30;
     private Integer csrReserveOverride;
+    private boolean pmp = true;
 
     public Builder variant(Variant v) { this.variant = v; return this; }
     public Builder harts(int n) { this.harts = n; return this; }
@@ -190,6 +195,12 @@ public final class SyntheticCheckpoint {
     public Builder randomPagesPerMille(int n) { this.randomPagesPerMille = n; return this; }
     /** Writes this value as csr_reserve word 0 (to build inconsistent images in tests). */
     public Builder csrReserve(int n) { this.csrReserveOverride = n; return this; }
+    /**
+     * PMP entry 0 granting S and U mode all memory (NAPOT over everything, RWX), as OpenSBI leaves
+     * it; default on. Off: no entry, so a hart resuming in S or U mode faults on QEMU, which
+     * enforces PMP.
+     */
+    public Builder pmp(boolean on) { this.pmp = on; return this; }
 
     public SyntheticCheckpoint build() {
       if (harts < 1 || harts > Offsets.MAX_HARTS) {
@@ -293,6 +304,10 @@ public final class SyntheticCheckpoint {
       csrs[Csr.STVEC] = Offsets.DRAM_BASE + Offsets.PAYLOAD_DEFAULT + 0x200;
       csrs[Csr.MEDELEG] = 0xB1FF;
       csrs[Csr.MIDELEG] = 0x222;
+      if (pmp) {
+        csrs[Csr.PMPADDR0] = PMP_NAPOT_ALL;
+        csrs[Csr.PMPCFG0] = PMP_NAPOT_RWX;
+      }
       csrs[Csr.MIE] = 0xAAA & r.nextLong();
       csrs[Csr.SIE] = csrs[Csr.MIE] & csrs[Csr.MIDELEG];
       csrs[Csr.MSCRATCH] = r.nextLong();

@@ -5,6 +5,7 @@ import dev.gcpt.core.qemu.GdbRemote;
 import dev.gcpt.core.read.CheckpointReader;
 import dev.gcpt.core.read.OpenCheckpoint;
 import dev.gcpt.core.restorer.TrapCode;
+import dev.gcpt.core.state.Csr;
 import dev.gcpt.core.state.HartState;
 import dev.gcpt.core.verify.ImageFrames;
 import java.io.IOException;
@@ -43,6 +44,8 @@ public final class BundleEmulator {
   private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
   private static final Duration EXIT_WAIT = Duration.ofSeconds(2);
   private static final int GPRS = 32;
+  /** The encoding of {@code mret}, as mtval holds it for an illegal-instruction trap on it. */
+  private static final long MRET = 0x30200073L;
 
   private BundleEmulator() {}
 
@@ -99,15 +102,29 @@ public final class BundleEmulator {
     for (long pc : waiting.keySet()) {
       gdb.insertHwBreakpoint(pc);
     }
+    // a trap between the restorer's start and the resume pc lands on a restored trap vector: stop
+    // there at once (an mret QEMU refuses would otherwise loop on it until the timeout)
+    Map<Long, TreeSet<Integer>> vectors = new TreeMap<>();
+    for (BundleManifest.Hart h : m.hartStates()) {
+      HartState s = saved.get(h.hart());
+      for (int csr : new int[] {Csr.MTVEC, Csr.STVEC}) {
+        long base = s.csr(csr) & ~3L;
+        if (!waiting.containsKey(base)) {
+          vectors.computeIfAbsent(base, k -> new TreeSet<>()).add(h.hart());
+        }
+      }
+    }
+    for (long v : vectors.keySet()) {
+      gdb.insertHwBreakpoint(v);
+    }
     Map<Integer, BundleManifest.Hart> byHart = new HashMap<>();
     m.hartStates().forEach(h -> byHart.put(h.hart(), h));
     List<String> wrong = new ArrayList<>();
     Instant deadline = Instant.now().plus(timeout);
     while (!waiting.isEmpty()) {
       Duration left = Duration.between(Instant.now(), deadline);
-      GdbRemote.Stop stop;
       try {
-        stop = gdb.continueUntilStop(left.isNegative() ? Duration.ZERO : left);
+        gdb.continueUntilStop(left.isNegative() ? Duration.ZERO : left);
       } catch (IOException e) {
         if (e.getMessage() != null && e.getMessage().startsWith("no reply")) {
           return Optional.of("harts " + waitingHarts(waiting) + " did not reach their resume pcs within "
@@ -115,31 +132,73 @@ public final class BundleEmulator {
         }
         throw e;
       }
-      gdb.selectHart(stop.hart());
-      long pc = gdb.reg("pc");
-      TreeSet<Integer> harts = waiting.get(pc);
-      if (harts == null || !harts.contains(stop.hart())) {
-        continue; // another hart's breakpoint, a hart seen before, or an interrupt-style stop
-      }
-      BundleManifest.Hart want = byHart.get(stop.hart());
-      long priv = gdb.reg("priv");
-      if (priv != mode(want.mode())) {
-        wrong.add("hart " + stop.hart() + " resumed in mode " + priv + ", the manifest says " + want.mode());
-      }
-      HartState s = saved.get(stop.hart());
-      for (int x = 1; x < GPRS; x++) {
-        long got = gdb.readU64(gdb.regnum("zero") + x);
-        if (got != s.x(x)) {
-          wrong.add(String.format("hart %d x%d = 0x%x at the resume pc, saved 0x%x", stop.hart(), x, got, s.x(x)));
+      // every waiting hart, not only the one the stop names: harts that reach their breakpoints
+      // together are reported as one stop, and the others would run past theirs on continuing
+      for (int hart : waitingHarts(waiting)) {
+        gdb.selectHart(hart);
+        long pc = gdb.reg("pc");
+        TreeSet<Integer> trapped = vectors.get(pc);
+        if (trapped != null && trapped.contains(hart)) {
+          return Optional.of(trapReport(gdb, hart, pc));
         }
-      }
-      harts.remove(stop.hart());
-      if (harts.isEmpty()) {
-        waiting.remove(pc);
-        gdb.removeHwBreakpoint(pc);
+        TreeSet<Integer> harts = waiting.get(pc);
+        if (harts == null || !harts.contains(hart)) {
+          continue; // still on its way
+        }
+        BundleManifest.Hart want = byHart.get(hart);
+        long priv = gdb.reg("priv");
+        if (priv != mode(want.mode())) {
+          wrong.add("hart " + hart + " resumed in mode " + priv + ", the manifest says " + want.mode());
+        }
+        HartState s = saved.get(hart);
+        for (int x = 1; x < GPRS; x++) {
+          long got = gdb.readU64(gdb.regnum("zero") + x);
+          if (got != s.x(x)) {
+            wrong.add(String.format("hart %d x%d = 0x%x at the resume pc, saved 0x%x", hart, x, got, s.x(x)));
+          }
+        }
+        harts.remove(hart);
+        if (harts.isEmpty()) {
+          waiting.remove(pc);
+          gdb.removeHwBreakpoint(pc);
+        }
       }
     }
     return wrong.isEmpty() ? Optional.empty() : Optional.of(String.join("; ", wrong));
+  }
+
+  /** What a hart stopped on a trap vector says of the trap, with the likely cause. */
+  static String trapReport(GdbRemote gdb, int hart, long vector) throws IOException {
+    boolean machine = gdb.reg("priv") == 3;
+    long cause = gdb.csr(machine ? Csr.MCAUSE : Csr.SCAUSE);
+    long epc = gdb.csr(machine ? Csr.MEPC : Csr.SEPC);
+    long tval = gdb.csr(machine ? Csr.MTVAL : Csr.STVAL);
+    String text = String.format("hart %d trapped to its %s 0x%x before its resume pc: %s 0x%x (%s), %s 0x%x, %s 0x%x",
+        hart, machine ? "mtvec" : "stvec", vector, machine ? "mcause" : "scause", cause, causeName(cause),
+        machine ? "mepc" : "sepc", epc, machine ? "mtval" : "stval", tval);
+    if (cause == 2 && tval == MRET) {
+      text += "; QEMU refuses an mret to S or U mode while no PMP entry is configured: the checkpoint's"
+          + " pmpaddr/pmpcfg grant none (states taken under OpenSBI carry one)";
+    } else if (cause == 1 || cause == 5 || cause == 7) {
+      text += "; QEMU enforces PMP: a hart in S or U mode needs a PMP entry that grants it access (the"
+          + " checkpoint's pmpaddr/pmpcfg grant none; states taken under OpenSBI carry one)";
+    }
+    return text;
+  }
+
+  private static String causeName(long cause) {
+    return switch ((int) cause) {
+      case 0 -> "instruction address misaligned";
+      case 1 -> "instruction access fault";
+      case 2 -> "illegal instruction";
+      case 4 -> "load address misaligned";
+      case 5 -> "load access fault";
+      case 7 -> "store access fault";
+      case 12 -> "instruction page fault";
+      case 13 -> "load page fault";
+      case 15 -> "store page fault";
+      default -> cause < 0 ? "interrupt" : "exception " + cause;
+    };
   }
 
   /** Where the harts are (after stopping them): pc, mode, mcause, scause. */
