@@ -190,7 +190,14 @@ public final class FindCheckpoints extends PTransform<PBegin, PCollectionTuple> 
             continue;
           }
         }
-        CheckpointName.parse(rel).ifPresent(names::add);
+        Optional<CheckpointName> name = CheckpointName.parse(rel);
+        if (name.isPresent()) {
+          names.add(name.get());
+        } else {
+          // a checkpoint-named file that cannot be joined is reported, never skipped silently
+          CheckpointName.unjoinable(rel).ifPresent(why ->
+              fail(out, e.getValue().uri(), rel, FailureRecord.STAGE_MATCH, "unjoinable-name", rel + ": " + why));
+        }
       }
       SetIndex index = SetIndex.join(names, meta);
       Map<String, CheckpointName> byPath = new TreeMap<>();
@@ -239,7 +246,7 @@ public final class FindCheckpoints extends PTransform<PBegin, PCollectionTuple> 
       }
       found.inc();
       out.get(TASKS).output(new CheckpointTask(f.uri(), n.relativePath(), n.workload(), n.point(), weight,
-          weightSource, insts, dir, image, f.fingerprint()));
+          weightSource, insts, dir, image, f.fingerprint(), n.actualInstructions().orElse(null)));
     }
 
     private static void note(MultiOutputReceiver out, SetIndex.Problem p, SetMetadata meta) {
