@@ -41,6 +41,7 @@ class UniformSetPipelineTest {
     // NEMU cc2dd3dd: directory = scheduled count, file = actual count
     checkpoint(in, "uniform_cpt/hmmer_nph3/2000000/_2000132_memory_.zstd", 1, Codec.ZSTD);
     checkpoint(in, "uniform_cpt/hmmer_nph3/4000000/_4000057_memory_.zstd", 2, Codec.ZSTD);
+    checkpoint(in, "uniform_cpt/hmmer_nph3/4000000/_4000057_flash_.zstd", 6, Codec.ZSTD);
     // QEMU fork: <wl>/<wl>/<inst>/_<inst>_.gz, zstd content, the same count in both
     checkpoint(in, "qemu/uniform/lbm/lbm/100000000/_100000000_.gz", 3, Codec.ZSTD);
     // checkpoint-named but not joinable
@@ -64,6 +65,16 @@ class UniformSetPipelineTest {
         hmmer.get("4000000").get("uniform").toString());
     assertEquals("{\"actualInsts\":\"100000000\",\"scheduledInsts\":\"100000000\"}",
         set.get("workloads").get("lbm").get("points").get("100000000").get("uniform").toString());
+
+    // the flash image joined to 4000000 is not bundled, and the set says so
+    JsonNode flash = null;
+    for (JsonNode n : set.get("notes")) {
+      if (n.get("kind").asText().equals("flash-not-bundled")) {
+        flash = n;
+      }
+    }
+    assertEquals("[\"uniform_cpt/hmmer_nph3/4000000/_4000057_flash_.zstd\"]", String.valueOf(flash.get("paths")));
+    assertEquals("4000000", flash.get("point").asText());
 
     JsonNode manifest = Json.mapper().readTree(out.resolve("hmmer_nph3/2000000/bundle.json").toFile());
     JsonNode simpoint = manifest.get("simpoint");
