@@ -169,7 +169,9 @@ public record CheckpointName(
       }
       Optional<String> weight = form.weightGroup() == 0
           ? Optional.empty() : Optional.ofNullable(m.group(form.weightGroup()));
-      boolean uniform = weight.isEmpty();
+      boolean pkc = n >= 4 && PKC_DIR.matcher(seg[n - 4]).matches();
+      // a checkpoint-<p>-<c>-<k> directory holds SimPoint points, whatever the file name's style
+      boolean uniform = weight.isEmpty() && !pkc;
       if (uniform) {
         // uniform mode: the directory is the scheduled instruction count, the file the actual one
         // (NEMU: 2000000/_2000132_memory_.zstd); the directory is the join key
@@ -179,7 +181,7 @@ public record CheckpointName(
         }
       } else if (!m.group(1).equals(pointDir)) {
         return new Classified(null, "the file name says point " + m.group(1) + " but its directory is '"
-            + pointDir + "' (the point directory is the join key; a weighted checkpoint's name and directory"
+            + pointDir + "' (the point directory is the join key; a SimPoint checkpoint's name and directory"
             + " must agree)");
       }
       String suffix = m.group(m.groupCount());
@@ -189,7 +191,7 @@ public record CheckpointName(
       if (form == FileForm.BARE && n >= 4 && seg[n - 4].equals(workload)) {
         convention = Convention.QEMU_UNIFORM;
         configEnd = n - 4;
-      } else if (n >= 4 && PKC_DIR.matcher(seg[n - 4]).matches()) {
+      } else if (pkc) {
         convention = Convention.CHECKPOINT_PKC;
       }
       String configDir = String.join("/", Arrays.copyOfRange(seg, 0, configEnd));
@@ -224,7 +226,8 @@ public record CheckpointName(
    * then the directory's scheduled instruction count and {@link #actualInstructions()} the file's.
    */
   public boolean isUniform() {
-    return weight.isEmpty() && convention != Convention.ENV_SCRIPTS_OLD;
+    return weight.isEmpty() && (convention == Convention.NEMU_UNIFORM || convention == Convention.QEMU_UNIFORM
+        || convention == Convention.NEMU_FLASH);
   }
 
   /**

@@ -168,6 +168,7 @@ class CheckpointNameTest {
       "spec06/take_cpt/gcc_166/31/_31_0.070885_memory_.zstd",
       "qemu/checkpoint/bzip2_source/412/_412_0.0708853.gz",
       "take_cpt/mcf/77/_77_0.310000_flash_.zstd",
+      "spec17/checkpoint-0-0-0/blender/26411/_26411_.zstd",
       "gcpt_bins/astar_biglakes_122060000000_0.244818/0/_122060000000_.gz"})
   void simPointCheckpointsHaveNoActualCount(String path) {
     CheckpointName name = CheckpointName.parse(path).orElseThrow();
@@ -180,6 +181,8 @@ class CheckpointNameTest {
   @org.junit.jupiter.params.provider.CsvSource(delimiter = '|', value = {
       "take_cpt/gcc_166/31/_32_0.070885_memory_.zstd | the file name says point 32 but its directory is '31'",
       "qemu/bzip2/412/_413_0.0708853.gz | the file name says point 413 but its directory is '412'",
+      "spec17/checkpoint-0-0-0/blender/26411/_26412_.zstd | the file name says point 26412 but its directory is"
+          + " '26411'",
       "uniform/hmmer/latest/_2000132_memory_.zstd | uniform checkpoint in directory 'latest', which is not an"
           + " instruction count",
       "_31_0.070885_memory_.zstd | checkpoint-named file outside the <workload>/<point>/ directories",
