@@ -2,8 +2,12 @@ package dev.gcpt.pipeline;
 
 import java.io.Serializable;
 
-/** A bundle the run produced (or found up to date): what the set files need about it. */
+/**
+ * A bundle the run produced (or found up to date): what the set files need about it.
+ * {@code actualInsts} is a uniform checkpoint's file-name instruction count (its {@code point} is
+ * the directory's scheduled one), else null.
+ */
 public record BundleRecord(String relativePath, String workload, String point, String weight, String weightSource,
     String insts, String status, String bundleDir, String image, String variant, int harts, String restorerSha256,
     long restorerSize, String restorerOrigin, String restorerParameters, long sourceBytes, long rawBytes,
-    long imageBytes, long millis) implements Serializable {}
+    long imageBytes, long millis, String actualInsts) implements Serializable {}

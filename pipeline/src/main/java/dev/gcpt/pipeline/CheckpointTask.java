@@ -7,8 +7,17 @@ import java.io.Serializable;
  *
  * @param uri full URI (or local path) of the source
  * @param relativePath path below the set root (what manifests record for local sets)
+ * @param point the point directory (for a uniform checkpoint: the scheduled instruction count)
  * @param weightSource "metadata", "file-name" or "none"
+ * @param actualInsts a uniform checkpoint's instruction count from its file name (the count it was
+ *     actually taken at; NEMU's differs from the directory's scheduled one), else null
  */
 public record CheckpointTask(String uri, String relativePath, String workload, String point, String weight,
-    String weightSource, String insts, String bundleDir, String imageFileName, String fingerprint)
-    implements Serializable {}
+    String weightSource, String insts, String bundleDir, String imageFileName, String fingerprint,
+    String actualInsts) implements Serializable {
+
+  /** Whether this is a uniform-mode checkpoint (the point is a scheduled instruction count). */
+  public boolean uniform() {
+    return actualInsts != null;
+  }
+}

@@ -192,13 +192,21 @@ public final class FindCheckpoints extends PTransform<PBegin, PCollectionTuple> 
             continue;
           }
         }
-        CheckpointName.parse(rel).ifPresent(names::add);
+        Optional<CheckpointName> name = CheckpointName.parse(rel);
+        if (name.isPresent()) {
+          names.add(name.get());
+        } else {
+          // a checkpoint-named file that cannot be joined is reported, never skipped silently
+          CheckpointName.unjoinable(rel).ifPresent(why ->
+              fail(out, e.getValue().uri(), rel, FailureRecord.STAGE_MATCH, "unjoinable-name", rel + ": " + why));
+        }
       }
       SetIndex index = SetIndex.join(names, meta);
       Map<String, CheckpointName> byPath = new TreeMap<>();
       names.forEach(n -> byPath.put(n.relativePath(), n));
       for (SetIndex.Entry e : index.entries()) {
         emitTask(out, byRel.get(e.path()), e.checkpoint(), e.weight().text(), "metadata", e.insts().orElse(null));
+        e.flash().ifPresent(f -> flashNote(out, e.workload(), e.point(), f, e.weight().text()));
       }
       for (SetIndex.Problem p : index.problems()) {
         switch (p.kind()) {
@@ -208,6 +216,8 @@ public final class FindCheckpoints extends PTransform<PBegin, PCollectionTuple> 
               if (n.kind() == CheckpointName.Kind.MEMORY) {
                 Optional<String> w = n.weight();
                 emitTask(out, byRel.get(path), n, w.orElse(null), w.isPresent() ? "file-name" : "none", null);
+              } else {
+                flashNote(out, p.workload(), p.point(), n, null);
               }
             }
             note(out, p, meta);
@@ -244,7 +254,15 @@ public final class FindCheckpoints extends PTransform<PBegin, PCollectionTuple> 
       }
       found.inc();
       out.get(TASKS).output(new CheckpointTask(f.uri(), n.relativePath(), n.workload(), n.point(), weight,
-          weightSource, insts, dir, image, f.fingerprint()));
+          weightSource, insts, dir, image, f.fingerprint(), n.actualInstructions().orElse(null)));
+    }
+
+    /** A flash image joined to its memory image is not part of the bundle: said, never dropped silently. */
+    private static void flashNote(MultiOutputReceiver out, String workload, String point, CheckpointName flash,
+        String weight) {
+      out.get(NOTES).output(new SetNote("flash-not-bundled", workload, point, List.of(flash.relativePath()),
+          "the flash image beside the memory image is not converted (a bundle holds the memory image); restore"
+              + " with the simulator's --flash-image " + flash.fileName(), weight));
     }
 
     private static void note(MultiOutputReceiver out, SetIndex.Problem p, SetMetadata meta) {

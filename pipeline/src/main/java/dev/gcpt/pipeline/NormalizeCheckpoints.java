@@ -127,7 +127,8 @@ public final class NormalizeCheckpoints extends PTransform<PCollection<Checkpoin
       long start = System.nanoTime();
       String recordedUri = config.paths().input(t.uri(), t.relativePath());
       BundleBuilder.Target target = new BundleBuilder.Target(t.bundleDir(), t.imageFileName(),
-          new BundleManifest.SimPoint(t.workload(), t.point(), t.weight(), t.insts()));
+          new BundleManifest.SimPoint(t.workload(), t.point(), t.weight(), t.insts(),
+              t.uniform() ? new BundleManifest.Uniform(t.point(), t.actualInsts()) : null));
       long backoff = FIRST_BACKOFF_MILLIS;
       for (int attempt = 1; ; attempt++) {
         try {
@@ -189,7 +190,7 @@ public final class NormalizeCheckpoints extends PTransform<PCollection<Checkpoin
           t.weightSource(), t.insts(), r.status().name(), r.dir(), r.dir() + "/" + m.image().file(), m.variant(),
           m.harts(), m.restorer().sha256(), m.restorer().size(), m.restorer().origin(),
           Json.line(m.restorer().parameters()), m.source().compressedLength(), m.image().rawLength(),
-          m.image().compressedLength(), ms));
+          m.image().compressedLength(), ms, t.actualInsts()));
     }
   }
 }

@@ -168,6 +168,13 @@ public final class WriteSetFiles extends PTransform<PCollection<BundleRecord>, P
         Map<String, Object> p = new LinkedHashMap<>();
         p.put("weight", r.weight());
         p.put("weightSource", r.weightSource());
+        if (r.actualInsts() != null) {
+          // uniform: the point is the directory's scheduled count, the file was taken at actualInsts
+          Map<String, Object> u = new LinkedHashMap<>();
+          u.put("scheduledInsts", r.point());
+          u.put("actualInsts", r.actualInsts());
+          p.put("uniform", u);
+        }
         p.put("bundle", r.bundleDir());
         p.put("image", r.image());
         p.put("variant", r.variant());

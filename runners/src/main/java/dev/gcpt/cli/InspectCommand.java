@@ -114,7 +114,7 @@ public final class InspectCommand implements Callable<Integer> {
     }
     if (s.embeddedRestorer() != null) {
       CheckpointSummary.Restorer r = s.embeddedRestorer();
-      out.printf("  restorer  embedded, %d bytes, %s, sha256 %s%n", r.size(),
+      out.printf("  restorer  embedded %s, %d bytes, %s, sha256 %s%n", r.kind(), r.size(),
           r.complete() ? "complete (0xCAFF at " + r.flagOffset() + ")" : "INCOMPLETE (no 0xCAFF flag)", r.sha256());
     } else {
       out.println("  restorer  none embedded");

@@ -54,7 +54,9 @@ public final class NormalizeCommand implements Callable<Integer> {
         .orElse(stem(fileName) + image.toOptions().codec().suffix());
     String dir = SafePaths.relativeOutputPath(workload + "/" + point);
     BundleBuilder.Target target = new BundleBuilder.Target(dir, imageName,
-        new BundleManifest.SimPoint(workload, point, name.flatMap(CheckpointName::weight).orElse(null), null));
+        new BundleManifest.SimPoint(workload, point, name.flatMap(CheckpointName::weight).orElse(null), null,
+            name.flatMap(CheckpointName::actualInstructions)
+                .map(actual -> new BundleManifest.Uniform(point, actual)).orElse(null)));
     BundleBuilder.Result r;
     try {
       r = builder.build(new BundleBuilder.Source(input, storage.fingerprint(input)), () -> storage.open(input),

@@ -50,11 +50,13 @@ public final class RegenerateCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    String base = root.endsWith("/") ? root.substring(0, root.length() - 1) : root;
     org.apache.beam.sdk.options.PipelineOptions s3Options = null;
-    if (base.contains("://")) {
+    if (root.contains("://") && !root.regionMatches(true, 0, "file:", 0, 5)) {
       s3Options = storage.s3Setup().configureFileSystems(); // Beam's options machinery costs seconds: only when needed
     }
+    // spelled as the listing spells its files (a local DIR: absolute), so that a listed manifest's
+    // URI minus the base is its path below DIR, however DIR was written (relative, ./, ../, file:)
+    String base = Storage.directory(root);
     StorageOutputFiles files = new StorageOutputFiles(base, s3Options);
     java.util.TreeSet<String> manifests = new java.util.TreeSet<>();
     for (Storage.StoredFile f : Storage.list(base + "/**")) {

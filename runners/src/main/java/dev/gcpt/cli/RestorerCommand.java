@@ -157,7 +157,8 @@ public final class RestorerCommand implements Runnable {
   }
 
   @Command(name = "check", description = "Validate a restorer image (gcpt.bin): JAL at 0, size word, 0xCAFF flag, "
-      + "size below the descriptor and state; print which variants it can restore.")
+      + "size below the descriptor and state; say what it is (gcpt-generated, LibCheckpointAlpha, LibCheckpoint) "
+      + "and for which images it works. Only the first size-word bytes are the restorer.")
   static final class Check implements Callable<Integer> {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 

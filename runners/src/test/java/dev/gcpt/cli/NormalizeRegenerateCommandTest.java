@@ -59,4 +59,34 @@ class NormalizeRegenerateCommandTest {
     assertEquals(1, r.err().lines().count(), r.err());
     assertTrue(r.err().contains("[not-a-checkpoint]"), r.err());
   }
+
+  /** {@code gcpt regenerate DIR} with DIR relative to the working directory, plain and with "..". */
+  @Test
+  void regenerateTakesARelativeDirectory() throws IOException {
+    Path a = checkpoint("gcc_166/12/_12_0.250000_memory_.gz", SyntheticCheckpoint.builder().build(), Codec.GZIP);
+    Path cwd = Path.of("").toAbsolutePath();
+    Path target = Files.createDirectories(cwd.resolve("target"));
+    Path inside = Files.createTempDirectory(target, "regen-relative-");
+    try {
+      String plain = cwd.relativize(inside).toString(); // target/regen-relative-…
+      assertEquals(0, CliRunner.run("normalize", a.toString(), "-o", plain).exitCode());
+      CliRunner r = CliRunner.run("regenerate", plain, "--platform", "qemu-virt");
+      assertEquals(0, r.exitCode(), r.err());
+      assertEquals("1 bundle(s): {REGENERATED=1}", r.out().trim(), r.err());
+      assertEquals("", r.err());
+      CliRunner dotted = CliRunner.run("regenerate", "./" + plain + "/", "--platform", "qemu-virt");
+      assertEquals("1 bundle(s): {UP_TO_DATE=1}", dotted.out().trim(), dotted.err());
+    } finally {
+      try (java.util.stream.Stream<Path> s = Files.walk(inside)) {
+        s.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+      }
+    }
+    Path out = dir.resolve("out");
+    assertEquals(0, CliRunner.run("normalize", a.toString(), "-o", out.toString()).exitCode());
+    String up = cwd.relativize(out).toString(); // ../../tmp/junit…/out
+    assertTrue(up.startsWith(".."), up);
+    CliRunner r = CliRunner.run("regenerate", up, "--platform", "qemu-virt");
+    assertEquals(0, r.exitCode(), r.err());
+    assertEquals("1 bundle(s): {REGENERATED=1}", r.out().trim(), r.err());
+  }
 }

@@ -85,8 +85,11 @@ class RestorerCommandTest {
     Run r = gcpt("restorer", "check", out.toString());
     assertEquals(0, r.exit, r.err);
     assertTrue(r.out.contains("valid restorer"), r.out);
-    assertTrue(r.out.contains("(size-8, gcpt style)"), r.out);
-    assertTrue(r.out.contains("[V0, V1, V2, V3]"), r.out);
+    assertTrue(r.out.contains("(size-8, then a zero word)"), r.out);
+    assertTrue(r.out.contains("kind        gcpt-generated"), r.out);
+    assertTrue(r.out.contains("restores    [V1], 1 hart(s)"), r.out);
+    assertTrue(r.out.contains("works for   V1 images with 1 hart(s), descriptor at 0xec000 (checked at boot, trap 3"
+        + " otherwise); platform xiangshan (CLINT 0x38000000), payload at 0x100000, VLEN 128, F on, V on, H off"), r.out);
   }
 
   @Test

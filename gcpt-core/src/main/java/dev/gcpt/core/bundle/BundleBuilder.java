@@ -78,10 +78,15 @@ public final class BundleBuilder implements AutoCloseable {
   /** Generate a tailored restorer per distinct {@link RestorerSpec}. */
   public record Builtin() implements RestorerChoice {}
 
-  /** An upstream gcpt.bin, validated once. */
+  /**
+   * An upstream gcpt.bin, validated once. {@code bytes} are its first {@code size} bytes (the size
+   * word): what follows in the file (a default payload at 0x100000 in LibCheckpointAlpha's and
+   * LibCheckpoint's) is not the restorer and is never paired.
+   */
   public record External(String name, byte[] bytes, ExternalRestorer.Report report) implements RestorerChoice {
     public static External load(String name, byte[] bytes) {
-      return new External(name, bytes.clone(), ExternalRestorer.validate(bytes, name));
+      ExternalRestorer.Report report = ExternalRestorer.validate(bytes, name);
+      return new External(name, java.util.Arrays.copyOf(bytes, (int) report.size()), report);
     }
   }
 
@@ -378,14 +383,22 @@ public final class BundleBuilder implements AutoCloseable {
             + " (platform " + options.platform().name() + "): upstream restorers assume the window at DRAM start;"
             + " use the built-in restorer, which is position independent");
       }
-      if (!e.report().variants().contains(cp.variant())) {
+      if (!e.report().restores(cp.variant(), cp.harts().size())) {
         throw new CheckpointException(CheckpointException.Reason.BAD_RESTORER, cp.name() + ": external restorer "
-            + e.name() + " (" + e.bytes().length + " bytes) cannot restore " + cp.variant() + " images: "
-            + e.report().describe());
+            + e.name() + " (" + e.report().kind().label() + ", " + e.bytes().length + " bytes) cannot restore "
+            + cp.variant() + " images with " + cp.harts().size() + " hart(s); it works for "
+            + e.report().worksFor());
       }
+      if (e.report().kind() == ExternalRestorer.Kind.LIBCHECKPOINT_ALPHA && cp.harts().stream().anyMatch(x -> x.mode() == 3)) {
+        throw new CheckpointException(CheckpointException.Reason.BAD_RESTORER, cp.name() + ": external restorer "
+            + e.name() + " (LibCheckpointAlpha) stops with BAD TRAP code 1 on a hart saved in M-mode; use the"
+            + " built-in restorer");
+      }
+      notes.addAll(e.report().notRestored());
       String sha = Sha256.hex(e.bytes());
       Map<String, Object> params = new LinkedHashMap<>();
       params.put("name", e.name());
+      params.put("kind", e.report().kind().label());
       params.put("variants", e.report().variants().stream().map(Enum::name).sorted().toList());
       return new Paired(e.bytes(), sha, new BundleManifest.RestorerInfo(sha, e.bytes().length, "external",
           RESTORERS_DIR + sha + ".bin", params, notes), notes, nl, cp.harts(), cp);

@@ -70,7 +70,27 @@ public record BundleManifest(
     }
   }
 
-  public record SimPoint(String workload, String point, String weight, String insts) {}
+  /**
+   * The checkpoint's place in its set. {@code point} is the point directory: a SimPoint interval,
+   * or for a uniform checkpoint the scheduled instruction count; {@code insts} the workload's total
+   * instruction count (metadata); {@code uniform} is present for uniform checkpoints only.
+   */
+  public record SimPoint(String workload, String point, String weight, String insts, Uniform uniform) {
+    @com.fasterxml.jackson.annotation.JsonCreator
+    public SimPoint {}
+
+    /** A SimPoint checkpoint, or one whose uniform counts are unknown. */
+    public SimPoint(String workload, String point, String weight, String insts) {
+      this(workload, point, weight, insts, null);
+    }
+  }
+
+  /**
+   * A uniform-mode checkpoint's two instruction counts: {@code scheduledInsts} from its directory
+   * (the point), {@code actualInsts} from its file name, the count NEMU actually took it at
+   * ({@code 2000000/_2000132_memory_.zstd}); XiangShan's QEMU fork writes the same count in both.
+   */
+  public record Uniform(String scheduledInsts, String actualInsts) {}
 
   /**
    * How the bundle was made: {@code recipe} hashes everything the bytes depend on (source

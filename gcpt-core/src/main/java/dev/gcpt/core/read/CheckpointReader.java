@@ -13,6 +13,7 @@ import dev.gcpt.core.image.Sha256;
 import dev.gcpt.core.layout.Offsets;
 import dev.gcpt.core.layout.StateLayout;
 import dev.gcpt.core.layout.Variant;
+import dev.gcpt.core.restorer.ExternalRestorer;
 import dev.gcpt.core.read.CheckpointException.Reason;
 import dev.gcpt.core.state.HartState;
 import java.io.IOException;
@@ -43,7 +44,6 @@ public final class CheckpointReader {
   static final int V2_GAP_PROBE = 4;
   /** JAL opcode (low 7 bits of word 0 when a restorer is embedded). */
   static final int JAL_OPCODE = 0x6F;
-  static final int RESTORER_FLAG = 0xCAFF;
 
   /**
    * Reader settings.
@@ -451,13 +451,11 @@ public final class CheckpointReader {
             + Long.toHexString(size) + " at offset 0x4 runs " + (size < 16 ? "below the minimum of 16 bytes"
             : "past the state window (state starts at 0x" + Long.toHexString(stateStart) + ")"));
       }
-      long flagAt = -1;
-      if (b.getInt((int) size - 4) == RESTORER_FLAG) {
-        flagAt = size - 4;
-      } else if (b.getInt((int) size - 8) == RESTORER_FLAG) {
-        flagAt = size - 8;
-      }
-      return new EmbeddedRestorer(size, flagAt, flagAt >= 0, Sha256.hex(buf, 0, (int) size));
+      // complete: 0xCAFF is the last non-zero word below size (gcpt and LibCheckpoint: size - 8;
+      // LibCheckpointAlpha: 0x8b0, zero padding up to 0xc00)
+      long flagAt = ExternalRestorer.flagOffset(buf, (int) size);
+      return new EmbeddedRestorer(size, flagAt, flagAt >= 0, Sha256.hex(buf, 0, (int) size),
+          ExternalRestorer.kind(buf, (int) size).label());
     }
   }
 

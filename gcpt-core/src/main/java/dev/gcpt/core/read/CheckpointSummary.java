@@ -34,9 +34,9 @@ public record CheckpointSummary(
   }
 
   /** The restorer a source image carries at offset 0. */
-  public record Restorer(long size, boolean complete, String flagOffset, String sha256) {
+  public record Restorer(long size, boolean complete, String flagOffset, String sha256, String kind) {
     static Restorer of(EmbeddedRestorer e) {
-      return new Restorer(e.size(), e.complete(), e.complete() ? hex(e.flagOffset()) : null, e.sha256());
+      return new Restorer(e.size(), e.complete(), e.complete() ? hex(e.flagOffset()) : null, e.sha256(), e.kind());
     }
   }
 

@@ -20,8 +20,9 @@ import java.util.regex.Pattern;
  *     {@link Convention#CHECKPOINT_PKC} it ends with the {@code checkpoint-<p>-<c>-<k>} directory
  * @param workload the workload ({@code gcc_166}); for {@link Convention#ENV_SCRIPTS_OLD} the
  *     {@code <bench>} part of the directory name
- * @param point the SimPoint point (interval index) or, in uniform modes, the instruction count,
- *     as written in the directory name
+ * @param point the SimPoint point (interval index) or, in uniform modes, the scheduled instruction
+ *     count, as written in the directory name (the join key; a uniform file's own count, the
+ *     actual one, is {@link #actualInstructions()})
  * @param weight the weight text in the file (or, for env-scripts, directory) name, if any
  * @param convention the naming convention that matched
  * @param kind memory image or flash image
@@ -48,6 +49,7 @@ public record CheckpointName(
   private static final String SUFFIX = "(\\.gz|\\.zstd|\\.zst)";
   private static final String W = "(" + Weight.DECIMAL_REGEX + ")";
   private static final String N = "([0-9]+)";
+  private static final Pattern DIGITS = Pattern.compile("[0-9]+");
 
   /** {@code _<point>_<weight>_memory_<S>} */
   private static final Pattern MEMORY = Pattern.compile("_" + N + "_" + W + "_memory_" + SUFFIX);
@@ -114,37 +116,74 @@ public record CheckpointName(
    * @param relativePath a {@code /}-separated path relative to the set's root (a full URI works
    *     too: its scheme and bucket end up in {@link #configDir()})
    * @return empty when the path is not a checkpoint file under any convention (metadata files,
-   *     directories, {@code .lst}, a file whose point disagrees with its directory, ...)
+   *     directories, {@code .lst}, a file whose point disagrees with its directory, ...); see
+   *     {@link #unjoinable} for the checkpoint-named files among those
    */
   public static Optional<CheckpointName> parse(String relativePath) {
+    return Optional.ofNullable(classify(relativePath).name);
+  }
+
+  /**
+   * Why a path whose file name looks like a checkpoint ({@code _<n>_..._memory_<S>},
+   * {@code _<n>_<S>}, ...) cannot be joined: its weighted name's point differs from its directory,
+   * a uniform checkpoint's directory is not an instruction count, it lacks the
+   * {@code <workload>/<point>/} directories, or its workload directory is empty or {@code ..}.
+   * A set runner must report such a file, never skip it silently.
+   *
+   * @return empty when {@link #parse} accepts the path or its file name is not a checkpoint's
+   */
+  public static Optional<String> unjoinable(String relativePath) {
+    return Optional.ofNullable(classify(relativePath).problem);
+  }
+
+  /** Either a name, or (for a checkpoint-named file) why it is none, or neither. */
+  private record Classified(CheckpointName name, String problem) {
+    static final Classified NONE = new Classified(null, null);
+  }
+
+  private static Classified classify(String relativePath) {
     if (relativePath == null || relativePath.isEmpty() || relativePath.endsWith("/")) {
-      return Optional.empty();
+      return Classified.NONE;
     }
     String[] seg = relativePath.split("/", -1);
     int n = seg.length;
     Optional<CheckpointName> env = parseEnvScripts(relativePath, seg);
     if (env.isPresent()) {
-      return env;
-    }
-    if (n < 3) {
-      return Optional.empty();
+      return new Classified(env.get(), null);
     }
     String file = seg[n - 1];
-    String pointDir = seg[n - 2];
-    String workload = seg[n - 3];
-    if (!isName(workload)) {
-      return Optional.empty();
-    }
     for (FileForm form : FileForm.values()) {
       Matcher m = form.pattern.matcher(file);
       if (!m.matches()) {
         continue;
       }
-      if (!m.group(1).equals(pointDir)) {
-        return Optional.empty();
+      if (n < 3) {
+        return new Classified(null, "checkpoint-named file outside the <workload>/<point>/ directories it is"
+            + " joined by (expected <config>/<workload>/<point>/" + file + ")");
+      }
+      String pointDir = seg[n - 2];
+      String workload = seg[n - 3];
+      if (!isName(workload)) {
+        return new Classified(null, "checkpoint-named file without a workload directory (got '" + workload
+            + "' before its point directory)");
       }
       Optional<String> weight = form.weightGroup() == 0
           ? Optional.empty() : Optional.ofNullable(m.group(form.weightGroup()));
+      boolean pkc = n >= 4 && PKC_DIR.matcher(seg[n - 4]).matches();
+      // a checkpoint-<p>-<c>-<k> directory holds SimPoint points, whatever the file name's style
+      boolean uniform = weight.isEmpty() && !pkc;
+      if (uniform) {
+        // uniform mode: the directory is the scheduled instruction count, the file the actual one
+        // (NEMU: 2000000/_2000132_memory_.zstd); the directory is the join key
+        if (!DIGITS.matcher(pointDir).matches()) {
+          return new Classified(null, "uniform checkpoint in directory '" + pointDir
+              + "', which is not an instruction count (expected <workload>/<scheduled insts>/" + file + ")");
+        }
+      } else if (!m.group(1).equals(pointDir)) {
+        return new Classified(null, "the file name says point " + m.group(1) + " but its directory is '"
+            + pointDir + "' (the point directory is the join key; a SimPoint checkpoint's name and directory"
+            + " must agree)");
+      }
       String suffix = m.group(m.groupCount());
       Convention convention = form.convention;
       int workloadIndex = n - 3;
@@ -152,14 +191,14 @@ public record CheckpointName(
       if (form == FileForm.BARE && n >= 4 && seg[n - 4].equals(workload)) {
         convention = Convention.QEMU_UNIFORM;
         configEnd = n - 4;
-      } else if (n >= 4 && PKC_DIR.matcher(seg[n - 4]).matches()) {
+      } else if (pkc) {
         convention = Convention.CHECKPOINT_PKC;
       }
       String configDir = String.join("/", Arrays.copyOfRange(seg, 0, configEnd));
-      return Optional.of(new CheckpointName(
-          relativePath, configDir, workload, pointDir, weight, convention, form.kind, suffix));
+      return new Classified(new CheckpointName(
+          relativePath, configDir, workload, pointDir, weight, convention, form.kind, suffix), null);
     }
-    return Optional.empty();
+    return Classified.NONE;
   }
 
   private static Optional<CheckpointName> parseEnvScripts(String relativePath, String[] seg) {
@@ -180,6 +219,32 @@ public record CheckpointName(
   private static boolean isName(String segment) {
     return !segment.isEmpty() && !segment.equals(".") && !segment.equals("..");
   }
+
+  /**
+   * Whether this is a uniform-mode checkpoint (no weight in its name: NEMU {@code _<inst>_memory_},
+   * {@code _<inst>_flash_} or {@code _<inst>_}, QEMU {@code _<inst>_}): its {@link #point()} is
+   * then the directory's scheduled instruction count and {@link #actualInstructions()} the file's.
+   */
+  public boolean isUniform() {
+    return weight.isEmpty() && (convention == Convention.NEMU_UNIFORM || convention == Convention.QEMU_UNIFORM
+        || convention == Convention.NEMU_FLASH);
+  }
+
+  /**
+   * The instruction count in a uniform checkpoint's file name: the count at which the producer
+   * actually took it. NEMU names the directory after the scheduled count and the file after the
+   * actual one, a few instructions later ({@code 2000000/_2000132_memory_.zstd}); XiangShan's QEMU
+   * fork writes the same count in both. Empty for SimPoint checkpoints.
+   */
+  public Optional<String> actualInstructions() {
+    if (!isUniform()) {
+      return Optional.empty();
+    }
+    Matcher m = LEADING_COUNT.matcher(fileName());
+    return m.lookingAt() ? Optional.of(m.group(1)) : Optional.empty();
+  }
+
+  private static final Pattern LEADING_COUNT = Pattern.compile("_([0-9]+)_");
 
   /** The file name (last path segment). */
   public String fileName() {

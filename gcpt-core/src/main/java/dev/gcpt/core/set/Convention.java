@@ -16,13 +16,18 @@ public enum Convention {
    */
   NEMU_FLASH,
   /**
-   * NEMU uniform mode: {@code <config>/<workload>/<inst>/_<inst>_memory_<S>}; before 2025-01
-   * {@code _<inst>_<S>} in a directory whose workload is not doubled.
+   * NEMU uniform mode: {@code <config>/<workload>/<scheduled>/_<actual>_memory_<S>}; before
+   * 2025-01 {@code _<actual>_<S>} in a directory whose workload is not doubled. The directory is
+   * the scheduled instruction count (the point, the join key), the file the count the checkpoint
+   * was actually taken at ({@code 2000000/_2000132_memory_.zstd}).
    */
   NEMU_UNIFORM,
   /** XiangShan QEMU fork: {@code <config>/<workload>/<point>/_<point>_<weight>.gz} (zstd content). */
   QEMU,
-  /** XiangShan QEMU fork, uniform mode: {@code <config>/<workload>/<workload>/<inst>/_<inst>_.gz}. */
+  /**
+   * XiangShan QEMU fork, uniform mode: {@code <config>/<workload>/<workload>/<inst>/_<inst>_.gz}
+   * (the fork writes the same count into the directory and the file).
+   */
   QEMU_UNIFORM,
   /**
    * Older sets: {@code [<prefix>-]checkpoint-<p>-<c>-<k>/<workload>/<point>/<file>}, where

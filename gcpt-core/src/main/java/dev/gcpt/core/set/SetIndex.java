@@ -143,7 +143,10 @@ public record SetIndex(List<Entry> entries, List<Problem> problems) {
       Optional<Weight> weight = meta.weight(key.workload, key.point);
       if (weight.isEmpty()) {
         here.add(new Problem(ProblemKind.MISSING_WEIGHT, key.workload, key.point, f.paths(),
-            meta.workloads().containsKey(key.workload)
+            memory.isUniform()
+                ? "a uniform checkpoint (scheduled at " + key.point + " instructions, taken at "
+                    + memory.actualInstructions().orElse("?") + "): uniform checkpoints have no SimPoint weight"
+                : meta.workloads().containsKey(key.workload)
                 ? "the metadata (" + meta.source() + ") has no weight for this point"
                 : "the metadata (" + meta.source() + ") has no workload '" + key.workload + "'"));
         continue;

@@ -129,6 +129,25 @@ class CheckpointReaderTest {
     }
   }
 
+  /** A real NEMU checkpoint carries LibCheckpointAlpha: flag at 0x8b0, zero padding up to its size 0xc00. */
+  @Test
+  void libCheckpointAlphasRestorerIsComplete() throws IOException {
+    byte[] alpha = java.util.Arrays.copyOf(dev.gcpt.core.restorer.UpstreamRestorers.libCheckpointAlpha(), 0xC00);
+    SyntheticCheckpoint s = SyntheticCheckpoint.builder().embeddedRestorer(alpha).build();
+    try (OpenCheckpoint cp = open(bytes(s, Codec.ZSTD))) {
+      EmbeddedRestorer e = cp.embeddedRestorer().orElseThrow();
+      assertEquals(0xC00, e.size());
+      assertTrue(e.complete());
+      assertEquals(0x8B0, e.flagOffset());
+      assertEquals("LibCheckpointAlpha", e.kind());
+    }
+    alpha[0x8B0] = 0; // a partial copy: the flag is missing
+    try (OpenCheckpoint cp = open(bytes(SyntheticCheckpoint.builder().embeddedRestorer(alpha).build(), Codec.RAW))) {
+      assertTrue(!cp.embeddedRestorer().orElseThrow().complete());
+      assertEquals(-1, cp.embeddedRestorer().orElseThrow().flagOffset());
+    }
+  }
+
   // ---- bad inputs: build a valid image, break one thing at a time ----
 
   static CheckpointException fails(byte[] b) {

@@ -33,6 +33,13 @@ class CheckpointNameTest {
             Convention.NEMU_FLASH, Kind.FLASH, "uniform", "mcf", "40000000", null, ".gz", "mcf"),
         Arguments.of("uniform_cpt/hmmer_nph3/200000000/_200000000_memory_.zstd",
             Convention.NEMU_UNIFORM, Kind.MEMORY, "uniform_cpt", "hmmer_nph3", "200000000", null, ".zstd", "hmmer"),
+        // NEMU cc2dd3dd: the directory is the scheduled count, the file the actual one; they differ
+        Arguments.of("uniform_cpt/hmmer_nph3/2000000/_2000132_memory_.zstd",
+            Convention.NEMU_UNIFORM, Kind.MEMORY, "uniform_cpt", "hmmer_nph3", "2000000", null, ".zstd", "hmmer"),
+        Arguments.of("uniform_cpt/hmmer_nph3/2000000/_2000132_flash_.zstd",
+            Convention.NEMU_FLASH, Kind.FLASH, "uniform_cpt", "hmmer_nph3", "2000000", null, ".zstd", "hmmer"),
+        Arguments.of("uniform_cpt/hmmer_nph3/2000000/_2000132_.gz",
+            Convention.NEMU_UNIFORM, Kind.MEMORY, "uniform_cpt", "hmmer_nph3", "2000000", null, ".gz", "hmmer"),
         Arguments.of("uniform_cpt/hmmer_nph3/200000000/_200000000_.gz",
             Convention.NEMU_UNIFORM, Kind.MEMORY, "uniform_cpt", "hmmer_nph3", "200000000", null, ".gz", "hmmer"),
         Arguments.of("qemu/checkpoint/bzip2_source/412/_412_0.0708853.gz",
@@ -85,6 +92,9 @@ class CheckpointNameTest {
       "take_cpt/gcc_166/",
       "profiling/gcc_166/simpoint_bbv.gz",
       "take_cpt/gcc_166/31/_32_0.070885_memory_.zstd",
+      "take_cpt/gcc_166/31/_32_0.070885_.gz",
+      "qemu/bzip2/412/_413_0.0708853.gz",
+      "uniform/hmmer/latest/_2000132_memory_.zstd",
       "take_cpt/gcc_166/31/_31_0.070885_memory_.zstd.tmp",
       "take_cpt/gcc_166/31/_31_0.070885_memory_.json",
       "take_cpt/gcc_166/31/_31_0.070885_memory_.lst",
@@ -135,5 +145,63 @@ class CheckpointNameTest {
       assertEquals(name.convention(), again.convention());
       assertTrue(again.weight().equals(name.weight()));
     }
+  }
+
+  /** A uniform checkpoint's two counts: the directory's (scheduled, the point) and the file's (actual). */
+  @ParameterizedTest
+  @org.junit.jupiter.params.provider.CsvSource({
+      "uniform_cpt/hmmer_nph3/2000000/_2000132_memory_.zstd, 2000000, 2000132",
+      "uniform_cpt/hmmer_nph3/2000000/_2000132_flash_.gz, 2000000, 2000132",
+      "uniform_cpt/hmmer_nph3/2000000/_2000000_memory_.zstd, 2000000, 2000000",
+      "old_uniform/hmmer_nph3/2000000/_2000007_.gz, 2000000, 2000007",
+      "qemu/uniform/libquantum/libquantum/100000000/_100000000_.gz, 100000000, 100000000"})
+  void uniformCheckpointsJoinByTheirDirectoryAndKeepTheActualCount(String path, String scheduled, String actual) {
+    CheckpointName name = CheckpointName.parse(path).orElseThrow(() -> new AssertionError("no match: " + path));
+    assertTrue(name.isUniform(), path);
+    assertEquals(scheduled, name.point());
+    assertEquals(Optional.of(actual), name.actualInstructions());
+    assertEquals(Optional.empty(), CheckpointName.unjoinable(path));
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {
+      "spec06/take_cpt/gcc_166/31/_31_0.070885_memory_.zstd",
+      "qemu/checkpoint/bzip2_source/412/_412_0.0708853.gz",
+      "take_cpt/mcf/77/_77_0.310000_flash_.zstd",
+      "spec17/checkpoint-0-0-0/blender/26411/_26411_.zstd",
+      "gcpt_bins/astar_biglakes_122060000000_0.244818/0/_122060000000_.gz"})
+  void simPointCheckpointsHaveNoActualCount(String path) {
+    CheckpointName name = CheckpointName.parse(path).orElseThrow();
+    assertTrue(!name.isUniform(), path);
+    assertEquals(Optional.empty(), name.actualInstructions());
+  }
+
+  /** Checkpoint-named files that cannot be joined say why (a set runner reports them as failures). */
+  @ParameterizedTest
+  @org.junit.jupiter.params.provider.CsvSource(delimiter = '|', value = {
+      "take_cpt/gcc_166/31/_32_0.070885_memory_.zstd | the file name says point 32 but its directory is '31'",
+      "qemu/bzip2/412/_413_0.0708853.gz | the file name says point 413 but its directory is '412'",
+      "spec17/checkpoint-0-0-0/blender/26411/_26412_.zstd | the file name says point 26412 but its directory is"
+          + " '26411'",
+      "uniform/hmmer/latest/_2000132_memory_.zstd | uniform checkpoint in directory 'latest', which is not an"
+          + " instruction count",
+      "_31_0.070885_memory_.zstd | checkpoint-named file outside the <workload>/<point>/ directories",
+      "31/_31_0.070885_memory_.zstd | checkpoint-named file outside the <workload>/<point>/ directories",
+      "take_cpt//31/_31_0.1_memory_.zstd | checkpoint-named file without a workload directory (got ''",
+      "take_cpt/../31/_31_0.1_memory_.zstd | checkpoint-named file without a workload directory (got '..'"})
+  void checkpointNamedFilesThatCannotJoinSayWhy(String path, String reason) {
+    assertEquals(Optional.empty(), CheckpointName.parse(path));
+    String why = CheckpointName.unjoinable(path).orElseThrow(() -> new AssertionError("no reason for " + path));
+    assertTrue(why.startsWith(reason), why);
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {
+      "json/checkpoints_all.json", "cluster/gcc_166/simpoints0", "checkpoint.lst", "take_cpt/gcc_166/31/",
+      "profiling/gcc_166/simpoint_bbv.gz", "take_cpt/gcc_166/31/_31_0.070885_memory_.zstd.tmp",
+      "take_cpt/gcc_166/31/nemu_out.txt", "take_cpt/gcc_166/31/_31_0.5._.gz", "",
+      "spec06/take_cpt/gcc_166/31/_31_0.070885_memory_.zstd"})
+  void otherFilesAreNotUnjoinable(String path) {
+    assertEquals(Optional.empty(), CheckpointName.unjoinable(path), path);
   }
 }

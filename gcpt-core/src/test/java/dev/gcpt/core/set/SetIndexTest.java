@@ -100,6 +100,24 @@ class SetIndexTest {
     assertEquals(ProblemKind.MISSING_WEIGHT, index.problems().get(0).kind());
   }
 
+  /** NEMU's uniform files: keyed by the directory (scheduled count), two actual counts in one directory are ambiguous. */
+  @Test
+  void uniformCheckpointsJoinByTheirScheduledDirectory() {
+    SetIndex index = SetIndex.join(names(
+        "u/hmmer/2000000/_2000132_memory_.zstd",
+        "u/hmmer/2000000/_2000132_flash_.zstd",
+        "u/hmmer/4000000/_4000057_memory_.zstd",
+        "u/hmmer/4000000/_4000090_memory_.zstd"), SetMetadata.of("none", List.of()));
+    assertEquals(List.of(
+        new Problem(ProblemKind.MISSING_WEIGHT, "hmmer", "2000000",
+            List.of("u/hmmer/2000000/_2000132_flash_.zstd", "u/hmmer/2000000/_2000132_memory_.zstd"),
+            "a uniform checkpoint (scheduled at 2000000 instructions, taken at 2000132): uniform checkpoints have"
+                + " no SimPoint weight"),
+        new Problem(ProblemKind.AMBIGUOUS_CHECKPOINT, "hmmer", "4000000",
+            List.of("u/hmmer/4000000/_4000057_memory_.zstd", "u/hmmer/4000000/_4000090_memory_.zstd"),
+            "2 memory files for one point; none is used")), index.problems());
+  }
+
   @Test
   void metadataOfTheEntriesKeepsInstsAndWeightTexts() throws IOException {
     SetIndex index = join("cpt/gcc_166/31/_31_0.070885_memory_.zstd", "cpt/mcf/77/_77_1.000000_memory_.zstd");

@@ -82,6 +82,24 @@ public final class Storage {
     return Path.of(URI.create(uri)).toString();
   }
 
+  /**
+   * A directory as {@link #list} spells the files under it, without a trailing {@code /}: an
+   * object-store prefix as given; a local directory (a path relative to the working directory, with
+   * {@code .} or {@code ..}, or a {@code file:} URI) as its absolute, normalized path, because the
+   * local file system lists absolute paths. So {@code listed.substring(directory(root).length() + 1)}
+   * is a listed file's path below {@code root} whatever way the user wrote it.
+   */
+  public static String directory(String uri) {
+    String u = uri;
+    while (u.length() > 1 && u.endsWith("/")) {
+      u = u.substring(0, u.length() - 1);
+    }
+    if (u.contains("://") && !u.regionMatches(true, 0, FILE_SCHEME, 0, FILE_SCHEME.length())) {
+      return u;
+    }
+    return Path.of(withoutFileScheme(u)).toAbsolutePath().normalize().toString();
+  }
+
   /** The local path of a file URI on the local file system; empty for other schemes (s3://). */
   public static Optional<Path> localPath(String uri) {
     ResourceId r = resource(uri);

@@ -29,6 +29,24 @@ class LocalStorageTest extends StorageContract {
     return dir.toString();
   }
 
+  /** However a directory is written, listed URIs start with {@code directory(root) + "/"}. */
+  @Test
+  void directoryIsSpelledAsTheListingSpellsItsFiles() throws IOException {
+    Path p = dir.resolve("spelled/a/b.bin");
+    put(p.toString(), bytes("b"));
+    Path cwd = Path.of("").toAbsolutePath();
+    String abs = dir.resolve("spelled").toString();
+    String relative = cwd.relativize(dir.resolve("spelled")).toString();
+    for (String written : List.of(abs, abs + "/", relative, "./" + relative + "/", "file://" + abs,
+        dir + "/spelled/a/..")) {
+      String base = Storage.directory(written);
+      assertEquals(abs, base, written);
+      assertEquals(List.of(new StoredFile(base + "/a/b.bin", 1)), Storage.list(written), written);
+    }
+    assertEquals("s3://bucket/set", Storage.directory("s3://bucket/set/"));
+    assertEquals(cwd.toString(), Storage.directory("."));
+  }
+
   @Test
   void fileUrisAndPlainPathsAreTheSameFiles() throws IOException {
     Path p = dir.resolve("scheme/x.bin");
