@@ -74,7 +74,20 @@ public final class FindCheckpoints extends PTransform<PBegin, PCollectionTuple> 
   /**
    * A listed object. {@code etag} is the object store's content tag (null for local files).
    */
-  public record FoundFile(String uri, long size, long lastModifiedMillis, String etag) implements Serializable {
+  public record FoundFile(String uri, long size, long lastModifiedMillis, String etag, String problem)
+      implements Serializable {
+    public FoundFile(String uri, long size, long lastModifiedMillis, String etag) {
+      this(uri, size, lastModifiedMillis, etag, null);
+    }
+
+    /**
+     * An entry the listing met but could not take as a file: what it is and why ({@code
+     * directory}: a directory that could not be listed, whatever its name).
+     */
+    static FoundFile unusable(String uri, String problem) {
+      return new FoundFile(uri, -1, 0, null, problem);
+    }
+
     /**
      * A cheap identity of the content, recorded in the bundle so that a rerun rebuilds a
      * replaced input: size, modification time and, where the store has one, the ETag.
@@ -130,19 +143,7 @@ public final class FindCheckpoints extends PTransform<PBegin, PCollectionTuple> 
       if (!Files.isDirectory(base)) {
         return out;
       }
-      try (Stream<Path> s = Files.walk(base)) {
-        for (Path p : (Iterable<Path>) s::iterator) {
-          BasicFileAttributes a;
-          try {
-            a = Files.readAttributes(p, BasicFileAttributes.class);
-          } catch (NoSuchFileException gone) {
-            continue; // deleted while the directory was walked: not part of the set
-          }
-          if (a.isRegularFile()) {
-            out.add(new FoundFile(p.toString(), a.size(), a.lastModifiedTime().toMillis(), null));
-          }
-        }
-      }
+      walkLocal(base, out);
     } else {
       MatchResult r = FileSystems.match(root + "/**", EmptyMatchTreatment.ALLOW);
       for (MatchResult.Metadata m : r.metadata()) {
@@ -150,6 +151,69 @@ public final class FindCheckpoints extends PTransform<PBegin, PCollectionTuple> 
       }
     }
     return out;
+  }
+
+  /**
+   * Walks a local set, following symbolic links (a loop is detected, not followed). Nothing is
+   * dropped without a word: an entry that is not a readable regular file (a FIFO, a device, a
+   * dangling link or one in a loop, a directory that cannot be listed) comes back as {@link
+   * FoundFile#unusable}, and the join makes a failure line of it when it could be a checkpoint.
+   */
+  private static void walkLocal(Path base, List<FoundFile> out) throws IOException {
+    Files.walkFileTree(base, java.util.EnumSet.of(java.nio.file.FileVisitOption.FOLLOW_LINKS), Integer.MAX_VALUE,
+        new java.nio.file.SimpleFileVisitor<>() {
+          @Override
+          public java.nio.file.FileVisitResult visitFile(Path p, BasicFileAttributes a) {
+            if (a.isRegularFile()) {
+              out.add(new FoundFile(p.toString(), a.size(), a.lastModifiedTime().toMillis(), null));
+            } else if (a.isSymbolicLink()) {
+              // following it failed: the walk hands over the link itself
+              out.add(FoundFile.unusable(p.toString(), "a symbolic link that does not resolve (to "
+                  + linkTarget(p) + ")"));
+            } else if (!a.isDirectory()) {
+              out.add(FoundFile.unusable(p.toString(), "not a regular file (" + (Files.isSymbolicLink(p)
+                  ? "a symbolic link to " + linkTarget(p) + ", " : "") + "a FIFO, socket or device)"));
+            }
+            return java.nio.file.FileVisitResult.CONTINUE;
+          }
+
+          @Override
+          public java.nio.file.FileVisitResult visitFileFailed(Path p, IOException e) {
+            if (e instanceof NoSuchFileException) {
+              return java.nio.file.FileVisitResult.CONTINUE; // deleted while the set was walked
+            }
+            out.add(FoundFile.unusable(p.toString(), (Files.isDirectory(p) ? "directory: " : "") + describe(e)));
+            return java.nio.file.FileVisitResult.CONTINUE;
+          }
+
+          @Override
+          public java.nio.file.FileVisitResult postVisitDirectory(Path dir, IOException e) {
+            if (e != null) {
+              out.add(FoundFile.unusable(dir.toString(), "directory: " + describe(e)));
+            }
+            return java.nio.file.FileVisitResult.CONTINUE;
+          }
+        });
+  }
+
+  private static String linkTarget(Path link) {
+    try {
+      return Files.readSymbolicLink(link).toString();
+    } catch (IOException | UnsupportedOperationException e) {
+      return "?";
+    }
+  }
+
+  private static String describe(IOException e) {
+    if (e instanceof java.nio.file.FileSystemLoopException) {
+      return "a symbolic link loop (it leads back to a directory above it)";
+    }
+    if (e instanceof java.nio.file.AccessDeniedException) {
+      return "permission denied";
+    }
+    String reason = e instanceof java.nio.file.FileSystemException f && f.getReason() != null ? f.getReason()
+        : e.getMessage();
+    return "cannot be read: " + reason;
   }
 
   /** Lists the set and joins the listing with the metadata; runs once per set. */
@@ -178,6 +242,17 @@ public final class FindCheckpoints extends PTransform<PBegin, PCollectionTuple> 
       Map<String, FoundFile> byRel = new TreeMap<>();
       for (FoundFile f : list(setRoot, options)) {
         byRel.put(relative(f.uri()), f);
+      }
+      for (Map.Entry<String, FoundFile> e : new ArrayList<>(byRel.entrySet())) {
+        String rel = e.getKey();
+        String problem = e.getValue().problem();
+        if (problem != null) {
+          byRel.remove(rel);
+          // an unlistable directory may hide checkpoints: always a line; other entries when named so
+          if (problem.startsWith("directory: ") || CHECKPOINT_SUFFIX.matcher(rel).matches()) {
+            fail(out, e.getValue().uri(), rel, FailureRecord.STAGE_MATCH, "unreadable-entry", rel + ": " + problem);
+          }
+        }
       }
       SetMetadata meta = readMetadata(byRel, out);
       List<CheckpointName> names = new ArrayList<>();

@@ -15,9 +15,12 @@ import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
  *
  * @param stage {@link FailureRecord#STAGE_READ} (the source's storage) or {@link
  *     FailureRecord#STAGE_WRITE} (the output's storage)
- * @param missing the source no longer exists (deleted after it was listed): not retried
+ * @param missing the source no longer exists (deleted after it was listed), or may not be read
+ *     (permission denied): not retried
  */
 record StorageError(String stage, boolean missing, Throwable cause) {
+  /** Reason code of a source this process may not read. */
+  static final String PERMISSION_DENIED = "permission-denied";
   /** Reason code of a source that was listed but is gone when read. */
   static final String SOURCE_MISSING = "source-missing";
   /** Reason code of any other storage failure. */
@@ -47,6 +50,9 @@ record StorageError(String stage, boolean missing, Throwable cause) {
   }
 
   private static boolean isMissing(Throwable e) {
+    if (isDenied(e)) {
+      return true; // as final as a missing source: a retry reads nothing more
+    }
     for (Throwable c = e; c != null; c = c.getCause()) {
       if (c instanceof FileNotFoundException || c instanceof NoSuchFileException || c instanceof NoSuchKeyException) {
         return true;
@@ -55,13 +61,29 @@ record StorageError(String stage, boolean missing, Throwable cause) {
     return false;
   }
 
+  /**
+   * The source exists but may not be read. Java's file streams say so with a
+   * FileNotFoundException "(Permission denied)", which alone would read as a missing source.
+   */
+  static boolean isDenied(Throwable e) {
+    for (Throwable c = e; c != null; c = c.getCause()) {
+      if (c instanceof java.nio.file.AccessDeniedException
+          || c instanceof FileNotFoundException && String.valueOf(c.getMessage()).endsWith("(Permission denied)")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   String reason() {
-    return missing ? SOURCE_MISSING : IO_ERROR;
+    return !missing ? IO_ERROR : isDenied(cause) ? PERMISSION_DENIED : SOURCE_MISSING;
   }
 
   /** The failure line's message. */
   String describe(String input, int attempts) {
-    String what = missing
+    String what = missing && isDenied(cause)
+        ? "the source cannot be read: permission denied (it exists; this process may not read it)"
+        : missing
         ? "the source was listed but is gone when read (deleted or replaced during the run)"
         : "storage error " + (FailureRecord.STAGE_READ.equals(stage) ? "reading the source" : "writing the bundle")
             + " after " + attempts + " attempt(s)";

@@ -36,6 +36,20 @@ class StorageErrorTest {
   }
 
   @Test
+  void aSourceThatMayNotBeReadSaysSoAndIsNotRetried() {
+    // how java.io.FileInputStream (Beam's local file system) says it
+    StorageError denied = StorageError.classify(new SourceReadException("opening " + NAME,
+        new FileNotFoundException("/data/" + NAME + " (Permission denied)")));
+    assertEquals(FailureRecord.STAGE_READ + ":permission-denied", denied.stage() + ":" + denied.reason());
+    assertEquals(true, denied.missing(), "not retried");
+    assertEquals(NAME + ": the source cannot be read: permission denied (it exists; this process may not read it): "
+        + denied.cause(), denied.describe(NAME, 1));
+    StorageError nio = StorageError.classify(new SourceReadException("opening " + NAME,
+        new java.nio.file.AccessDeniedException("/data/" + NAME)));
+    assertEquals("permission-denied", nio.reason());
+  }
+
+  @Test
   void outputStoreFailuresAreWriteErrors() {
     StorageError io = StorageError.classify(new IOException("S3 500"));
     assertEquals(FailureRecord.STAGE_WRITE + ":io-error", io.stage() + ":" + io.reason());
