@@ -222,6 +222,11 @@ public final class FindCheckpoints extends PTransform<PBegin, PCollectionTuple> 
     private static final Pattern SIMPOINTS = Pattern.compile("(^|.*/)cluster/([^/]+)/simpoints0");
     /** File names a checkpoint can have (every convention ends in a compression suffix). */
     private static final Pattern CHECKPOINT_SUFFIX = Pattern.compile(".*\\.(gz|zstd|zst)");
+    /**
+     * A workload or point name may not hold what checkpoint.lst's space-separated fields or a
+     * shell command line cannot carry as it is: white space, quotes, $, `, ;, |, &, globs, …
+     */
+    private static final Pattern UNSUPPORTED_NAME_CHAR = Pattern.compile("[^A-Za-z0-9._+,=@%-]");
 
     private final Counter found = Metrics.counter(JoinFn.class, "checkpointsFound");
     /** Checkpoint-named inputs refused while matching (each one a failures.jsonl line). */
@@ -318,6 +323,16 @@ public final class FindCheckpoints extends PTransform<PBegin, PCollectionTuple> 
 
     private void emitTask(MultiOutputReceiver out, FoundFile f, CheckpointName n, String weight, String weightSource,
         String insts) {
+      for (String name : new String[] {n.workload(), n.point()}) {
+        Matcher odd = UNSUPPORTED_NAME_CHAR.matcher(name);
+        if (odd.find()) {
+          fail(out, f.uri(), n.relativePath(), FailureRecord.STAGE_MATCH, "unsupported-name", "'" + name
+              + "' holds " + describeChar(odd.group()) + " at index " + odd.start() + ": checkpoint.lst separates its"
+              + " fields with spaces and the runners' scripts paste names into shell commands; rename it (letters,"
+              + " digits and . _ + - , = @ are fine)");
+          return;
+        }
+      }
       String dir;
       String image;
       try {
@@ -338,6 +353,11 @@ public final class FindCheckpoints extends PTransform<PBegin, PCollectionTuple> 
       out.get(NOTES).output(new SetNote("flash-not-bundled", workload, point, List.of(flash.relativePath()),
           "the flash image beside the memory image is not converted (a bundle holds the memory image); restore"
               + " with the simulator's --flash-image " + flash.fileName(), weight));
+    }
+
+    private static String describeChar(String c) {
+      int cp = c.codePointAt(0);
+      return Character.isWhitespace(cp) ? "white space (U+" + String.format("%04X", cp) + ")" : "'" + c + "'";
     }
 
     private static void note(MultiOutputReceiver out, SetIndex.Problem p, SetMetadata meta) {

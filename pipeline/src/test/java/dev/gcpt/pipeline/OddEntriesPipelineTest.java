@@ -77,6 +77,24 @@ class OddEntriesPipelineTest {
   }
 
   @Test
+  void namesTheRunnersLineFormatsCannotHoldAreRefused() throws IOException {
+    Path in = tmp.resolve("set");
+    Path out = tmp.resolve("out");
+    checkpoint(in.resolve("gcc_166/1/_1_0.5_memory_.zstd"));
+    checkpoint(in.resolve("my wl/2/_2_0.5_memory_.zstd"));
+    checkpoint(in.resolve("$(touch pwned)/3/_3_0.5_memory_.zstd"));
+    GcptPipelineTest.run(GcptPipelineTest.options(in, out));
+    JsonNode set = Json.mapper().readTree(out.resolve("set.json").toFile());
+    assertEquals("{\"bundles\":1,\"failures\":2,\"inputs\":3,\"metadataErrors\":0}", set.get("counts").toString());
+    String failures = Files.readString(out.resolve("failures.jsonl"));
+    assertTrue(failures.contains("'my wl' holds white space (U+0020) at index 2: checkpoint.lst separates its fields"),
+        failures);
+    assertTrue(failures.contains("'$(touch pwned)' holds '$' at index 0"), failures);
+    assertEquals(2, failures.lines().filter(l -> l.contains("\"reason\":\"unsupported-name\"")).count(), failures);
+    assertEquals("gcc_166_1 gcc_166/1 0 0 20 20\n", Files.readString(out.resolve("checkpoint.lst")));
+  }
+
+  @Test
   void anUnreadableDirectoryIsAFailureLine() throws IOException {
     Assumptions.assumeFalse("root".equals(System.getProperty("user.name")),
         "running as root: permissions do not stop root from reading (CI runs as root)");
