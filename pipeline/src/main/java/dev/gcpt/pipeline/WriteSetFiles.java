@@ -39,6 +39,8 @@ public final class WriteSetFiles extends PTransform<PCollection<BundleRecord>, P
   public static final String SET_JSON = "set.json";
   public static final String RUN_JSON = "run.json";
   public static final String FAILURES_JSONL = "failures.jsonl";
+  /** {@code weightSource} of a weight the set's SimPoint metadata gave. */
+  static final String METADATA_WEIGHT = "metadata";
 
   private final String output;
   private final String input;
@@ -238,11 +240,18 @@ public final class WriteSetFiles extends PTransform<PCollection<BundleRecord>, P
       return root;
     }
 
+    /**
+     * The output's checkpoints_all.json: the weights runners score with. When the set has SimPoint
+     * metadata, only its weights: a point it does not list keeps its bundle, but a weight taken
+     * from a file name would change the scores (noted in set.json as missing-weight). A set
+     * without metadata has only its file names' weights, and those are written.
+     */
     private static SetMetadata metadata(List<BundleRecord> b) {
       Map<String, TreeMap<String, Weight>> points = new TreeMap<>();
       Map<String, Optional<String>> insts = new TreeMap<>();
+      boolean hasMetadata = b.stream().anyMatch(r -> METADATA_WEIGHT.equals(r.weightSource()));
       for (BundleRecord r : b) {
-        if (r.weight() == null) {
+        if (r.weight() == null || hasMetadata && !METADATA_WEIGHT.equals(r.weightSource())) {
           continue;
         }
         points.computeIfAbsent(r.workload(), k -> new TreeMap<>(dev.gcpt.core.set.PointOrder.NUMERIC))

@@ -94,6 +94,28 @@ class OddEntriesPipelineTest {
     assertEquals("gcc_166_1 gcc_166/1 0 0 20 20\n", Files.readString(out.resolve("checkpoint.lst")));
   }
 
+  /**
+   * A point the set's valid metadata does not list keeps its bundle, but no weight from its file
+   * name reaches the output's checkpoints_all.json or checkpoint.lst: runners score with those.
+   */
+  @Test
+  void aPointTheMetadataDoesNotListGetsNoWeightFromItsFileName() throws IOException {
+    Path in = tmp.resolve("set");
+    Path out = tmp.resolve("out");
+    checkpoint(in.resolve("mcf/10/_10_0.250000_memory_.zstd"));
+    checkpoint(in.resolve("mcf/20/_20_0.750000_memory_.zstd"));
+    Files.createDirectories(in.resolve("json"));
+    Files.writeString(in.resolve("json/checkpoints_all.json"),
+        "{\"mcf\": {\"insts\": \"1000\", \"points\": {\"10\": \"0.4\"}}}");
+    GcptPipelineTest.run(GcptPipelineTest.options(in, out));
+    JsonNode set = Json.mapper().readTree(out.resolve("set.json").toFile());
+    assertEquals("{\"bundles\":2,\"failures\":0,\"inputs\":2,\"metadataErrors\":0}", set.get("counts").toString());
+    assertEquals("file-name", set.get("workloads").get("mcf").get("points").get("20").get("weightSource").asText());
+    assertEquals("{\"mcf\":{\"insts\":\"1000\",\"points\":{\"10\":\"0.4\"}}}",
+        Json.mapper().readTree(out.resolve("json/checkpoints_all.json").toFile()).toString());
+    assertEquals("mcf_10 mcf/10 0 0 20 20\n", Files.readString(out.resolve("checkpoint.lst")));
+  }
+
   @Test
   void anUnreadableDirectoryIsAFailureLine() throws IOException {
     Assumptions.assumeFalse("root".equals(System.getProperty("user.name")),
