@@ -75,8 +75,11 @@ public final class GcptPipeline {
         .apply("AllFailures", Flatten.pCollections());
     // counted apart from what NormalizeCheckpoints emits, so that set.json can prove nothing was lost
     PCollection<Long> tasks = found.get(FindCheckpoints.TASKS).apply("CountTasks", Count.globally());
+    PCollection<SetNote> notes = PCollectionList.of(found.get(FindCheckpoints.NOTES))
+        .and(made.get(NormalizeCheckpoints.NOTES))
+        .apply("AllNotes", Flatten.pCollections());
     made.get(NormalizeCheckpoints.BUNDLES).apply("WriteSetFiles",
-        new WriteSetFiles(options.getOutput(), options.getInput(), failures, found.get(FindCheckpoints.NOTES), tasks));
+        new WriteSetFiles(options.getOutput(), options.getInput(), failures, notes, tasks));
     return new Outputs(made.get(NormalizeCheckpoints.BUNDLES), failures);
   }
 }

@@ -10,6 +10,7 @@ import dev.gcpt.core.restorer.PlatformProfile;
 import dev.gcpt.pipeline.io.Storage;
 import dev.gcpt.pipeline.io.StorageOutputFiles;
 import java.io.IOException;
+import java.util.List;
 import java.io.InputStream;
 import java.io.Serializable;
 import org.apache.beam.sdk.coders.SerializableCoder;
@@ -34,6 +35,10 @@ import org.slf4j.LoggerFactory;
 public final class NormalizeCheckpoints extends PTransform<PCollection<CheckpointTask>, PCollectionTuple> {
   public static final TupleTag<BundleRecord> BUNDLES = new TupleTag<>() {};
   public static final TupleTag<FailureRecord> FAILURES = new TupleTag<>() {};
+  /** What a bundle's manifest notes that the set's reader must see (a resume pc outside DRAM). */
+  public static final TupleTag<SetNote> NOTES = new TupleTag<>() {};
+  /** The set.json note kind of {@link BundleBuilder#RESUME_PC_OUTSIDE_DRAM}. */
+  static final String RESUME_PC_NOTE = "resume-pc-outside-dram";
 
   private final Config config;
 
@@ -60,9 +65,10 @@ public final class NormalizeCheckpoints extends PTransform<PCollection<Checkpoin
   @Override
   public PCollectionTuple expand(PCollection<CheckpointTask> tasks) {
     PCollectionTuple out = tasks.apply("Build", ParDo.of(new NormalizeFn(config))
-        .withOutputTags(BUNDLES, TupleTagList.of(FAILURES)));
+        .withOutputTags(BUNDLES, TupleTagList.of(FAILURES).and(NOTES)));
     out.get(BUNDLES).setCoder(SerializableCoder.of(BundleRecord.class));
     out.get(FAILURES).setCoder(SerializableCoder.of(FailureRecord.class));
+    out.get(NOTES).setCoder(SerializableCoder.of(SetNote.class));
     return out;
   }
 
@@ -186,6 +192,12 @@ public final class NormalizeCheckpoints extends PTransform<PCollection<Checkpoin
         bytesOut.inc(m.image().compressedLength());
       }
       millis.update(ms);
+      for (String note : m.notes()) {
+        if (note.startsWith(BundleBuilder.RESUME_PC_OUTSIDE_DRAM)) {
+          receiver.get(NOTES).output(new SetNote(RESUME_PC_NOTE, t.workload(), t.point(), List.of(t.relativePath()),
+              note.substring(BundleBuilder.RESUME_PC_OUTSIDE_DRAM.length()), t.weight()));
+        }
+      }
       receiver.get(BUNDLES).output(new BundleRecord(t.relativePath(), t.workload(), t.point(), t.weight(),
           t.weightSource(), t.insts(), r.status().name(), r.dir(), r.dir() + "/" + m.image().file(), m.variant(),
           m.harts(), m.restorer().sha256(), m.restorer().size(), m.restorer().origin(),

@@ -116,6 +116,45 @@ class OddEntriesPipelineTest {
     assertEquals("mcf_10 mcf/10 0 0 20 20\n", Files.readString(out.resolve("checkpoint.lst")));
   }
 
+  /** A V1 checkpoint whose saved pc is {@code pc}. */
+  private static void checkpointAt(Path f, long pc) throws IOException {
+    java.io.ByteArrayOutputStream raw = new java.io.ByteArrayOutputStream();
+    SyntheticCheckpoint.builder().build().writeRaw(raw);
+    byte[] b = raw.toByteArray();
+    java.nio.ByteBuffer.wrap(b).order(java.nio.ByteOrder.LITTLE_ENDIAN)
+        .putLong((int) dev.gcpt.core.layout.StateLayout.RVGCVH.pc(), pc);
+    Files.createDirectories(f.getParent());
+    Files.write(f, b);
+  }
+
+  @Test
+  void aResumePcOutsideDramIsNotedAndOneNoRestorerCanReachIsRefused() throws IOException {
+    Path in = tmp.resolve("set");
+    Path out = tmp.resolve("out");
+    checkpointAt(in.resolve("w/1/_1_0.5_memory_.zstd"), 0x1000);
+    checkpointAt(in.resolve("w/2/_2_0.5_memory_.zstd"), 0);
+    checkpointAt(in.resolve("w/3/_3_0.5_memory_.zstd"), 0x80200001L);
+    GcptPipelineTest.run(GcptPipelineTest.options(in, out));
+    JsonNode set = Json.mapper().readTree(out.resolve("set.json").toFile());
+    assertEquals("{\"bundles\":1,\"failures\":2,\"inputs\":3,\"metadataErrors\":0}", set.get("counts").toString());
+    JsonNode note = null;
+    for (JsonNode n : set.get("notes")) {
+      if ("resume-pc-outside-dram".equals(n.get("kind").asText())) {
+        note = n;
+      }
+    }
+    assertTrue(note != null && "1".equals(note.get("point").asText()) && note.get("detail").asText().equals(
+        "hart 0 resumes at pc 0x1000, outside DRAM [0x80000000, 0x280000000): the simulator must hold that code there"
+            + " too"), set.get("notes").toString());
+    JsonNode manifest = Json.mapper().readTree(out.resolve("w/1/bundle.json").toFile());
+    assertTrue(manifest.get("notes").toString().contains("resume pc outside DRAM: hart 0 resumes at pc 0x1000"),
+        manifest.get("notes").toString());
+    String failures = Files.readString(out.resolve("failures.jsonl"));
+    assertTrue(failures.contains("hart 0 would resume at pc 0x0, where nothing is mapped"), failures);
+    assertTrue(failures.contains("hart 0 would resume at pc 0x80200001, which is not 2-byte aligned"), failures);
+    assertEquals(2, failures.lines().filter(l -> l.contains("\"reason\":\"bad-resume-pc\"")).count(), failures);
+  }
+
   @Test
   void anUnreadableDirectoryIsAFailureLine() throws IOException {
     Assumptions.assumeFalse("root".equals(System.getProperty("user.name")),

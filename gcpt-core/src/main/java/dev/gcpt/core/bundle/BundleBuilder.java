@@ -66,6 +66,8 @@ public final class BundleBuilder implements AutoCloseable {
   /** An in-place head-slot swap in progress ({@link #recover}). */
   public static final String JOURNAL = "bundle.journal";
   public static final String RESTORERS_DIR = "restorers/";
+  /** How a manifest note about a resume pc outside DRAM starts (the pipeline lifts it into set.json). */
+  public static final String RESUME_PC_OUTSIDE_DRAM = "resume pc outside DRAM: ";
   /** Buffer for streaming an old image's body frames into the regenerated file. */
   private static final int COPY_BUFFER = 1 << 20;
 
@@ -370,11 +372,53 @@ public final class BundleBuilder implements AutoCloseable {
     return new CheckpointReader.Options(options.vlen(), options.maxRawBytes(), options.platform().windowBase());
   }
 
+  /**
+   * A resume pc no restorer can continue at is refused: 0 (nothing is mapped there on any of the
+   * platforms) or odd (instructions are at least 2-byte aligned).
+   */
+  private static void checkResumePcs(OpenCheckpoint cp) throws CheckpointException {
+    for (HartState h : cp.harts()) {
+      long pc = h.pc();
+      if (pc == 0 || (pc & 1) != 0) {
+        throw new CheckpointException(CheckpointException.Reason.BAD_PC, cp.name() + ": hart " + h.hart()
+            + " would resume at pc 0x" + Long.toHexString(pc) + (pc == 0 ? ", where nothing is mapped"
+            : ", which is not 2-byte aligned") + ": not a state a restorer can continue");
+      }
+    }
+  }
+
+  /**
+   * A note per hart whose resume pc lies outside the platform's DRAM (boot ROM, flash or MMIO
+   * code: the simulator must hold it there too).
+   */
+  private List<String> outsideDram(List<HartState> harts) {
+    List<String> notes = new ArrayList<>();
+    long base = options.platform().dramBase();
+    long end = base + options.platform().dramSize();
+    for (HartState h : harts) {
+      long pc = h.pc();
+      if (Long.compareUnsigned(pc, base) < 0 || Long.compareUnsigned(pc, end) >= 0) {
+        notes.add(RESUME_PC_OUTSIDE_DRAM + "hart " + h.hart() + " resumes at pc 0x" + Long.toHexString(pc)
+            + ", outside DRAM [0x" + Long.toHexString(base) + ", 0x" + Long.toHexString(end)
+            + "): the simulator must hold that code there too");
+      }
+    }
+    return notes;
+  }
+
+  /** The source's notes and the resume-pc notes, each once (a regeneration carries the old ones over). */
+  private List<String> withPcNotes(List<String> sourceNotes, List<HartState> harts) {
+    List<String> all = new ArrayList<>(sourceNotes);
+    outsideDram(harts).stream().filter(n -> !all.contains(n)).forEach(all::add);
+    return List.copyOf(all);
+  }
+
   /** The restorer for a checkpoint, with what the manifest says about it. */
   private record Paired(byte[] bytes, String sha256, BundleManifest.RestorerInfo info, List<String> notes,
       NormalizedLayout layout, List<HartState> harts, OpenCheckpoint cp) {}
 
   private Paired pair(OpenCheckpoint cp, NormalizedLayout nl) throws CheckpointException {
+    checkResumePcs(cp);
     List<String> notes = new ArrayList<>();
     if (options.restorer() instanceof External e) {
       if (cp.windowBase() != 0) {
@@ -452,7 +496,7 @@ public final class BundleBuilder implements AutoCloseable {
             HexFormat.of().formatHex(d)),
         p.info(),
         BundleManifest.ImageInfo.of(target.imageFileName(), w),
-        target.simpoint(), List.copyOf(sourceNotes), commands(imagePath, harts.size(), w), new BundleManifest.Build(GENERATOR_VERSION,
+        target.simpoint(), withPcNotes(sourceNotes, p.harts()), commands(imagePath, harts.size(), w), new BundleManifest.Build(GENERATOR_VERSION,
             recipe, imageRecipe));
   }
 

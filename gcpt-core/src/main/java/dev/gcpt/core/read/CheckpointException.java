@@ -22,6 +22,7 @@ public class CheckpointException extends IOException {
     BAD_DESCRIPTOR("bad-descriptor"),
     BAD_RESTORER("bad-embedded-restorer"),
     INCONSISTENT("inconsistent-state"),
+    BAD_PC("bad-resume-pc"),
     IO("io-error");
 
     private final String code;
