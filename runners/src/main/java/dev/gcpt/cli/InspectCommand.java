@@ -85,6 +85,11 @@ public final class InspectCommand implements Callable<Integer> {
         bad++;
         err.println("gcpt inspect: " + in + ": " + e.getMessage() + " [io-error]");
         results.add(error(in, "io-error", e.getMessage()));
+      } catch (RuntimeException e) {
+        // a bug must not cost the other inputs their answer
+        bad++;
+        err.println("gcpt inspect: " + in + ": internal error: " + e + " [internal-error]");
+        results.add(error(in, "internal-error", String.valueOf(e)));
       }
     }
     if (json) {

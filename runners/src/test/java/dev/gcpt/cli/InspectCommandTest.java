@@ -27,6 +27,32 @@ class InspectCommandTest {
   }
 
   @Test
+  void aV3HeaderThatCannotHoldTheStateIsOneBadInputAndTheOthersAreStillInspected() throws IOException {
+    Path raw = dir.resolve("raw.bin");
+    try (java.io.OutputStream o = Files.newOutputStream(raw)) {
+      SyntheticCheckpoint.builder().variant(Variant.V3).build().writeRaw(o);
+    }
+    byte[] b = Files.readAllBytes(raw);
+    // NEMU's header (22 bytes at 0) re-encoded with cpu_num 2 and single_core_size 0; its memlayout
+    // (76 bytes, null-terminated) after it
+    byte[] header = dev.gcpt.proto.checkpoint_header.newBuilder().setMagicNumber(0xDEADBEEFL).setCptOffset(0xA8)
+        .setCpuNum(2).setSingleCoreSize(0).build().toByteArray();
+    byte[] memlayout = java.util.Arrays.copyOfRange(b, 22, 22 + 76);
+    java.util.Arrays.fill(b, 0, 0xA8, (byte) 0);
+    System.arraycopy(header, 0, b, 0, header.length);
+    System.arraycopy(memlayout, 0, b, header.length + 1, memlayout.length);
+    Path bad = dir.resolve("bad.bin");
+    Files.write(bad, b);
+    Path good = write("good.zstd", SyntheticCheckpoint.builder().build(), Codec.ZSTD);
+    CliRunner r = CliRunner.run("inspect", bad.toString(), good.toString());
+    assertEquals(1, r.exitCode(), r.out() + r.err());
+    assertEquals(1, r.err().lines().count(), r.err());
+    assertTrue(r.err().startsWith("gcpt inspect: " + bad + ": "), r.err());
+    assertTrue(r.err().contains("the harts' state would overlap") && r.err().endsWith("[bad-descriptor]\n"), r.err());
+    assertTrue(r.out().contains(good.toString()), r.out());
+  }
+
+  @Test
   void humanSummaryOfAMultiHartQemuCheckpoint() throws IOException {
     Path f = write("_12_0.25.gz", SyntheticCheckpoint.builder().variant(Variant.V2).harts(2).modes(1, 0).build(), Codec.ZSTD);
     CliRunner r = CliRunner.run("inspect", f.toString());
