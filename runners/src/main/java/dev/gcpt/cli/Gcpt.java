@@ -85,7 +85,9 @@ public final class Gcpt implements Runnable {
       String msg = ex.getMessage() == null ? ex.getClass().getSimpleName() : ex.getMessage();
       commandLine.getErr().println("gcpt: " + dev.gcpt.core.io.Uris.redact(msg));
       if (verbose) {
-        ex.printStackTrace(commandLine.getErr());
+        java.io.StringWriter trace = new java.io.StringWriter();
+        ex.printStackTrace(new java.io.PrintWriter(trace));
+        commandLine.getErr().print(dev.gcpt.core.io.Uris.redact(trace.toString()));
       }
       return 1;
     });
