@@ -117,6 +117,10 @@ final class Nemu {
     if (t != null) {
       return Path.of(t).toAbsolutePath();
     }
+    String dir = setting("gcpt.thirdParty", "GCPT_THIRD_PARTY"); // the directory the upstream-restorer tests use
+    if (dir != null) {
+      return Path.of(dir).toAbsolutePath().resolve(TARBALL_NAME);
+    }
     Path module = Path.of("").toAbsolutePath();
     Path root = Files.exists(module.resolve("tests")) ? module : module.getParent();
     return root.resolveSibling("shared").resolve("third_party").resolve(TARBALL_NAME).normalize();
