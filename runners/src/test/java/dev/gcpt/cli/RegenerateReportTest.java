@@ -6,9 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.gcpt.core.report.ReportWriter;
 import dev.gcpt.core.sample.SampleSet;
-import dev.gcpt.core.sample.SampleWriter;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -23,13 +21,7 @@ class RegenerateReportTest {
   void afterRegenerateTheReportIsThatOfAFreshRunWithTheNewRestorer() throws IOException {
     Path in = dir.resolve("set");
     List<SampleSet.Entry> entries = SampleSet.entries(2, 2, 2L << 20, 3);
-    for (SampleSet.Entry e : entries) {
-      Path f = in.resolve(e.path());
-      Files.createDirectories(f.getParent());
-      try (OutputStream o = Files.newOutputStream(f)) {
-        SampleWriter.write(e, o);
-      }
-    }
+    SampleSets.write(in, entries);
     Files.createDirectories(in.resolve("json"));
     Files.writeString(in.resolve("json/checkpoints_all.json"), SampleSet.metadataJson(entries));
     Path out = dir.resolve("out");

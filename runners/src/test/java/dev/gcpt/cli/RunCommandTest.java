@@ -6,12 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.gcpt.core.sample.SampleSet;
-import dev.gcpt.core.sample.SampleWriter;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -139,15 +137,7 @@ class RunCommandTest {
   }
 
   private static Path sampleSet(Path in) throws IOException {
-    List<SampleSet.Entry> entries = SampleSet.entries(4, 2, 2L << 20, 3);
-    for (SampleSet.Entry e : entries) {
-      Path f = in.resolve(e.path());
-      Files.createDirectories(f.getParent());
-      try (OutputStream o = Files.newOutputStream(f)) {
-        SampleWriter.write(e, o);
-      }
-    }
-    return in;
+    return SampleSets.write(in, SampleSet.entries(4, 2, 2L << 20, 3));
   }
 
   /** Copies {@code from} to {@code to}, leaving out {@code skip} and what is under it. */

@@ -4,7 +4,6 @@ import static dev.gcpt.core.restorer.Rv64Assembler.*;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.gcpt.cli.Gcpt;
 import dev.gcpt.cli.emu.Qemu;
 import dev.gcpt.core.codec.DecodedStream;
 import dev.gcpt.core.layout.Offsets;
@@ -21,9 +20,7 @@ import dev.gcpt.core.state.Csr;
 import dev.gcpt.core.state.HartState;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.PrintWriter;
 import java.io.RandomAccessFile;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -37,7 +34,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import picocli.CommandLine;
 
 /**
  * Round trips through stock QEMU with software nobody here wrote: Debian's OpenSBI (M-mode
@@ -97,8 +93,6 @@ class CaptureQemuTest {
         UBOOT + " is missing (Debian package u-boot-qemu): skipping the OpenSBI/U-Boot round trip");
   }
 
-  record Cli(int exitCode, String out, String err) {}
-
   /** Prints how long each phase took (the figures in docs/capture.md come from here). */
   static final class Phases {
     private final String name;
@@ -113,16 +107,6 @@ class CaptureQemuTest {
       System.out.printf("%s: %-28s %6d ms%n", name, phase, (now - last) / 1_000_000);
       last = now;
     }
-  }
-
-  static Cli gcpt(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    CommandLine cl = Gcpt.newCommandLine();
-    cl.setOut(new PrintWriter(out, true));
-    cl.setErr(new PrintWriter(err, true));
-    int code = cl.execute(args);
-    return new Cli(code, out.toString(), err.toString());
   }
 
   // ------------------------------------------------------------------ OpenSBI + U-Boot
@@ -159,7 +143,7 @@ class CaptureQemuTest {
           "--gdb", "unix:" + gdbSocket, "--platform", "qemu-virt-opensbi", "--no-resume", "-o", checkpoint.toString()));
       // with 2 harts OpenSBI leaves an IPI pending for the hart parked in its HSM wait loop: the
       // checkpoint carries it (mip.MSIP) and the restorer writes it back to the CLINT
-      Cli captured = gcpt(capture.toArray(String[]::new));
+      Cli captured = Cli.run(capture.toArray(String[]::new));
       phases.done("capture");
       assertEquals(0, captured.exitCode(), captured.out() + captured.err());
       assertTrue(captured.out().contains((harts == 1 ? "V1" : "V2") + ", " + harts + " hart(s), window at DRAM offset"
@@ -189,7 +173,7 @@ class CaptureQemuTest {
           "the parked hart's pending IPI is saved as mip.MSIP: " + saved);
     }
 
-    Cli normalized = gcpt("normalize", checkpoint.toString(), "--platform", "qemu-virt-opensbi", "-o",
+    Cli normalized = Cli.run("normalize", checkpoint.toString(), "--platform", "qemu-virt-opensbi", "-o",
         dir.resolve("bundles").toString());
     assertEquals(0, normalized.exitCode(), normalized.out() + normalized.err());
     phases.done("normalize");
@@ -370,13 +354,13 @@ class CaptureQemuTest {
     List<String> overProgram = new ArrayList<>(launch);
     overProgram.set(overProgram.indexOf("--hit") + 1, "1");
     overProgram.addAll(List.of("--window-base", "0x100000"));
-    Cli refused = gcpt(overProgram.toArray(String[]::new));
+    Cli refused = Cli.run(overProgram.toArray(String[]::new));
     assertEquals(1, refused.exitCode(), refused.out() + refused.err());
     assertTrue(refused.err().contains("is in use: byte at DRAM offset 0x100000 (physical 0x80100000) is not zero"),
         refused.err());
 
     phases.done("refused capture");
-    Cli captured = gcpt(launch.toArray(String[]::new));
+    Cli captured = Cli.run(launch.toArray(String[]::new));
     phases.done("launch and capture");
     assertEquals(0, captured.exitCode(), captured.out() + captured.err());
     HartState s = readHarts(checkpoint, 0).get(0);
@@ -404,7 +388,7 @@ class CaptureQemuTest {
       }
     }
 
-    Cli normalized = gcpt("normalize", checkpoint.toString(), "--platform", "qemu-virt", "-o",
+    Cli normalized = Cli.run("normalize", checkpoint.toString(), "--platform", "qemu-virt", "-o",
         dir.resolve("bundles").toString());
     assertEquals(0, normalized.exitCode(), normalized.out() + normalized.err());
     long ram = 64L << 20;

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertAll;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
-import dev.gcpt.cli.Gcpt;
 import dev.gcpt.core.bundle.BundleBuilder;
 import dev.gcpt.core.bundle.BundleManifest;
 import dev.gcpt.core.bundle.LocalOutputFiles;
@@ -22,8 +21,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -38,7 +35,6 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
-import picocli.CommandLine;
 
 /**
  * Every kind of image gcpt writes, loaded by the XiangShan emu's own loader (difftest's
@@ -272,18 +268,13 @@ class EmuLoaderTest {
             "the image length is a multiple of 128 KiB (NEMU's load_zstd_img asserts every read is full)"));
   }
 
-  static BundleManifest manifest(Path json) throws IOException {
-    return Json.mapper().readValue(json.toFile(), BundleManifest.class);
+  static void cli(String... args) {
+    Cli r = Cli.run(args);
+    assertEquals(0, r.exitCode(), "gcpt " + String.join(" ", args) + ": " + r.out() + r.err());
   }
 
-  static void cli(String... args) {
-    StringWriter o = new StringWriter();
-    StringWriter e = new StringWriter();
-    CommandLine cl = Gcpt.newCommandLine();
-    cl.setOut(new PrintWriter(o, true));
-    cl.setErr(new PrintWriter(e, true));
-    int code = cl.execute(args);
-    assertEquals(0, code, "gcpt " + String.join(" ", args) + ": " + o + e);
+  static BundleManifest manifest(Path json) throws IOException {
+    return Json.mapper().readValue(json.toFile(), BundleManifest.class);
   }
 
   /** Local files seen as an object store sees them: no in-place writes. */

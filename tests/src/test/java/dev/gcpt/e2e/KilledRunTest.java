@@ -48,11 +48,8 @@ class KilledRunTest {
     List<SampleSet.Entry> entries = Outputs.writeSet(set.toString(), WORKLOADS, POINTS, IMAGE_BYTES, 5);
 
     Path log = tmp.resolve("run.log");
-    Process p = startRun(set, out, log);
+    Process p = startRunUntilBundles(set, out, log);
     try {
-      Outputs.await(KILL_AFTER + " bundles before the kill (log: " + log + ")", DEADLINE,
-          () -> Outputs.localManifests(out) >= KILL_AFTER || !p.isAlive());
-      assertTrue(p.isAlive(), "the run ended before it could be killed: " + Files.readString(log));
       p.destroyForcibly();
       assertTrue(p.waitFor(DEADLINE.toSeconds(), TimeUnit.SECONDS));
     } finally {
@@ -95,11 +92,8 @@ class KilledRunTest {
     Path out = tmp.resolve("out");
     List<SampleSet.Entry> entries = Outputs.writeSet(set.toString(), WORKLOADS, POINTS, IMAGE_BYTES, 5);
     Path log = tmp.resolve("run.log");
-    Process p = startRun(set, out, log);
+    Process p = startRunUntilBundles(set, out, log);
     try {
-      Outputs.await(KILL_AFTER + " bundles before the interrupt (log: " + log + ")", DEADLINE,
-          () -> Outputs.localManifests(out) >= KILL_AFTER || !p.isAlive());
-      assertTrue(p.isAlive(), "the run ended before it could be interrupted: " + Files.readString(log));
       Process kill = new ProcessBuilder("kill", "-INT", Long.toString(p.pid())).inheritIO().start();
       assertEquals(0, kill.waitFor());
       assertTrue(p.waitFor(DEADLINE.toSeconds(), TimeUnit.SECONDS));
@@ -114,11 +108,9 @@ class KilledRunTest {
     Files.write(bundleDir.resolve("_1_0.5_memory_.zstd.partial-0123"), new byte[4096]);
     Files.createDirectories(out.resolve("empty/2"));
 
-    java.io.StringWriter stdout = new java.io.StringWriter();
-    picocli.CommandLine cl = dev.gcpt.cli.Gcpt.newCommandLine();
-    cl.setOut(new java.io.PrintWriter(stdout, true));
-    assertEquals(0, cl.execute("run", "--input", set.toString(), "--output", out.toString()), stdout.toString());
-    assertTrue(stdout.toString().contains("gcpt run: removed "), stdout.toString());
+    Cli rerun = Cli.run("run", "--input", set.toString(), "--output", out.toString());
+    assertEquals(0, rerun.exitCode(), rerun.out() + rerun.err());
+    assertTrue(rerun.out().contains("gcpt run: removed "), rerun.out());
     assertFalse(Files.exists(out.resolve("left")));
     assertFalse(Files.exists(out.resolve("empty")));
     try (var files = Files.walk(out)) {
@@ -130,7 +122,23 @@ class KilledRunTest {
     assertEquals(0, Outputs.check(out.toString()).imagesWithoutManifest());
   }
 
-  /** {@code gcpt run} in a process of its own, two workers, its output in {@code log}. */
+  /**
+   * {@code gcpt run} in a process of its own, two workers, its output in {@code log}; returns once
+   * {@link #KILL_AFTER} bundles are complete, with the run still going.
+   */
+  private static Process startRunUntilBundles(Path set, Path out, Path log) throws Exception {
+    Process p = startRun(set, out, log);
+    try {
+      Outputs.await(KILL_AFTER + " bundles (log: " + log + ")", DEADLINE,
+          () -> Outputs.localManifests(out) >= KILL_AFTER || !p.isAlive());
+      assertTrue(p.isAlive(), "the run ended before it could be stopped: " + Files.readString(log));
+      return p;
+    } catch (Exception | AssertionError e) {
+      p.destroyForcibly();
+      throw e;
+    }
+  }
+
   private static Process startRun(Path set, Path out, Path log) throws java.io.IOException {
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());

@@ -4,10 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import dev.gcpt.cli.Gcpt;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,7 +32,6 @@ import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
-import picocli.CommandLine;
 
 /**
  * Real NEMU on our own workload, on the checkpoints NEMU itself takes of it, and on the bundles gcpt
@@ -143,18 +139,6 @@ class NemuCheckpointsTest {
   final Map<SetKind, List<Taken>> taken = new EnumMap<>(SetKind.class);
   final Map<String, Output> outputs = new HashMap<>();
 
-  record Cli(int exitCode, String out, String err) {}
-
-  static Cli gcpt(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    CommandLine cl = Gcpt.newCommandLine();
-    cl.setOut(new PrintWriter(out, true));
-    cl.setErr(new PrintWriter(err, true));
-    int code = cl.execute(args);
-    return new Cli(code, out.toString(), err.toString());
-  }
-
   static void phase(String what, long startNanos) {
     System.out.printf("nemu e2e: %-52s %6d ms%n", what, (System.nanoTime() - startNanos) / 1_000_000);
   }
@@ -202,7 +186,7 @@ class NemuCheckpointsTest {
     t = System.nanoTime();
     workloadBin = buildWorkload(WORK.resolve("workload"));
     bootImage = WORK.resolve("workload/boot.bin");
-    Cli boot = gcpt("restorer", "build", "--harts", "1", "--platform", "nemu", "--payload", workloadBin.toString(),
+    Cli boot = Cli.run("restorer", "build", "--harts", "1", "--platform", "nemu", "--payload", workloadBin.toString(),
         "--payload-position", "0x100000", "-o", bootImage.toString());
     assertEquals(0, boot.exitCode(), boot.out() + boot.err());
     phase("workload and boot image", t);
@@ -484,10 +468,10 @@ class NemuCheckpointsTest {
     String input = setRoots.get(s).toString();
     Cli cli;
     switch (k) {
-      case DEFAULT_ZSTD -> cli = gcpt("run", "--input", input, "--output", out.toString(), "--platform", "nemu");
-      case GZ -> cli = gcpt("run", "--input", input, "--output", out.toString(), "--platform", "nemu",
+      case DEFAULT_ZSTD -> cli = Cli.run("run", "--input", input, "--output", out.toString(), "--platform", "nemu");
+      case GZ -> cli = Cli.run("run", "--input", input, "--output", out.toString(), "--platform", "nemu",
           "--codec", "gz");
-      case SINGLE_FRAME -> cli = gcpt("run", "--input", input, "--output", out.toString(), "--platform", "nemu",
+      case SINGLE_FRAME -> cli = Cli.run("run", "--input", input, "--output", out.toString(), "--platform", "nemu",
           "--single-frame");
       case REGENERATED_XIANGSHAN, REGENERATED_ALPHA -> {
         Path gz = output(s, BundleKind.GZ).dir();
@@ -499,7 +483,7 @@ class NemuCheckpointsTest {
         if (k == BundleKind.REGENERATED_XIANGSHAN) {
           args.addAll(List.of("--platform", "xiangshan"));
         }
-        cli = gcpt(args.toArray(String[]::new));
+        cli = Cli.run(args.toArray(String[]::new));
       }
       default -> throw new IllegalArgumentException(k.name());
     }
@@ -573,7 +557,7 @@ class NemuCheckpointsTest {
       check(problems, s + " " + k + " " + out.relativize(image), run, want, remaining(t) + k.restorerInstructions);
     }
     // gcpt's own check of the same output agrees
-    Cli verify = gcpt("verify", out.toString());
+    Cli verify = Cli.run("verify", out.toString());
     if (verify.exitCode() != 0) {
       problems.add("gcpt verify " + out + ": exit " + verify.exitCode() + "\n" + verify.out() + verify.err());
     }

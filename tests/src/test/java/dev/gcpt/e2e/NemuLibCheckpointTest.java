@@ -99,7 +99,7 @@ class NemuLibCheckpointTest {
     t = System.nanoTime();
     Path bin = NemuCheckpointsTest.buildWorkload(WORK.resolve("workload"));
     Path boot = WORK.resolve("workload/boot.bin");
-    NemuCheckpointsTest.Cli built = NemuCheckpointsTest.gcpt("restorer", "build", "--harts", "1", "--platform", "nemu",
+    Cli built = Cli.run("restorer", "build", "--harts", "1", "--platform", "nemu",
         "--payload", bin.toString(), "--payload-position", "0x100000", "-o", boot.toString());
     assertEquals(0, built.exitCode(), built.out() + built.err());
     Nemu.Run reference = Nemu.run(v3.interpreter(), WORK, TIMEOUT, List.of("-b", boot.toString()));
@@ -188,7 +188,7 @@ class NemuLibCheckpointTest {
     if (c == Codec.GZ) {
       args.addAll(List.of("--codec", "gz"));
     }
-    NemuCheckpointsTest.Cli cli = NemuCheckpointsTest.gcpt(args.toArray(String[]::new));
+    Cli cli = Cli.run(args.toArray(String[]::new));
     assertEquals(0, cli.exitCode(), cli.out() + cli.err() + NemuCheckpointsTest.failures(out));
     Map<String, Path> bundles = NemuCheckpointsTest.bundles(out);
     Map<String, NemuCheckpointsTest.Taken> byPoint = new LinkedHashMap<>();

@@ -3,7 +3,6 @@ package dev.gcpt.e2e;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.gcpt.cli.Gcpt;
 import dev.gcpt.cli.emu.Qemu;
 import dev.gcpt.core.bundle.BundleBuilder;
 import dev.gcpt.core.bundle.BundleManifest;
@@ -16,8 +15,6 @@ import dev.gcpt.core.sample.SyntheticCheckpoint;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Assumptions;
@@ -25,7 +22,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** {@code gcpt verify --emulate}: qemu-virt bundles boot in QEMU and resume with their saved state. */
 @Tag("e2e")
@@ -38,18 +34,6 @@ class VerifyEmulateTest {
   static void qemuInstalled() {
     Assumptions.assumeTrue(Qemu.installed(),
         Qemu.BINARY + " is not installed (Debian package qemu-system-misc): skipping the emulation check");
-  }
-
-  record Run(int exit, String out, String err) {}
-
-  static Run verify(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    CommandLine cl = Gcpt.newCommandLine();
-    cl.setOut(new PrintWriter(out, true));
-    cl.setErr(new PrintWriter(err, true));
-    int code = cl.execute(args);
-    return new Run(code, out.toString(), err.toString());
   }
 
   BundleManifest build(String platform, String point, SyntheticCheckpoint cp) throws IOException {
@@ -70,8 +54,8 @@ class VerifyEmulateTest {
         .build());
     build("qemu-virt", "2", SyntheticCheckpoint.builder().variant(Variant.V2).harts(2).modes(1, 0).seed(2).build());
     build("xiangshan", "3", SyntheticCheckpoint.builder().variant(Variant.V3).imageLength(2 * MIB).seed(3).build());
-    Run r = verify("verify", "--emulate", "--emulate-timeout", "30", set.toString());
-    assertEquals(0, r.exit(), r.out() + r.err());
+    Cli r = Cli.run("verify", "--emulate", "--emulate-timeout", "30", set.toString());
+    assertEquals(0, r.exitCode(), r.out() + r.err());
     assertEquals("", r.out());
     assertEquals("gcpt verify: 3 of 3 bundle(s) checked, 0 bad, 2 emulated in QEMU, 1 not built for qemu-virt "
         + "(not emulated)\n", r.err());
@@ -86,8 +70,8 @@ class VerifyEmulateTest {
   void aHartThatTrapsBeforeItsResumePcIsReportedAtOnceWithTheCause() throws IOException {
     build("qemu-virt", "1", SyntheticCheckpoint.builder().variant(Variant.V1).imageLength(2 * MIB).modes(1)
         .pmp(false).seed(5).build());
-    Run r = verify("verify", "--emulate", "--emulate-timeout", "300", set.resolve("w/1").toString());
-    assertEquals(1, r.exit(), r.out() + r.err());
+    Cli r = Cli.run("verify", "--emulate", "--emulate-timeout", "300", set.resolve("w/1").toString());
+    assertEquals(1, r.exitCode(), r.out() + r.err());
     assertTrue(r.out().startsWith(set.resolve("w/1") + ": emulate: hart 0 trapped to its mtvec 0x80100100 before its"
         + " resume pc: mcause 0x2 (illegal instruction), mepc 0x"), r.out());
     assertTrue(r.out().contains("mtval 0x30200073; QEMU refuses an mret to S or U mode while no PMP entry is"
@@ -101,8 +85,8 @@ class VerifyEmulateTest {
     assertEquals("M", m.hartStates().get(0).mode());
     Path manifest = set.resolve("w/1/bundle.json");
     Files.writeString(manifest, Files.readString(manifest).replace("\"mode\" : \"M\"", "\"mode\" : \"S\""));
-    Run r = verify("verify", "--emulate", set.resolve("w/1").toString());
-    assertEquals(1, r.exit(), r.out() + r.err());
+    Cli r = Cli.run("verify", "--emulate", set.resolve("w/1").toString());
+    assertEquals(1, r.exitCode(), r.out() + r.err());
     assertEquals(set.resolve("w/1") + ": emulate: hart 0 resumed in mode 3, the manifest says S\n", r.out());
   }
 }
