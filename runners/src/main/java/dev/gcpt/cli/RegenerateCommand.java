@@ -81,6 +81,8 @@ public final class RegenerateCommand implements Callable<Integer> {
     Map<String, BundleManifest> after = new TreeMap<>();
     List<dev.gcpt.core.report.SetReport.Timing> timings = new ArrayList<>();
     int failed = 0;
+    // the restorers some manifest refers to after this run; null once one cannot be told
+    java.util.Set<String> referenced = new java.util.TreeSet<>();
     Map<String, BundleBuilder> builders = new LinkedHashMap<>();
     try {
       for (String uri : manifests) {
@@ -94,6 +96,7 @@ public final class RegenerateCommand implements Callable<Integer> {
         if (m == null) {
           err.println("gcpt regenerate: " + uri + ": unreadable manifest");
           failed++;
+          referenced = null;
           continue;
         }
         // a single-frame image records no body frame size: it was written with the default
@@ -114,10 +117,16 @@ public final class RegenerateCommand implements Callable<Integer> {
               files);
           statuses.merge(r.status().name(), 1, Integer::sum);
           after.put(dir, r.manifest());
+          if (referenced != null) {
+            referenced.add(r.manifest().restorer().file());
+          }
           timings.add(new dev.gcpt.core.report.SetReport.Timing(m.simpoint().workload(), m.simpoint().point(),
               r.status().name(), (System.nanoTime() - started) / 1_000_000, m.image().rawLength()));
         } catch (CheckpointException e) {
           failed++;
+          if (referenced != null) {
+            referenced.add(m.restorer().file()); // unchanged: still its old restorer
+          }
           err.println("gcpt regenerate: " + dir + ": " + e.getMessage() + " [" + e.reason().code() + "]");
         }
       }
@@ -128,9 +137,35 @@ public final class RegenerateCommand implements Callable<Integer> {
     if (setRoot != null) {
       updateSetJson(setRoot, after);
       writeReport(setRoot, after, timings);
+      if (referenced != null) {
+        int removed = removeUnusedRestorers(setRoot, referenced);
+        if (removed > 0) {
+          out.printf(Locale.ROOT, "removed %d restorer file(s) no bundle uses any more%n", removed);
+        }
+      }
     }
-    out.printf(Locale.ROOT, "%d bundle(s): %s%s%n", manifests.size(), statuses, failed > 0 ? ", " + failed + " failed" : "");
+    List<String> counts = new ArrayList<>();
+    statuses.forEach((k, v) -> counts.add(k.toLowerCase(Locale.ROOT).replace('_', ' ') + " " + v));
+    out.printf(Locale.ROOT, "%d bundle(s): %s%s%n", manifests.size(), String.join(", ", counts),
+        failed > 0 ? ", " + failed + " failed" : "");
     return failed == 0 ? 0 : 1;
+  }
+
+  /**
+   * Deletes the set's {@code restorers/*.bin} that no manifest refers to (the restorers the bundles
+   * had before this regeneration). Only for a whole set, and only when every manifest was read.
+   */
+  private static int removeUnusedRestorers(String base, java.util.Set<String> referenced) throws IOException {
+    int n = 0;
+    for (Storage.StoredFile f : Storage.list(base + "/" + BundleBuilder.RESTORERS_DIR)) {
+      String rel = f.uri().substring(base.length() + 1);
+      if (rel.endsWith(".bin") && !rel.substring(BundleBuilder.RESTORERS_DIR.length()).contains("/")
+          && !referenced.contains(rel)) {
+        Storage.delete(f.uri());
+        n++;
+      }
+    }
+    return n;
   }
 
   /** Rewrites report.html from the updated set.json and failures.jsonl (its run section: this regeneration). */

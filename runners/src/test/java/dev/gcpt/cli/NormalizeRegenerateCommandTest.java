@@ -40,8 +40,8 @@ class NormalizeRegenerateCommandTest {
 
     CliRunner regen = CliRunner.run("regenerate", out.toString(), "--platform", "qemu-virt");
     assertEquals(0, regen.exitCode(), regen.err());
-    assertEquals("2 bundle(s): {REGENERATED=2}", regen.out().trim());
-    assertEquals("2 bundle(s): {UP_TO_DATE=2}",
+    assertEquals("2 bundle(s): regenerated 2", regen.out().trim());
+    assertEquals("2 bundle(s): up to date 2",
         CliRunner.run("regenerate", out.toString(), "--platform", "qemu-virt").out().trim());
 
     Path fresh = dir.resolve("fresh");
@@ -72,10 +72,10 @@ class NormalizeRegenerateCommandTest {
       assertEquals(0, CliRunner.run("normalize", a.toString(), "-o", plain).exitCode());
       CliRunner r = CliRunner.run("regenerate", plain, "--platform", "qemu-virt");
       assertEquals(0, r.exitCode(), r.err());
-      assertEquals("1 bundle(s): {REGENERATED=1}", r.out().trim(), r.err());
+      assertEquals("1 bundle(s): regenerated 1", r.out().trim(), r.err());
       assertEquals("", r.err());
       CliRunner dotted = CliRunner.run("regenerate", "./" + plain + "/", "--platform", "qemu-virt");
-      assertEquals("1 bundle(s): {UP_TO_DATE=1}", dotted.out().trim(), dotted.err());
+      assertEquals("1 bundle(s): up to date 1", dotted.out().trim(), dotted.err());
     } finally {
       try (java.util.stream.Stream<Path> s = Files.walk(inside)) {
         s.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
@@ -87,6 +87,6 @@ class NormalizeRegenerateCommandTest {
     assertTrue(up.startsWith(".."), up);
     CliRunner r = CliRunner.run("regenerate", up, "--platform", "qemu-virt");
     assertEquals(0, r.exitCode(), r.err());
-    assertEquals("1 bundle(s): {REGENERATED=1}", r.out().trim(), r.err());
+    assertEquals("1 bundle(s): regenerated 1", r.out().trim(), r.err());
   }
 }

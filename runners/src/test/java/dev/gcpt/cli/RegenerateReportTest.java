@@ -32,8 +32,23 @@ class RegenerateReportTest {
     String before = Files.readString(out.resolve(ReportWriter.FILE_NAME));
     assertTrue(before.contains("<b>platform</b> xiangshan"), "built for xiangshan first");
 
+    java.util.Set<String> oldRestorers;
+    try (var files = Files.list(out.resolve("restorers"))) {
+      oldRestorers = files.map(p -> p.getFileName().toString()).collect(java.util.stream.Collectors.toSet());
+    }
     CliRunner regen = CliRunner.run("regenerate", out.toString(), "--platform", "qemu-virt");
     assertEquals(0, regen.exitCode(), regen.err());
+    // the restorers the xiangshan bundles had are gone; restorers/ holds what set.json names
+    java.util.Set<String> now;
+    try (var files = Files.list(out.resolve("restorers"))) {
+      now = files.map(p -> "restorers/" + p.getFileName()).collect(java.util.stream.Collectors.toSet());
+    }
+    java.util.Set<String> named = new java.util.TreeSet<>();
+    dev.gcpt.core.json.Json.mapper().readTree(out.resolve("set.json").toFile()).get("restorers")
+        .forEach(r -> named.add(r.get("file").asText()));
+    assertEquals(named, new java.util.TreeSet<>(now));
+    assertTrue(regen.out().contains("removed " + oldRestorers.size() + " restorer file(s) no bundle uses any more"),
+        regen.out());
     String after = Files.readString(out.resolve(ReportWriter.FILE_NAME));
     assertFalse(after.contains("<b>platform</b> xiangshan"), "no stale restorer left in the report");
     assertTrue(after.contains("regenerated " + (entries.size() - 2)), "the run section tells the regeneration");

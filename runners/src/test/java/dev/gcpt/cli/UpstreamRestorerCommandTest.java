@@ -81,7 +81,7 @@ class UpstreamRestorerCommandTest {
     Path alpha = file("alpha.bin", UpstreamRestorers.libCheckpointAlpha());
     CliRunner r = CliRunner.run("regenerate", out.toString(), "--platform", "nemu", "--restorer", alpha.toString());
     assertEquals(0, r.exitCode(), r.err());
-    assertEquals("1 bundle(s): {REGENERATED=1}", r.out().trim());
+    assertEquals("1 bundle(s): regenerated 1", r.out().trim());
     JsonNode m = Json.mapper().readTree(out.resolve("gcc/1/bundle.json").toFile());
     JsonNode restorer = m.get("restorer");
     assertEquals("external", restorer.get("origin").asText());
