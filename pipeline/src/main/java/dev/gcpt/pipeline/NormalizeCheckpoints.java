@@ -106,7 +106,7 @@ public final class NormalizeCheckpoints extends PTransform<PCollection<Checkpoin
               dev.gcpt.core.restorer.RestorerFiles.read(in, config.restorer()));
         }
       }
-      builder = new BundleBuilder(new BundleBuilder.Options(PlatformProfile.named(config.platform()), choice,
+      builder = new BundleBuilder(new BundleBuilder.Options(PlatformProfile.resolve(config.platform()), choice,
           config.image(), config.vlen(), config.maxImageGib() << 30));
     }
 

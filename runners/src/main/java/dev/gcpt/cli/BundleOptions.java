@@ -26,10 +26,7 @@ public final class BundleOptions {
   long maxImageGib = 64;
 
   PlatformProfile platformProfile() throws IOException {
-    if (platform.endsWith(".properties")) {
-      return PlatformProfile.load(java.nio.file.Path.of(platform));
-    }
-    return PlatformProfile.named(platform);
+    return PlatformProfile.resolve(platform);
   }
 
   BundleBuilder.RestorerChoice restorerChoice(StorageOptions storage) throws IOException {
@@ -42,8 +39,9 @@ public final class BundleOptions {
   }
 
   /** The same settings as pipeline options (for {@code gcpt run} and {@code gcpt demo}). */
-  void applyTo(dev.gcpt.pipeline.GcptOptions o, Image image) {
-    o.setPlatform(platform);
+  void applyTo(dev.gcpt.pipeline.GcptOptions o, Image image) throws IOException {
+    // resolved here, once: a profile from a file travels as its text to workers without the file
+    o.setPlatform(PlatformProfile.BUILTIN.contains(platform) ? platform : platformProfile().toPropertiesText());
     o.setRestorer(restorer);
     o.setVlen(vlen);
     o.setMaxImageGib(maxImageGib);

@@ -188,8 +188,7 @@ public final class CaptureCommand implements Callable<Integer> {
   }
 
   private PlatformProfile profile() throws IOException {
-    PlatformProfile p = platform.endsWith(".properties") ? PlatformProfile.load(Path.of(platform))
-        : PlatformProfile.named(platform);
+    PlatformProfile p = PlatformProfile.resolve(platform);
     if (windowBase == null) {
       return p;
     }

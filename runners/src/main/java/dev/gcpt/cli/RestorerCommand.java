@@ -144,15 +144,7 @@ public final class RestorerCommand implements Runnable {
     }
 
     private static PlatformProfile profile(String name) throws IOException {
-      if (PlatformProfile.BUILTIN.contains(name)) {
-        return PlatformProfile.named(name);
-      }
-      Path file = Path.of(name);
-      if (Files.isRegularFile(file)) {
-        return PlatformProfile.load(file);
-      }
-      throw new IllegalArgumentException("unknown platform '" + name + "'; known: "
-          + String.join(", ", PlatformProfile.BUILTIN) + " (or a .properties file)");
+      return PlatformProfile.resolve(name);
     }
   }
 

@@ -136,6 +136,29 @@ class RunCommandTest {
     assertFalse(r.out().contains("{"), r.out());
   }
 
+  /** A profile from a file works for run (the pipeline's workers get its text) as for normalize. */
+  @Test
+  void aPlatformProfileFromAFileWorksForRunAndNormalize() throws IOException {
+    Path set = sampleSet(dir.resolve("set"));
+    Path profile = dir.resolve("lab.properties");
+    Files.writeString(profile, "name=lab\ndescription=our lab's XiangShan\ndramBase=0x80000000\ndramSize=0x200000000\n"
+        + "clintBase=0x38000000\nsstc=true\n");
+    CliRunner r = CliRunner.run("run", "--input", set.toString(), "--output", dir.resolve("out").toString(),
+        "--platform", profile.toString());
+    assertEquals(0, r.exitCode(), r.out() + r.err());
+    SampleSet.Entry first = SampleSet.entries(4, 2, 2L << 20, 3).get(0);
+    String manifest = Files.readString(dir.resolve("out").resolve(first.workload()).resolve(first.point())
+        .resolve("bundle.json"));
+    assertTrue(manifest.contains("\"platform\" : \"lab\""), manifest);
+    CliRunner n = CliRunner.run("normalize", set.resolve(first.path()).toString(), "-o", dir.resolve("one").toString(),
+        "--platform", profile.toString());
+    assertEquals(0, n.exitCode(), n.out() + n.err());
+    CliRunner bad = CliRunner.run("run", "--input", set.toString(), "--output", dir.resolve("o2").toString(),
+        "--platform", "nemo");
+    assertEquals(1, bad.exitCode());
+    assertTrue(bad.err().startsWith("gcpt: unknown platform 'nemo'; known: xiangshan, nemu, gem5"), bad.err());
+  }
+
   private static Path sampleSet(Path in) throws IOException {
     return SampleSets.write(in, SampleSet.entries(4, 2, 2L << 20, 3));
   }

@@ -148,6 +148,46 @@ public record PlatformProfile(
     return clintBase + CLINT_MTIME;
   }
 
+  /**
+   * The one rule every command and the pipeline resolve {@code --platform} with: a built-in name,
+   * a profile's properties text (what {@link #toPropertiesText} gives: how a profile from a file
+   * travels to workers that do not have the file), or a path to a {@code .properties} file.
+   *
+   * @throws IllegalArgumentException naming the value and the choices
+   */
+  public static PlatformProfile resolve(String nameOrFile) throws IOException {
+    if (BUILTIN.contains(nameOrFile)) {
+      return named(nameOrFile);
+    }
+    if (nameOrFile.contains("\n") && nameOrFile.contains("=")) {
+      Properties p = new Properties();
+      p.load(new java.io.StringReader(nameOrFile));
+      return parse(p, "platform profile '" + p.getProperty("name", "?") + "'");
+    }
+    Path file = Path.of(nameOrFile);
+    if (Files.isRegularFile(file)) {
+      return load(file);
+    }
+    throw new IllegalArgumentException("unknown platform '" + nameOrFile + "'; known: " + String.join(", ", BUILTIN)
+        + " (or a .properties file, like those in configs/platforms/)");
+  }
+
+  /** This profile as properties text, which {@link #resolve} reads back to an equal profile. */
+  public String toPropertiesText() {
+    StringBuilder b = new StringBuilder();
+    b.append("name=").append(name).append('\n');
+    b.append("description=").append(description.replace("\n", " ")).append('\n');
+    b.append("dramBase=0x").append(Long.toHexString(dramBase)).append('\n');
+    b.append("dramSize=0x").append(Long.toHexString(dramSize)).append('\n');
+    b.append("clintBase=0x").append(Long.toHexString(clintBase)).append('\n');
+    b.append("sstc=").append(sstc).append('\n');
+    exitDevice.ifPresent(e -> b.append("exitDevice=0x").append(Long.toHexString(e)).append('\n'));
+    if (windowBase != 0) {
+      b.append("windowBase=0x").append(Long.toHexString(windowBase)).append('\n');
+    }
+    return b.toString();
+  }
+
   /** A built-in profile by name. */
   public static PlatformProfile named(String name) {
     if (!BUILTIN.contains(name)) {

@@ -14,6 +14,26 @@ import org.junit.jupiter.api.Test;
 class PlatformProfileTest {
 
   @Test
+  void resolveReadsANameAFileOrAProfilesTextBackToTheSameProfile() throws java.io.IOException {
+    for (String name : PlatformProfile.BUILTIN) {
+      PlatformProfile p = PlatformProfile.resolve(name);
+      assertEquals(p, PlatformProfile.resolve(p.toPropertiesText()), name);
+    }
+    java.nio.file.Path file = java.nio.file.Files.createTempFile("lab", ".properties");
+    try {
+      java.nio.file.Files.writeString(file, "name=lab\ndramBase=0x80000000\nclintBase=0x38000000\n");
+      PlatformProfile lab = PlatformProfile.resolve(file.toString());
+      assertEquals("lab", lab.name());
+      assertEquals(lab, PlatformProfile.resolve(lab.toPropertiesText()));
+    } finally {
+      java.nio.file.Files.delete(file);
+    }
+    IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+        () -> PlatformProfile.resolve("nemo"));
+    assertTrue(e.getMessage().startsWith("unknown platform 'nemo'; known: xiangshan, nemu"), e.getMessage());
+  }
+
+  @Test
   void builtinProfilesCarryTheirClintBases() {
     for (String name : List.of("xiangshan", "nemu", "gem5")) {
       PlatformProfile p = PlatformProfile.named(name);
