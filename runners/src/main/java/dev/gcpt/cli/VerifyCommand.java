@@ -163,14 +163,32 @@ public final class VerifyCommand implements Callable<Integer> {
 
   private Optional<String> emulate(String dir, BundleManifest m) throws IOException, InterruptedException {
     Path work = Files.createTempDirectory("gcpt-verify-");
+    // Ctrl-C runs shutdown hooks, not this thread's finally: the decoded image (GiBs) must go too,
+    // and QEMU with it (a child process outlives the JVM otherwise)
+    Thread cleanup = new Thread(() -> {
+      ProcessHandle.current().descendants().forEach(ProcessHandle::destroyForcibly);
+      deleteQuietly(work);
+    }, "gcpt-verify-cleanup");
+    Runtime.getRuntime().addShutdownHook(cleanup);
     try (InputStream image = storage.open(dir + "/" + m.image().file())) {
       return BundleEmulator.check(m, image, work, Duration.ofSeconds(emulateTimeout));
     } finally {
-      try (Stream<Path> s = Files.walk(work)) {
-        for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
-          Files.deleteIfExists(p);
-        }
+      deleteQuietly(work);
+      try {
+        Runtime.getRuntime().removeShutdownHook(cleanup);
+      } catch (IllegalStateException shuttingDown) {
+        // the hook is running or has run
       }
+    }
+  }
+
+  private static void deleteQuietly(Path work) {
+    try (Stream<Path> s = Files.walk(work)) {
+      for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
+    } catch (IOException e) {
+      // already gone, or going: nothing left to do
     }
   }
 }
