@@ -17,7 +17,7 @@ import java.util.regex.Pattern;
  */
 public final class S3Errors {
   private static final Pattern NO_SUCH_BUCKET = Pattern.compile("(?i)the specified bucket does not exist");
-  private static final Pattern BUCKET_IN_MESSAGE = Pattern.compile("(?i)bucket[ =:'\"]+([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])");
+  private static final Pattern BUCKET_IN_URI = Pattern.compile("s3://([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])(?:/|\\b)");
   private static final Pattern CONNECT = Pattern.compile(
       "(?i)(?:Connect to|connect to) ([^ \\[]+)(?: \\[[^]]*])? failed: ([^(\\n]+)");
   private static final Pattern STATUS = Pattern.compile("Status Code: (\\d{3})");
@@ -56,7 +56,7 @@ public final class S3Errors {
           + "): check AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY for this endpoint (--s3-endpoint)");
     }
     if (text.contains("NoSuchBucket") || NO_SUCH_BUCKET.matcher(text).find()) {
-      Matcher m = BUCKET_IN_MESSAGE.matcher(text);
+      Matcher m = BUCKET_IN_URI.matcher(text);
       String bucket = m.find() ? "'" + m.group(1) + "' " : "";
       return Optional.of("the S3 bucket " + bucket + "does not exist at this endpoint: create it, or check the URI"
           + " and --s3-endpoint");
