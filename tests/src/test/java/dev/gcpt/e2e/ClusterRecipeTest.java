@@ -40,7 +40,8 @@ import org.junit.jupiter.api.io.TempDir;
  * web UI must serve its page and the processes must write real log files.
  *
  * <p>A second test starts the cluster without credentials: the run fails with one line naming the
- * cause, not a Flink stack trace.
+ * cause, not a Flink stack trace; with {@code --s3-credentials-to-workers} the same run succeeds,
+ * and the web UI's job configuration does not show the secret key.
  *
  * <p>Every server listens on 127.0.0.1 on free ports and is stopped in {@code finally}. The fat jar
  * ({@code runners/target/gcpt-all.jar}, built by {@code -Pfatjar}) is reused when it is newer than
@@ -93,6 +94,7 @@ class ClusterRecipeTest {
       assertEquals(200, ui.statusCode(), "web UI: " + ui.body());
       assertTrue(ui.body().contains("<html") || ui.body().contains("<!doctype html"), ui.body());
       assertEquals(2, Json.mapper().readTree(get(rest + "/overview").body()).get("taskmanagers").asInt());
+      assertListensOnLoopbackOnly(Path.of(env.get("GCPT_S3_SERVER_DIR")), Path.of(env.get("GCPT_FLINK_DIR")));
 
       // bin/gcpt run as the README has it, in the background while the REST API is watched
       Path runOut = tmp.resolve("run.out");
@@ -148,9 +150,9 @@ class ClusterRecipeTest {
   }
 
   @Test
-  void taskManagersWithoutCredentialsFailTheRunInOneLineNamingTheCause() throws Exception {
+  void taskManagersWithoutCredentialsFailTheRunInOneLineAndTheJobCanBringThem() throws Exception {
     Path data = tmp.resolve("s3data");
-    Outputs.writeSet(data.resolve("ckpts/set").toString(), 1, 3, IMAGE_BYTES, 19);
+    List<SampleSet.Entry> entries = Outputs.writeSet(data.resolve("ckpts/set").toString(), 1, 3, IMAGE_BYTES, 19);
     Map<String, String> env = scriptEnv();
     try {
       assertEquals(0, sh(env, "bin/s3-server start " + q(data) + " ckpts bundles").rc);
@@ -176,9 +178,69 @@ class ClusterRecipeTest {
           lines.get(0));
       assertTrue(lines.get(0).contains("--s3-credentials-to-workers"), lines.get(0));
       assertFalse(lines.get(0).contains("AwsCredentialsProviderChain"), lines.get(0));
+
+      // the other supported way: the submitting shell's keys sent with the job's options
+      String rest = "http://127.0.0.1:" + env.get("GCPT_FLINK_REST_PORT");
+      Result sent = sh(env, "bin/gcpt run --runner flink --flink-master 127.0.0.1:" + env.get("GCPT_FLINK_REST_PORT")
+          + " --parallelism 2 --files-to-stage " + FAT_JAR + " --input s3://ckpts/set --output s3://bundles/set"
+          + " --s3-endpoint " + aws.get("GCPT_S3_ENDPOINT") + " --s3-credentials-to-workers");
+      assertEquals(0, sent.rc, sent.out);
+      assertTrue(sent.out.contains("inputs " + entries.size() + " = bundles " + (entries.size() - 2) + " + failures 2"),
+          sent.out);
+      String secret = aws.get("AWS_SECRET_ACCESS_KEY");
+      assertFalse(sent.out.contains(secret), "the secret key was printed: " + sent.out);
+      JsonNode jobs = Json.mapper().readTree(get(rest + "/jobs/overview").body()).get("jobs");
+      assertEquals(2, jobs.size(), jobs.toString());
+      for (JsonNode job : jobs) {
+        String config = get(rest + "/jobs/" + job.get("jid").asText() + "/config").body();
+        assertTrue(config.contains("\"user-config\""), config);
+        assertFalse(config.contains(secret), "the web UI shows the secret key in the job's configuration");
+      }
     } finally {
       stopAll(env);
     }
+  }
+
+  /**
+   * Every listening TCP socket of the processes in the pid files under {@code dirs} is bound to
+   * 127.0.0.1 (Linux: the sockets' inodes from /proc/PID/fd, their addresses from /proc/net/tcp*).
+   */
+  static void assertListensOnLoopbackOnly(Path... dirs) throws IOException {
+    Assumptions.assumeTrue(Files.isReadable(Path.of("/proc/net/tcp")), "no /proc/net/tcp: not Linux");
+    Map<String, String> inodes = new HashMap<>(); // socket inode -> process
+    for (Path dir : dirs) {
+      try (Stream<Path> pids = Files.list(dir)) {
+        for (Path pidFile : pids.filter(p -> p.toString().endsWith(".pid")).toList()) {
+          String pid = Files.readString(pidFile).strip();
+          try (Stream<Path> fds = Files.list(Path.of("/proc", pid, "fd"))) {
+            fds.forEach(fd -> {
+              try {
+                String target = Files.readSymbolicLink(fd).toString();
+                if (target.startsWith("socket:[")) {
+                  inodes.put(target.substring(8, target.length() - 1), pidFile.getFileName().toString());
+                }
+              } catch (IOException e) {
+                // closed meanwhile
+              }
+            });
+          }
+        }
+      }
+    }
+    int listening = 0;
+    for (String table : List.of("/proc/net/tcp", "/proc/net/tcp6")) {
+      for (String line : Files.readAllLines(Path.of(table)).subList(1, Files.readAllLines(Path.of(table)).size())) {
+        String[] f = line.trim().split("\\s+");
+        if (!f[3].equals("0A") || !inodes.containsKey(f[9])) { // 0A: LISTEN
+          continue;
+        }
+        listening++;
+        String addr = f[1].substring(0, f[1].indexOf(':'));
+        assertTrue(addr.equals("0100007F") || addr.equals("0000000000000000FFFF00000100007F"),
+            inodes.get(f[9]) + " listens on " + f[1] + " (" + table + "), not on 127.0.0.1");
+      }
+    }
+    assertTrue(listening >= 4, "found only " + listening + " listening sockets of " + inodes.values());
   }
 
   /** The environment of the scripts: this test's directories and free ports, no AWS_* of the caller. */
