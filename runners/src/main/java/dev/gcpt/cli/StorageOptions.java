@@ -27,12 +27,20 @@ public final class StorageOptions {
   boolean s3CredentialsToWorkers;
 
   private boolean registered;
+  private dev.gcpt.pipeline.io.S3Setup resolved;
 
   /**
    * The S3 settings as the pipeline's storage layer takes them; credentials from the AWS chain,
    * resolved here and sent with the job with {@code --s3-credentials-to-workers}.
    */
   public dev.gcpt.pipeline.io.S3Setup s3Setup() {
+    if (resolved == null) {
+      resolved = resolveS3Setup(); // once: resolving credentials may ask an instance's metadata service
+    }
+    return resolved;
+  }
+
+  private dev.gcpt.pipeline.io.S3Setup resolveS3Setup() {
     dev.gcpt.pipeline.io.S3Setup.Builder b = dev.gcpt.pipeline.io.S3Setup.builder().pathStyle(s3PathStyle)
         .endpoint(s3Endpoint).region(s3Region); // the region counts without an endpoint too (AWS)
     if (s3CredentialsToWorkers) {

@@ -329,7 +329,10 @@ class ClusterRecipeTest {
 
   /**
    * The fat jar, reused when newer than the module jars it is made of (a {@code mvn -Pfatjar
-   * package} ran after the last change), else built here once.
+   * package} ran after the last change), else built once. The build runs on a copy of the sources
+   * in a temporary directory: building in place would rewrite the module jars that this test's
+   * own JVM has open (under {@code mvn verify} its class path is those jars). The result is moved
+   * to {@code runners/target/gcpt-all.jar}, where the README's command line names it.
    */
   static void fatJar() throws Exception {
     Path jar = root.resolve(FAT_JAR);
@@ -344,24 +347,59 @@ class ClusterRecipeTest {
     }
     boolean fresh = Files.isRegularFile(jar) && !parts.isEmpty();
     for (Path p : parts) {
-      fresh &= Files.getLastModifiedTime(p).compareTo(Files.getLastModifiedTime(jar)) <= 0;
+      fresh = fresh && Files.getLastModifiedTime(p).compareTo(Files.getLastModifiedTime(jar)) <= 0;
     }
     if (fresh) {
       return;
     }
-    Path log = Files.createTempFile("gcpt-fatjar-", ".log");
+    Path copy = Files.createTempDirectory("gcpt-fatjar-");
     try {
+      Files.copy(root.resolve("pom.xml"), copy.resolve("pom.xml"));
+      Files.createDirectories(copy.resolve("tests"));
+      Files.copy(root.resolve("tests/pom.xml"), copy.resolve("tests/pom.xml")); // the reactor lists it
+      for (String dir : List.of("stubs", "gcpt-core", "pipeline", "runners", "configs")) {
+        copyTree(root.resolve(dir), copy.resolve(dir));
+      }
+      Path log = copy.resolve("build.log");
       Process p = new ProcessBuilder("mvn", "-B", "-q", "-Dstyle.color=never", "-Pfatjar", "-pl", "runners", "-am",
-          "package", "-DskipTests").directory(root.toFile()).redirectErrorStream(true).redirectOutput(log.toFile())
+          "package", "-DskipTests").directory(copy.toFile()).redirectErrorStream(true).redirectOutput(log.toFile())
           .start();
       if (!p.waitFor(BUILD_DEADLINE.toMillis(), TimeUnit.MILLISECONDS)) {
         p.destroyForcibly();
         fail("building " + FAT_JAR + " took over " + BUILD_DEADLINE.toMinutes() + " min: " + Files.readString(log));
       }
       assertEquals(0, p.exitValue(), "building " + FAT_JAR + ": " + Files.readString(log));
-      assertTrue(Files.isRegularFile(jar), FAT_JAR + " missing after the build: " + Files.readString(log));
+      Path built = copy.resolve(FAT_JAR);
+      assertTrue(Files.isRegularFile(built), FAT_JAR + " missing after the build: " + Files.readString(log));
+      Files.createDirectories(jar.getParent());
+      Path tmpJar = jar.resolveSibling(jar.getFileName() + ".tmp");
+      Files.copy(built, tmpJar, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+      Files.move(tmpJar, jar, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+          java.nio.file.StandardCopyOption.ATOMIC_MOVE);
     } finally {
-      Files.deleteIfExists(log);
+      deleteTree(copy);
+    }
+  }
+
+  /** Copies a source tree without its {@code target/} directories. */
+  static void copyTree(Path from, Path to) throws IOException {
+    try (Stream<Path> s = Files.walk(from)) {
+      for (Path p : s.filter(p -> !from.relativize(p).toString().matches("(.*/)?target(/.*)?")).toList()) {
+        Path dest = to.resolve(from.relativize(p).toString());
+        if (Files.isDirectory(p)) {
+          Files.createDirectories(dest);
+        } else {
+          Files.copy(p, dest);
+        }
+      }
+    }
+  }
+
+  static void deleteTree(Path dir) throws IOException {
+    try (Stream<Path> s = Files.walk(dir)) {
+      for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
     }
   }
 }
