@@ -87,6 +87,6 @@ record StorageError(String stage, boolean missing, Throwable cause) {
         ? "the source was listed but is gone when read (deleted or replaced during the run)"
         : "storage error " + (FailureRecord.STAGE_READ.equals(stage) ? "reading the source" : "writing the bundle")
             + " after " + attempts + " attempt(s)";
-    return input + ": " + what + ": " + cause;
+    return input + ": " + what + ": " + dev.gcpt.pipeline.io.S3Errors.explain(cause).orElse(String.valueOf(cause));
   }
 }

@@ -83,6 +83,8 @@ public final class Gcpt implements Runnable {
     cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
       boolean verbose = parseResult.originalArgs().contains("--verbose");
       String msg = ex.getMessage() == null ? ex.getClass().getSimpleName() : ex.getMessage();
+      // an S3 failure (here or on a worker): its cause and fix, not the SDK's dump
+      msg = dev.gcpt.pipeline.io.S3Errors.explain(ex).orElse(msg);
       commandLine.getErr().println("gcpt: " + dev.gcpt.core.io.Uris.redact(msg));
       if (verbose) {
         java.io.StringWriter trace = new java.io.StringWriter();

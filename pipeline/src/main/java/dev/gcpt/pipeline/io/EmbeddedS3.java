@@ -35,7 +35,8 @@ public final class EmbeddedS3 implements AutoCloseable {
   /** Interval between state polls while starting. */
   private static final Duration POLL_INTERVAL = Duration.ofMillis(10);
   private static final String STARTED = "STARTED";
-  private static final String LOOPBACK_ANY_PORT = "http://127.0.0.1:0";
+  private static final int MAX_PORT = 65535;
+  private static final SecureRandom RANDOM = new SecureRandom();
   private static final int ACCESS_KEY_BYTES = 10;
   private static final int SECRET_KEY_BYTES = 20;
   private static final Pattern BUCKET_NAME = Pattern.compile("[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]");
@@ -73,18 +74,48 @@ public final class EmbeddedS3 implements AutoCloseable {
    * to inject faults.
    */
   public static EmbeddedS3 start(BlobStore store, String description) throws IOException {
-    SecureRandom random = new SecureRandom();
-    String accessKey = "GCPT" + randomHex(random, ACCESS_KEY_BYTES).toUpperCase();
-    String secretKey = randomHex(random, SECRET_KEY_BYTES);
+    return start(store, description, 0, newAccessKey(), newSecretKey());
+  }
+
+  /**
+   * Starts a server whose buckets are directories of {@code dir} (created if missing) on
+   * 127.0.0.1:{@code port} (0 for a free one) with the given credentials; what {@code
+   * bin/s3-server} runs ({@link S3ServerMain}).
+   */
+  public static EmbeddedS3 startFilesystem(Path dir, int port, String accessKey, String secretKey)
+      throws IOException {
+    if (port < 0 || port > MAX_PORT) {
+      throw new IllegalArgumentException("not a TCP port: " + port);
+    }
+    if (accessKey == null || accessKey.isBlank() || secretKey == null || secretKey.isBlank()) {
+      throw new IllegalArgumentException("an S3 server needs an access key and a secret key");
+    }
+    Path base = Files.createDirectories(dir).toAbsolutePath();
+    return start(new FilesystemNio2BlobStore(base.toString()), "filesystem store at " + base, port, accessKey,
+        secretKey);
+  }
+
+  private static EmbeddedS3 start(BlobStore store, String description, int port, String accessKey,
+      String secretKey) throws IOException {
     S3Proxy proxy;
     try {
-      proxy = serve(store, LOOPBACK_ANY_PORT, accessKey, secretKey, description);
+      proxy = serve(store, "http://127.0.0.1:" + port, accessKey, secretKey, description);
     } catch (IOException e) {
       store.close();
       throw e;
     }
     URI endpoint = URI.create("http://127.0.0.1:" + proxy.getPort());
     return new EmbeddedS3(proxy, store, endpoint, accessKey, secretKey, description);
+  }
+
+  /** A random access key id: {@code GCPT} and 20 upper-case hex digits. */
+  public static String newAccessKey() {
+    return "GCPT" + randomHex(RANDOM, ACCESS_KEY_BYTES).toUpperCase(java.util.Locale.ROOT);
+  }
+
+  /** A random secret key: 40 hex digits. */
+  public static String newSecretKey() {
+    return randomHex(RANDOM, SECRET_KEY_BYTES);
   }
 
   /** Starts s3proxy over {@code store} at {@code endpoint}; on failure stops it (the store stays open). */
