@@ -137,16 +137,28 @@ public final class BundleEmulator {
       for (int hart : waitingHarts(waiting)) {
         gdb.selectHart(hart);
         long pc = gdb.reg("pc");
-        TreeSet<Integer> trapped = vectors.get(pc);
-        if (trapped != null && trapped.contains(hart)) {
-          return Optional.of(trapReport(gdb, hart, pc));
-        }
-        TreeSet<Integer> harts = waiting.get(pc);
-        if (harts == null || !harts.contains(hart)) {
-          continue; // still on its way
-        }
         BundleManifest.Hart want = byHart.get(hart);
-        long priv = gdb.reg("priv");
+        long resumePc = parseHex(want.pc());
+        TreeSet<Integer> trapped = vectors.get(pc);
+        long priv;
+        if (trapped != null && trapped.contains(hart)) {
+          // an interrupt pending in the saved state is taken as the hart resumes, before the
+          // instruction at its pc: the trap's epc is the resume pc and the mode it came from the
+          // saved one; the registers are still the restored ones
+          Trap t = Trap.read(gdb);
+          if (!t.interrupt() || t.epc() != resumePc) {
+            return Optional.of(trapReport(gdb, hart, pc));
+          }
+          priv = t.previousMode();
+        } else {
+          TreeSet<Integer> harts = waiting.get(pc);
+          if (harts == null || !harts.contains(hart)) {
+            continue; // still on its way
+          }
+          priv = gdb.reg("priv");
+        }
+        pc = resumePc;
+        TreeSet<Integer> harts = waiting.get(pc);
         if (priv != mode(want.mode())) {
           wrong.add("hart " + hart + " resumed in mode " + priv + ", the manifest says " + want.mode());
         }
@@ -167,12 +179,28 @@ public final class BundleEmulator {
     return wrong.isEmpty() ? Optional.empty() : Optional.of(String.join("; ", wrong));
   }
 
+  /** The trap a hart stopped on its trap vector has just taken. */
+  record Trap(boolean machine, long cause, long epc, long tval, long previousMode) {
+    boolean interrupt() {
+      return cause < 0;
+    }
+
+    static Trap read(GdbRemote gdb) throws IOException {
+      boolean machine = gdb.reg("priv") == 3;
+      long status = gdb.csr(machine ? Csr.MSTATUS : Csr.SSTATUS);
+      long previous = machine ? (status >>> 11) & 3 : (status >>> 8) & 1; // MPP, SPP
+      return new Trap(machine, gdb.csr(machine ? Csr.MCAUSE : Csr.SCAUSE), gdb.csr(machine ? Csr.MEPC : Csr.SEPC),
+          gdb.csr(machine ? Csr.MTVAL : Csr.STVAL), previous);
+    }
+  }
+
   /** What a hart stopped on a trap vector says of the trap, with the likely cause. */
   static String trapReport(GdbRemote gdb, int hart, long vector) throws IOException {
-    boolean machine = gdb.reg("priv") == 3;
-    long cause = gdb.csr(machine ? Csr.MCAUSE : Csr.SCAUSE);
-    long epc = gdb.csr(machine ? Csr.MEPC : Csr.SEPC);
-    long tval = gdb.csr(machine ? Csr.MTVAL : Csr.STVAL);
+    Trap t = Trap.read(gdb);
+    boolean machine = t.machine();
+    long cause = t.cause();
+    long epc = t.epc();
+    long tval = t.tval();
     String text = String.format("hart %d trapped to its %s 0x%x before its resume pc: %s 0x%x (%s), %s 0x%x, %s 0x%x",
         hart, machine ? "mtvec" : "stvec", vector, machine ? "mcause" : "scause", cause, causeName(cause),
         machine ? "mepc" : "sepc", epc, machine ? "mtval" : "stval", tval);
@@ -187,6 +215,17 @@ public final class BundleEmulator {
   }
 
   private static String causeName(long cause) {
+    if (cause < 0) {
+      return switch ((int) (cause & 0xFF)) {
+        case 1 -> "supervisor software interrupt";
+        case 3 -> "machine software interrupt";
+        case 5 -> "supervisor timer interrupt";
+        case 7 -> "machine timer interrupt";
+        case 9 -> "supervisor external interrupt";
+        case 11 -> "machine external interrupt";
+        default -> "interrupt " + (cause & 0xFF);
+      };
+    }
     return switch ((int) cause) {
       case 0 -> "instruction address misaligned";
       case 1 -> "instruction access fault";
@@ -197,7 +236,7 @@ public final class BundleEmulator {
       case 12 -> "instruction page fault";
       case 13 -> "load page fault";
       case 15 -> "store page fault";
-      default -> cause < 0 ? "interrupt" : "exception " + cause;
+      default -> "exception " + cause;
     };
   }
 
