@@ -69,9 +69,12 @@ public final class BundleEmulator {
       saved = cp.harts();
     }
     long memory = Math.max(MIN_MEMORY, (m.image().rawLength() + MEMORY_HEADROOM + MIB - 1) / MIB * MIB);
+    try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(raw.toFile(), "rw")) {
+      f.setLength(memory); // QEMU maps the file as all of DRAM: zeros past the image, still sparse
+    }
     String cpu = "rv64,v=true,vlen=" + m.vlen() + ",h=true,sstc=true";
     Path sock = work.resolve("gdb.sock");
-    try (Qemu qemu = Qemu.start(raw, m.harts(), cpu, memory / MIB + "M", sock, work)) {
+    try (Qemu qemu = Qemu.startMapped(raw, m.harts(), cpu, memory / MIB, sock, work)) {
       try (GdbRemote gdb = GdbRemote.connect(sock, CONNECT_TIMEOUT)) {
         return run(m, saved, gdb, timeout);
       } catch (IOException e) {

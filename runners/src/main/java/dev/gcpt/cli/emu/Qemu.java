@@ -50,6 +50,26 @@ public final class Qemu implements AutoCloseable {
     return new Qemu(QemuProcess.start(cmd, dir.resolve("qemu-" + image.getFileName() + ".log")));
   }
 
+  /**
+   * Starts QEMU with {@code image} as its RAM: a private copy-on-write mapping of the raw file
+   * ({@code memory-backend-file}, {@code share=off}: the file is never written), so DRAM from
+   * 0x8000_0000 is the image without copying it. The file must be exactly {@code memoryMib} MiB.
+   * Unlike the generic loader, which reads a file with one read() and fails beyond 2 GiB, this
+   * takes images of any size.
+   */
+  public static Qemu startMapped(Path image, int harts, String cpu, long memoryMib, Path gdbSocket, Path dir)
+      throws IOException {
+    List<String> cmd = new ArrayList<>(List.of(BINARY,
+        "-machine", "virt,memory-backend=ram0", "-bios", "none", "-nographic", "-monitor", "none", "-serial", "none",
+        "-cpu", cpu, "-smp", Integer.toString(harts), "-m", memoryMib + "M",
+        "-object", "memory-backend-file,id=ram0,size=" + memoryMib + "M,mem-path=" + image + ",share=off"));
+    if (gdbSocket != null) {
+      cmd.addAll(List.of("-chardev", "socket,id=gdb0,path=" + gdbSocket + ",server=on,wait=off",
+          "-gdb", "chardev:gdb0", "-S"));
+    }
+    return new Qemu(QemuProcess.start(cmd, dir.resolve("qemu-" + image.getFileName() + ".log")));
+  }
+
   /** Waits for QEMU to exit by itself and returns its exit status. */
   public int waitForExit(Duration timeout) throws IOException, InterruptedException {
     return process.waitForExit(timeout);
