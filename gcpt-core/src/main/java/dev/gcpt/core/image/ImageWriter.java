@@ -388,19 +388,13 @@ public final class ImageWriter implements AutoCloseable {
    * The body, then zeros up to a multiple of {@link #LENGTH_ALIGNMENT}; counts the body's own
    * bytes, so that a body shorter than declared is caught even when padding would hide it.
    */
-  private static final class ZeroPadded extends InputStream {
+  private static final class ZeroPadded extends dev.gcpt.core.io.BulkInputStream {
     private final InputStream body;
     private long sourceBytes;
     private long zerosLeft = -1;
 
     ZeroPadded(InputStream body) {
       this.body = body;
-    }
-
-    @Override
-    public int read() throws IOException {
-      byte[] one = new byte[1];
-      return read(one, 0, 1) < 0 ? -1 : one[0] & 0xFF;
     }
 
     @Override

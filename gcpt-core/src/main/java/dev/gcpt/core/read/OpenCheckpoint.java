@@ -127,13 +127,7 @@ public final class OpenCheckpoint implements Closeable {
     ByteArrayInputStream head = new ByteArrayInputStream(buffered, from, bufferedLength - from);
     // not a SequenceInputStream: that closes the decoder (and so the source) at its end, before
     // a caller has read what follows the last frame
-    return new InputStream() {
-      @Override
-      public int read() throws IOException {
-        byte[] one = new byte[1];
-        return read(one, 0, 1) < 0 ? -1 : one[0] & 0xFF;
-      }
-
+    return new dev.gcpt.core.io.BulkInputStream() {
       @Override
       public int read(byte[] b, int off, int len) throws IOException {
         if (len == 0) {
