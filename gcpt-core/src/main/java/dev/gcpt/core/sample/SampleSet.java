@@ -23,15 +23,15 @@ public final class SampleSet {
   private SampleSet() {}
 
   /**
-   * {@code json/checkpoints_all.json} for the entries, plus one point per set that has no
-   * checkpoint (so the demo shows how a missing point is reported).
+   * {@code json/checkpoints_all.json} for the entries, plus one point of the first workload that
+   * has no checkpoint (so the demo shows how a missing point is reported).
    */
   public static String metadataJson(List<Entry> entries) {
     java.util.Map<String, java.util.Map<String, String>> points = new java.util.TreeMap<>();
     for (Entry e : entries) {
       points.computeIfAbsent(e.workload(), k -> new java.util.TreeMap<>()).put(e.point(), e.weight());
     }
-    points.values().iterator().next().put("999", "0.001000");
+    points.get(entries.get(0).workload()).put("999", "0.001000"); // a real workload's, not a broken input's
     StringBuilder b = new StringBuilder("{\n");
     int w = 0;
     for (var we : points.entrySet()) {
