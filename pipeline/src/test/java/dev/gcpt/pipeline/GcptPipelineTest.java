@@ -112,7 +112,8 @@ class GcptPipelineTest {
     assertTrue(report.contains("<div class=\"k\">bundles</div><div class=\"v\">" + expectedBundles + "</div>"));
     // the broken inputs count as failed points of their workloads, the metadata's extra point as missing
     assertTrue(report.contains("<title>broken_trunc: 1 failed</title>"), report);
-    assertTrue(report.contains("<title>broken_random: 1 missing</title>"), report);
+    assertTrue(report.contains("<title>broken_random: 1 failed</title>"), report);
+    assertTrue(report.contains("<title>" + entries.get(0).workload() + ": 1 missing</title>"), report);
     assertTrue(report.contains("local:set"), "the input named as set.json names it");
     for (SampleSet.Entry e : entries) {
       if (e.broken() == SampleSet.Broken.NONE) {
