@@ -145,7 +145,7 @@ public final class RegenerateCommand implements Callable<Integer> {
       }
     }
     List<String> counts = new ArrayList<>();
-    statuses.forEach((k, v) -> counts.add(k.toLowerCase(Locale.ROOT).replace('_', ' ') + " " + v));
+    statuses.forEach((k, v) -> counts.add(RunCommand.Summary.count(k, v)));
     out.printf(Locale.ROOT, "%d bundle(s): %s%s%n", manifests.size(), String.join(", ", counts),
         failed > 0 ? ", " + failed + " failed" : "");
     return failed == 0 ? 0 : 1;

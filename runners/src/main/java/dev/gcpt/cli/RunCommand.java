@@ -106,9 +106,10 @@ public final class RunCommand implements Callable<Integer> {
           + " docs/set-layouts.md)");
       return 1;
     }
-    int rc = Summary.print(out, output, (System.nanoTime() - start) / 1e9);
+    JsonNode set = Summary.read(output + "/" + WriteSetFiles.SET_JSON);
+    int rc = Summary.print(out, output, set, (System.nanoTime() - start) / 1e9);
     java.util.Set<String> gone = new java.util.TreeSet<>(before);
-    gone.removeAll(indexedPoints(output));
+    gone.removeAll(indexedPoints(set));
     if (!gone.isEmpty()) {
       err.printf(Locale.ROOT, "gcpt run: warning: the set index no longer lists %d point(s) the previous one listed"
           + " (not found under %s this time; their bundles stay in %s), e.g. %s%n", gone.size(), Uris.redact(input),
@@ -140,8 +141,7 @@ public final class RunCommand implements Callable<Integer> {
 
   private static String comparable(String uri) {
     if (uri.contains("://")) {
-      String u = uri.replaceAll("/+$", "");
-      return u.replaceFirst("^([a-zA-Z][a-zA-Z0-9+.-]*)://[^/@]*@", "$1://"); // no credentials
+      return Uris.withoutUserInfo(uri.replaceAll("/+$", ""));
     }
     java.nio.file.Path p = java.nio.file.Path.of(uri).toAbsolutePath().normalize();
     // resolve links on the longest part of the path that exists
@@ -173,8 +173,7 @@ public final class RunCommand implements Callable<Integer> {
       return 0;
     }
     for (Storage.StoredFile f : Storage.list(output)) {
-      String name = f.uri().substring(f.uri().lastIndexOf('/') + 1);
-      if (name.contains(".partial-") || name.startsWith(Storage.TEMP_PREFIX)) {
+      if (Storage.isTemporary(f.uri())) {
         Storage.delete(f.uri());
         n++;
       }
@@ -200,17 +199,21 @@ public final class RunCommand implements Callable<Integer> {
 
   /** The workload/point pairs the set index at {@code output} lists (none when there is none). */
   static java.util.Set<String> indexedPoints(String output) {
-    java.util.Set<String> points = new java.util.TreeSet<>();
     try {
-      if (!Storage.exists(output + "/" + WriteSetFiles.SET_JSON)) {
-        return points;
+      if (Storage.exists(output + "/" + WriteSetFiles.SET_JSON)) {
+        return indexedPoints(Summary.read(output + "/" + WriteSetFiles.SET_JSON));
       }
-      JsonNode workloads = Summary.read(output + "/" + WriteSetFiles.SET_JSON).path("workloads");
-      workloads.fields().forEachRemaining(w -> w.getValue().path("points").fieldNames()
-          .forEachRemaining(p -> points.add(w.getKey() + "/" + p)));
     } catch (IOException | RuntimeException e) {
       // an unreadable index is replaced like a missing one
     }
+    return new java.util.TreeSet<>();
+  }
+
+  /** The workload/point pairs {@code set} (a set.json) lists. */
+  static java.util.Set<String> indexedPoints(JsonNode set) {
+    java.util.Set<String> points = new java.util.TreeSet<>();
+    set.path("workloads").fields().forEachRemaining(w -> w.getValue().path("points").fieldNames()
+        .forEachRemaining(p -> points.add(w.getKey() + "/" + p)));
     return points;
   }
 
@@ -293,13 +296,11 @@ public final class RunCommand implements Callable<Integer> {
   static final class Summary {
     private static final int NOTES_SHOWN = 3;
 
-    static int print(PrintWriter out, String output, double seconds) throws IOException {
-      JsonNode set = read(output + "/" + WriteSetFiles.SET_JSON);
+    static int print(PrintWriter out, String output, JsonNode set, double seconds) throws IOException {
       JsonNode run = read(output + "/" + WriteSetFiles.RUN_JSON);
       JsonNode c = set.get("counts");
       List<String> statuses = new ArrayList<>();
-      run.get("statuses").fields().forEachRemaining(e -> statuses.add(
-          e.getKey().toLowerCase(Locale.ROOT).replace('_', ' ') + " " + e.getValue().asLong()));
+      run.get("statuses").fields().forEachRemaining(e -> statuses.add(count(e.getKey(), e.getValue().asLong())));
       out.printf(Locale.ROOT, "inputs %d = bundles %d + failures %d   (%s)   in %.1f s%n", c.get("inputs").asLong(),
           c.get("bundles").asLong(), c.get("failures").asLong(), String.join(", ", statuses), seconds);
       out.printf("read %s compressed, %s raw, wrote %s of images; %d distinct restorer(s)%n",
@@ -325,6 +326,11 @@ public final class RunCommand implements Callable<Integer> {
       out.flush();
       // every input failed: nothing to simulate, whatever the failures say
       return c.get("bundles").asLong() == 0 && c.get("inputs").asLong() > 0 ? 1 : 0;
+    }
+
+    /** A status count in words: {@code UP_TO_DATE}, 3 → "up to date 3". */
+    static String count(String status, long n) {
+      return status.toLowerCase(Locale.ROOT).replace('_', ' ') + " " + n;
     }
 
     static JsonNode read(String uri) throws IOException {

@@ -119,7 +119,7 @@ public final class VerifyCommand implements Callable<Integer> {
     }
     List<String> dirs = new ArrayList<>();
     for (String f : storage.list(root)) {
-      if (f.endsWith(suffix) && !f.contains(Storage.TEMP_PREFIX) && !f.contains(".partial-")) {
+      if (f.endsWith(suffix) && !f.contains(Storage.TEMP_PREFIX) && !f.contains(Storage.PARTIAL_MARKER)) {
         dirs.add(f.substring(0, f.length() - suffix.length()));
       }
     }

@@ -66,6 +66,8 @@ public final class BundleBuilder implements AutoCloseable {
   /** An in-place head-slot swap in progress ({@link #recover}). */
   public static final String JOURNAL = "bundle.journal";
   public static final String RESTORERS_DIR = "restorers/";
+  /** Temporary files carry this and a random suffix after their final name until committed. */
+  public static final String PARTIAL_MARKER = ".partial-";
   /** How a manifest note about a resume pc outside DRAM starts (the pipeline lifts it into set.json). */
   public static final String RESUME_PC_OUTSIDE_DRAM = "resume pc outside DRAM: ";
   /** Buffer for streaming an old image's body frames into the regenerated file. */
@@ -210,7 +212,7 @@ public final class BundleBuilder implements AutoCloseable {
   private Result buildFromSource(Source source, Opener opener, Target target, OutputFiles out, String recipe,
       String imageRecipe, BundleManifest upgraded) throws IOException {
     String imageRel = target.dir() + "/" + target.imageFileName();
-    String tmp = imageRel + ".partial-" + UUID.randomUUID();
+    String tmp = imageRel + PARTIAL_MARKER + UUID.randomUUID();
     MessageDigest sourceDigest = Sha256.newDigest();
     PassThroughInputStream counted;
     ImageInfo written;
@@ -292,7 +294,7 @@ public final class BundleBuilder implements AutoCloseable {
         return new Result(Status.REGENERATED, target.dir(), m);
       }
     }
-    String tmp = imageRel + ".partial-" + UUID.randomUUID();
+    String tmp = imageRel + PARTIAL_MARKER + UUID.randomUUID();
     try (InputStream oldImage = new java.io.BufferedInputStream(out.open(imageRel), COPY_BUFFER);
         OutputStream o = new java.io.BufferedOutputStream(out.create(tmp), COPY_BUFFER)) {
       oldImage.skipNBytes(oldInfo.headSlotLength());
@@ -518,7 +520,7 @@ public final class BundleBuilder implements AutoCloseable {
 
   /** Writes {@code bytes} under a temporary name, then commits them to {@code rel}. */
   private static void writeAtomically(OutputFiles out, String rel, byte[] bytes) throws IOException {
-    String tmp = rel + ".partial-" + UUID.randomUUID();
+    String tmp = rel + PARTIAL_MARKER + UUID.randomUUID();
     try (OutputStream o = out.create(tmp)) {
       o.write(bytes);
     }

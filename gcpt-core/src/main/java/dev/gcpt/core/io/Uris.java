@@ -13,4 +13,9 @@ public final class Uris {
   public static String redact(String text) {
     return text == null ? null : USER_INFO.matcher(text).replaceAll("$1***@");
   }
+
+  /** {@code text} with the user-info of every URI in it removed: the place it names, to compare. */
+  public static String withoutUserInfo(String text) {
+    return text == null ? null : USER_INFO.matcher(text).replaceAll("$1");
+  }
 }

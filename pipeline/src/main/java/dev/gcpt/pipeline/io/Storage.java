@@ -43,6 +43,8 @@ import org.apache.beam.sdk.util.MimeTypes;
 public final class Storage {
   /** Name prefix of temporary files; listings of our outputs should ignore such names. */
   public static final String TEMP_PREFIX = ".gcpt-tmp-";
+  /** What a bundle's temporary files carry in their name until committed. */
+  public static final String PARTIAL_MARKER = dev.gcpt.core.bundle.BundleBuilder.PARTIAL_MARKER;
   /** Default MIME type for binary outputs. */
   public static final String BINARY = MimeTypes.BINARY;
   /** Output stream buffer: few enough writes for local files; S3 channels buffer parts themselves. */
@@ -53,6 +55,12 @@ public final class Storage {
 
   /** A file found by {@link #list}: its URI and size in bytes. */
   public record StoredFile(String uri, long size) {}
+
+  /** Whether the file {@code name} (or path) is one of the temporaries a commit renames or drops. */
+  public static boolean isTemporary(String name) {
+    String last = name.substring(name.lastIndexOf('/') + 1);
+    return last.startsWith(TEMP_PREFIX) || last.contains(PARTIAL_MARKER);
+  }
 
   /**
    * The resource for a file URI: {@code s3://bucket/key}, {@code file:///abs/path}, or a local

@@ -39,15 +39,8 @@ public final class Qemu implements AutoCloseable {
   /** As {@link #start(Path, int, Path, Path)} with a given {@code -cpu} and {@code -m}. */
   public static Qemu start(Path image, int harts, String cpu, String memory, Path gdbSocket, Path dir)
       throws IOException {
-    List<String> cmd = new ArrayList<>(List.of(BINARY,
-        "-machine", "virt", "-bios", "none", "-nographic", "-monitor", "none", "-serial", "none",
-        "-cpu", cpu, "-smp", Integer.toString(harts), "-m", memory,
-        "-device", "loader,file=" + image + ",addr=0x80000000,force-raw=on"));
-    if (gdbSocket != null) {
-      cmd.addAll(List.of("-chardev", "socket,id=gdb0,path=" + gdbSocket + ",server=on,wait=off",
-          "-gdb", "chardev:gdb0", "-S"));
-    }
-    return new Qemu(QemuProcess.start(cmd, dir.resolve("qemu-" + image.getFileName() + ".log")));
+    return launch(image, "virt", harts, cpu, memory, gdbSocket, dir,
+        "-device", "loader,file=" + image + ",addr=0x80000000,force-raw=on");
   }
 
   /**
@@ -59,10 +52,17 @@ public final class Qemu implements AutoCloseable {
    */
   public static Qemu startMapped(Path image, int harts, String cpu, long memoryMib, Path gdbSocket, Path dir)
       throws IOException {
+    return launch(image, "virt,memory-backend=ram0", harts, cpu, memoryMib + "M", gdbSocket, dir,
+        "-object", "memory-backend-file,id=ram0,size=" + memoryMib + "M,mem-path=" + image + ",share=off");
+  }
+
+  /** {@code -machine machine -bios none} without consoles, {@code image} put in memory by {@code load}. */
+  private static Qemu launch(Path image, String machine, int harts, String cpu, String memory, Path gdbSocket,
+      Path dir, String... load) throws IOException {
     List<String> cmd = new ArrayList<>(List.of(BINARY,
-        "-machine", "virt,memory-backend=ram0", "-bios", "none", "-nographic", "-monitor", "none", "-serial", "none",
-        "-cpu", cpu, "-smp", Integer.toString(harts), "-m", memoryMib + "M",
-        "-object", "memory-backend-file,id=ram0,size=" + memoryMib + "M,mem-path=" + image + ",share=off"));
+        "-machine", machine, "-bios", "none", "-nographic", "-monitor", "none", "-serial", "none",
+        "-cpu", cpu, "-smp", Integer.toString(harts), "-m", memory));
+    cmd.addAll(List.of(load));
     if (gdbSocket != null) {
       cmd.addAll(List.of("-chardev", "socket,id=gdb0,path=" + gdbSocket + ",server=on,wait=off",
           "-gdb", "chardev:gdb0", "-S"));
