@@ -227,9 +227,32 @@ public final class EmbeddedS3 implements AutoCloseable {
    * @throws IOException if the port is taken meanwhile or the server does not start
    */
   public synchronized void restart() throws IOException {
-    if (proxy == null) {
-      proxy = serve(store, endpoint.toString(), accessKey, secretKey, description);
+    if (proxy != null) {
+      return;
     }
+    // while the port has no listener, a client retrying to connect to it can be handed that very
+    // port as its own ephemeral one (a TCP self-connect): the port frees itself once the client
+    // gives up, so binding is tried again until the start timeout
+    long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
+    while (true) {
+      try {
+        proxy = serve(store, endpoint.toString(), accessKey, secretKey, description);
+        return;
+      } catch (IOException e) {
+        if (!(rootCause(e) instanceof java.net.BindException) || System.nanoTime() - deadline > 0) {
+          throw e;
+        }
+        LockSupport.parkNanos(POLL_INTERVAL.toNanos());
+      }
+    }
+  }
+
+  private static Throwable rootCause(Throwable e) {
+    Throwable c = e;
+    while (c.getCause() != null && c.getCause() != c) {
+      c = c.getCause();
+    }
+    return c;
   }
 
   /** Stops the server and closes the store; a transient store's objects are gone. */
