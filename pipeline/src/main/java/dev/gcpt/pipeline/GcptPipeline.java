@@ -8,7 +8,6 @@ import org.apache.beam.sdk.io.FileSystems;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.apache.beam.sdk.transforms.Count;
 import org.apache.beam.sdk.transforms.Flatten;
-import org.apache.beam.sdk.transforms.Reshuffle;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.PCollectionList;
 import org.apache.beam.sdk.values.PCollectionTuple;
@@ -17,7 +16,7 @@ import org.apache.beam.sdk.values.PCollectionTuple;
  * The main job: a SimPoint set in, ready-to-run bundles and the set's files out.
  *
  * <pre>
- * FindCheckpoints ─► Distribute (Reshuffle) ─► NormalizeCheckpoints ─► WriteSetFiles
+ * FindCheckpoints ─► Distribute ─► NormalizeCheckpoints ─► WriteSetFiles
  *        │                                          │
  *        └── failures / notes ──────────────────────┴──► failures.jsonl, set.json
  * </pre>
@@ -68,7 +67,7 @@ public final class GcptPipeline {
     found.get(FindCheckpoints.FAILURES).setCoder(SerializableCoder.of(FailureRecord.class));
     found.get(FindCheckpoints.NOTES).setCoder(SerializableCoder.of(SetNote.class));
     PCollectionTuple made = found.get(FindCheckpoints.TASKS)
-        .apply("Distribute", Reshuffle.viaRandomKey())
+        .apply("Distribute", Distribute.forOptions(options))
         .apply("NormalizeCheckpoints", new NormalizeCheckpoints(NormalizeCheckpoints.Config.of(options)));
     PCollection<FailureRecord> failures = PCollectionList.of(found.get(FindCheckpoints.FAILURES))
         .and(made.get(NormalizeCheckpoints.FAILURES))
