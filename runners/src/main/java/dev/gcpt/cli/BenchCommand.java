@@ -85,6 +85,30 @@ public final class BenchCommand implements Callable<Integer> {
   @Option(names = "--docs", description = "Write the results into this markdown file (and an SVG beside it).")
   Path docs;
 
+  @Option(names = "--sweeps", description = "Also run the density and count sweeps (section 5): whole `gcpt run`"
+      + " processes against the `xargs -P<workers>` shell loop.")
+  boolean sweeps;
+
+  @Option(names = "--sweeps-only", description = "Run only the sweeps; with --docs, only their section is replaced.")
+  boolean sweepsOnly;
+
+  @Option(names = "--densities", split = ",", defaultValue = "50,400,900",
+      description = "Sweep: non-zero pages per 1000, half of them random (default ${DEFAULT-VALUE}).")
+  List<Integer> densities;
+
+  @Option(names = "--density-images", defaultValue = "8", description = "Sweep: images per density set.")
+  int densityImages;
+
+  @Option(names = "--density-image-mib", defaultValue = "256", description = "Sweep: raw MiB per density image.")
+  long densityImageMib;
+
+  @Option(names = "--counts", split = ",", defaultValue = "10,1000,10000",
+      description = "Sweep: checkpoints per count set (default ${DEFAULT-VALUE}; 0 leaves the count sweep out).")
+  List<Integer> counts;
+
+  @Option(names = "--count-image-mib", defaultValue = "1", description = "Sweep: raw MiB per count-set checkpoint.")
+  long countImageMib;
+
   private PrintWriter out;
 
   /** docs/benchmarks.md keeps everything from this line on across runs. */
@@ -102,6 +126,9 @@ public final class BenchCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     out = spec.commandLine().getOut();
     Files.createDirectories(dir);
+    if (sweepsOnly) {
+      return runSweeps(null);
+    }
     warmUp();
     List<Row> normalize = new ArrayList<>();
     List<Row> regenerate = new ArrayList<>();
@@ -127,11 +154,34 @@ public final class BenchCommand implements Callable<Integer> {
         if (at >= 0) {
           md = md + "\n" + old.substring(at);
         }
+        // the sweeps' section stays until a sweep run replaces it
+        int from = old.indexOf(BenchSweeps.BEGIN);
+        int to = old.indexOf(BenchSweeps.END);
+        if (!sweeps && from >= 0 && to > from) {
+          md = BenchSweeps.splice(md, old.substring(from, to + BenchSweeps.END.length()) + "\n", ANALYSIS_MARKER);
+        }
       }
       Files.writeString(docs, md, StandardCharsets.UTF_8);
       Path svg = docs.resolveSibling(docs.getFileName().toString().replace(".md", ".svg"));
       Files.writeString(svg, svg(normalize), StandardCharsets.UTF_8);
       out.println("wrote " + docs + " and " + svg);
+    }
+    out.flush();
+    return sweeps ? runSweeps(md) : 0;
+  }
+
+  /** Section 5; {@code md}: what this run wrote above it (null: keep the file's other sections). */
+  private int runSweeps(String md) throws Exception {
+    BenchSweeps s = new BenchSweeps(dir, repeat, Runtime.getRuntime().availableProcessors(), out);
+    List<BenchSweeps.DensityRow> d = s.density(densities.stream().filter(x -> x > 0).toList(), densityImages,
+        densityImageMib);
+    List<BenchSweeps.CountRow> c = s.count(counts.stream().filter(x -> x > 0).toList(), countImageMib, 50);
+    String block = s.markdown(d, c);
+    out.println(block);
+    if (docs != null) {
+      String doc = Files.exists(docs) ? Files.readString(docs, StandardCharsets.UTF_8) : md != null ? md : "";
+      Files.writeString(docs, BenchSweeps.splice(doc, block, ANALYSIS_MARKER), StandardCharsets.UTF_8);
+      out.println("wrote section 5 of " + docs);
     }
     out.flush();
     return 0;
