@@ -132,7 +132,7 @@ public final class FindCheckpoints extends PTransform<PBegin, PCollectionTuple> 
    * silently drops a file whose name is not valid UTF-8; the walk keeps it, and its name, decoded
    * with U+FFFD, is then refused as unsafe), anything else with Beam's match.
    */
-  static List<FoundFile> list(String root, PipelineOptions options) throws IOException {
+  public static List<FoundFile> list(String root, PipelineOptions options) throws IOException {
     List<FoundFile> out = new ArrayList<>();
     if (root.startsWith("s3://")) {
       for (S3Listing.Listed l : S3Listing.list(root, options)) {

@@ -75,6 +75,9 @@ public final class RunCommand implements Callable<Integer> {
       err.println("gcpt run: " + Uris.redact(overlap));
       return 2;
     }
+    if (s3 == null && upToDateWithoutPipeline()) {
+      return 0;
+    }
     GcptOptions options = options();
     if (!"builtin".equals(bundle.restorer)) {
       bundle.restorerChoice(storage); // a restorer that is not one fails here, in one line, not in every worker
@@ -117,6 +120,37 @@ public final class RunCommand implements Callable<Integer> {
           String.join(", ", gone.stream().limit(3).toList()));
     }
     return rc;
+  }
+
+  /**
+   * A rerun with nothing to do, decided from the listing and the manifests ({@link UpToDateRun})
+   * before Beam starts: prints the summary and leaves the set files as the last run wrote them.
+   */
+  private boolean upToDateWithoutPipeline() throws IOException {
+    long start = System.nanoTime();
+    int n;
+    try (dev.gcpt.core.bundle.BundleBuilder b = new dev.gcpt.core.bundle.BundleBuilder(
+        bundle.toOptions(storage, image.toOptions()))) {
+      n = UpToDateRun.check(input, output, b, dev.gcpt.core.codec.Codec.fromCliName(image.codec));
+    }
+    if (n < 0) {
+      return false;
+    }
+    PrintWriter out = spec.commandLine().getOut();
+    int swept = sweepLeftovers(output);
+    if (swept > 0) {
+      out.printf("gcpt run: removed %d temporary file(s) and empty director(ies) an interrupted run left in %s%n", swept,
+          Uris.redact(output));
+    }
+    String root = Uris.redact(output);
+    out.printf(Locale.ROOT, "gcpt run: %s -> %s: everything up to date, decided from the listing and the manifests"
+        + " (no pipeline started)%n", Uris.redact(input), root);
+    out.printf(Locale.ROOT, "inputs %d = bundles %d + failures 0   (%s)   in %.1f s%n", n, n,
+        Summary.count("UP_TO_DATE", n), (System.nanoTime() - start) / 1e9);
+    out.printf("set: %s/set.json and report: %s/%s as the last run wrote them%n", root, root,
+        dev.gcpt.core.report.ReportWriter.FILE_NAME);
+    out.flush();
+    return true;
   }
 
   /**

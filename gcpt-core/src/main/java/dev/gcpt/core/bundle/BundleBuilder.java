@@ -148,8 +148,7 @@ public final class BundleBuilder implements AutoCloseable {
    * @throws IOException for storage failures (worth a retry)
    */
   public Result build(Source source, Opener opener, Target target, OutputFiles out) throws IOException {
-    String recipe = Sha256.hex((GENERATOR_VERSION + "|" + source.fingerprint() + "|" + options.imageKey() + "|"
-        + options.restorerKey()).getBytes(StandardCharsets.UTF_8));
+    String recipe = recipe(source);
     String imageRecipe = imageRecipe(GENERATOR_VERSION, source);
     String manifestRel = target.dir() + "/" + MANIFEST;
     recover(out, target.dir());
@@ -179,6 +178,29 @@ public final class BundleBuilder implements AutoCloseable {
       }
     }
     return buildFromSource(source, opener, target, out, recipe, imageRecipe, null);
+  }
+
+  /** Hash of everything a bundle depends on: the source's fingerprint, the image and restorer options. */
+  private String recipe(Source source) {
+    return Sha256.hex((GENERATOR_VERSION + "|" + source.fingerprint() + "|" + options.imageKey() + "|"
+        + options.restorerKey()).getBytes(StandardCharsets.UTF_8));
+  }
+
+  /**
+   * The manifest of a bundle {@link #build} would find up to date, decided without reading the
+   * source or the image and without writing: no journal, a manifest with this source's and these
+   * options' recipe, its image present. Empty when {@code build} would do some work.
+   */
+  public Optional<BundleManifest> upToDate(Source source, Target target, OutputFiles out) throws IOException {
+    if (out.canOverwrite() && out.exists(target.dir() + "/" + JOURNAL)) {
+      return Optional.empty();
+    }
+    Optional<BundleManifest> m = readManifest(out, target.dir() + "/" + MANIFEST);
+    if (m.isEmpty() || m.get().build() == null || !recipe(source).equals(m.get().build().recipe())
+        || !out.exists(target.dir() + "/" + m.get().image().file())) {
+      return Optional.empty();
+    }
+    return m;
   }
 
   /** Hash of what the body frames depend on, as generator {@code version} wrote it. */
