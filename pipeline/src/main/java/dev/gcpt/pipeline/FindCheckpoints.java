@@ -2,31 +2,20 @@ package dev.gcpt.pipeline;
 
 import dev.gcpt.core.codec.Codec;
 import dev.gcpt.core.set.CheckpointName;
-import dev.gcpt.core.set.SafePaths;
-import dev.gcpt.core.set.SetIndex;
-import dev.gcpt.core.set.SetMetadata;
-import dev.gcpt.core.set.UnsafePathException;
+import dev.gcpt.core.set.SetNote;
+import dev.gcpt.core.set.SetScan;
 import dev.gcpt.pipeline.io.S3Listing;
 import dev.gcpt.pipeline.io.Storage;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.io.Reader;
 import java.io.Serializable;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.TreeMap;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-import java.util.stream.Stream;
 import org.apache.beam.sdk.io.FileSystems;
 import org.apache.beam.sdk.io.fs.EmptyMatchTreatment;
 import org.apache.beam.sdk.io.fs.MatchResult;
@@ -43,8 +32,8 @@ import org.apache.beam.sdk.values.TupleTag;
 import org.apache.beam.sdk.values.TupleTagList;
 
 /**
- * Lists a set root, recognizes checkpoint files by every naming convention
- * ({@link CheckpointName}), reads the set's SimPoint metadata and joins them ({@link SetIndex}).
+ * Lists a set root and hands the listing to {@link SetScan} (core), which recognizes checkpoint
+ * files by every naming convention, reads the set's SimPoint metadata and joins them.
  * Emits one {@link CheckpointTask} per checkpoint to convert, a {@link FailureRecord} per
  * checkpoint that cannot be (e.g. two files for one point), and {@link SetNote}s.
  */
@@ -216,18 +205,8 @@ public final class FindCheckpoints extends PTransform<PBegin, PCollectionTuple> 
     return "cannot be read: " + reason;
   }
 
-  /** Lists the set and joins the listing with the metadata; runs once per set. */
+  /** Lists the set and joins the listing with the metadata ({@link SetScan}); runs once per set. */
   static final class JoinFn extends DoFn<String, CheckpointTask> {
-    private static final Pattern CLUSTER_JSON = Pattern.compile("(^|.*/)cluster-[0-9]+-[0-9]+\\.json");
-    private static final Pattern SIMPOINTS = Pattern.compile("(^|.*/)cluster/([^/]+)/simpoints0");
-    /** File names a checkpoint can have (every convention ends in a compression suffix). */
-    private static final Pattern CHECKPOINT_SUFFIX = Pattern.compile(".*\\.(gz|zstd|zst)");
-    /**
-     * A workload or point name may not hold what checkpoint.lst's space-separated fields or a
-     * shell command line cannot carry as it is: white space, quotes, $, `, ;, |, &, globs, …
-     */
-    private static final Pattern UNSUPPORTED_NAME_CHAR = Pattern.compile("[^A-Za-z0-9._+,=@%-]");
-
     private final Counter found = Metrics.counter(JoinFn.class, "checkpointsFound");
     /** Checkpoint-named inputs refused while matching (each one a failures.jsonl line). */
     private final Counter matchFailures = Metrics.counter(JoinFn.class, "matchFailures");
@@ -248,123 +227,24 @@ public final class FindCheckpoints extends PTransform<PBegin, PCollectionTuple> 
       for (FoundFile f : list(setRoot, options)) {
         byRel.put(relative(f.uri()), f);
       }
-      for (Map.Entry<String, FoundFile> e : new ArrayList<>(byRel.entrySet())) {
-        String rel = e.getKey();
-        String problem = e.getValue().problem();
-        if (problem != null) {
-          byRel.remove(rel);
-          // an unlistable directory may hide checkpoints: always a line; other entries when named so
-          if (problem.startsWith("directory: ") || CHECKPOINT_SUFFIX.matcher(rel).matches()) {
-            fail(out, e.getValue().uri(), rel, FailureRecord.STAGE_MATCH, "unreadable-entry", rel + ": " + problem);
-          }
+      TreeMap<String, SetScan.Listed> listing = new TreeMap<>();
+      byRel.forEach((rel, f) -> listing.put(rel, new SetScan.Listed(f.uri(), f.problem())));
+      SetScan.Result scan = SetScan.scan(listing, outputCodec, Storage::open);
+      for (SetScan.Failure f : scan.failures()) {
+        if (SetScan.STAGE_MATCH.equals(f.stage())) {
+          matchFailures.inc();
         }
+        out.get(FAILURES).output(new FailureRecord(paths.input(f.uri(), f.relativePath()), f.stage(), f.reason(),
+            paths.scrub(f.message())));
       }
-      SetMetadata meta = readMetadata(byRel, out);
-      List<CheckpointName> names = new ArrayList<>();
-      for (Map.Entry<String, FoundFile> e : byRel.entrySet()) {
-        String rel = e.getKey();
-        if (CHECKPOINT_SUFFIX.matcher(rel).matches()) {
-          // a key that could not name an output safely is refused before anything reads it
-          try {
-            SafePaths.relativeOutputPath(rel);
-          } catch (UnsafePathException u) {
-            fail(out, e.getValue().uri(), rel, FailureRecord.STAGE_MATCH, "unsafe-path", u.getMessage());
-            continue;
-          }
-        }
-        Optional<CheckpointName> name = CheckpointName.parse(rel);
-        if (name.isPresent()) {
-          names.add(name.get());
-        } else {
-          // a checkpoint-named file that cannot be joined is reported, never skipped silently
-          CheckpointName.unjoinable(rel).ifPresent(why ->
-              fail(out, e.getValue().uri(), rel, FailureRecord.STAGE_MATCH, "unjoinable-name", rel + ": " + why));
-        }
+      for (SetScan.Task t : scan.tasks()) {
+        found.inc();
+        CheckpointName n = t.name();
+        out.get(TASKS).output(new CheckpointTask(t.uri(), n.relativePath(), n.workload(), n.point(), t.weight(),
+            t.weightSource(), t.insts(), t.bundleDir(), t.imageFileName(), byRel.get(n.relativePath()).fingerprint(),
+            n.actualInstructions().orElse(null)));
       }
-      SetIndex index = SetIndex.join(names, meta);
-      Map<String, CheckpointName> byPath = new TreeMap<>();
-      names.forEach(n -> byPath.put(n.relativePath(), n));
-      for (SetIndex.Entry e : index.entries()) {
-        emitTask(out, byRel.get(e.path()), e.checkpoint(), e.weight().text(), "metadata", e.insts().orElse(null));
-        e.flash().ifPresent(f -> flashNote(out, e.workload(), e.point(), f, e.weight().text()));
-      }
-      for (SetIndex.Problem p : index.problems()) {
-        switch (p.kind()) {
-          case MISSING_WEIGHT -> {
-            for (String path : p.paths()) {
-              CheckpointName n = byPath.get(path);
-              if (n.kind() == CheckpointName.Kind.MEMORY) {
-                Optional<String> w = n.weight();
-                emitTask(out, byRel.get(path), n, w.orElse(null), w.isPresent() ? "file-name" : "none", null);
-              } else {
-                flashNote(out, p.workload(), p.point(), n, null);
-              }
-            }
-            note(out, p, meta);
-          }
-          case AMBIGUOUS_CHECKPOINT, FLASH_WITHOUT_MEMORY -> {
-            for (String path : p.paths()) {
-              fail(out, byRel.get(path).uri(), path, FailureRecord.STAGE_MATCH,
-                  p.kind() == SetIndex.ProblemKind.AMBIGUOUS_CHECKPOINT ? "ambiguous-point" : "flash-without-memory",
-                  p.detail() + " (" + p.workload() + "/" + p.point() + ": " + String.join(", ", p.paths()) + ")");
-            }
-          }
-          default -> note(out, p, meta);
-        }
-      }
-    }
-
-    private void fail(MultiOutputReceiver out, String uri, String rel, String stage, String reason, String message) {
-      if (FailureRecord.STAGE_MATCH.equals(stage)) {
-        matchFailures.inc();
-      }
-      out.get(FAILURES).output(new FailureRecord(paths.input(uri, rel), stage, reason, paths.scrub(message)));
-    }
-
-    private void emitTask(MultiOutputReceiver out, FoundFile f, CheckpointName n, String weight, String weightSource,
-        String insts) {
-      for (String name : new String[] {n.workload(), n.point()}) {
-        Matcher odd = UNSUPPORTED_NAME_CHAR.matcher(name);
-        if (odd.find()) {
-          fail(out, f.uri(), n.relativePath(), FailureRecord.STAGE_MATCH, "unsupported-name", "'" + name
-              + "' holds " + describeChar(odd.group()) + " at index " + odd.start() + ": checkpoint.lst separates its"
-              + " fields with spaces and the runners' scripts paste names into shell commands; rename it (letters,"
-              + " digits and . _ + - , = @ are fine)");
-          return;
-        }
-      }
-      String dir;
-      String image;
-      try {
-        dir = SafePaths.relativeOutputPath(n.workload() + "/" + n.point());
-        image = SafePaths.relativeOutputPath(n.outputFileName(outputCodec));
-      } catch (UnsafePathException e) {
-        fail(out, f.uri(), n.relativePath(), FailureRecord.STAGE_MATCH, "unsafe-path", e.getMessage());
-        return;
-      }
-      found.inc();
-      out.get(TASKS).output(new CheckpointTask(f.uri(), n.relativePath(), n.workload(), n.point(), weight,
-          weightSource, insts, dir, image, f.fingerprint(), n.actualInstructions().orElse(null)));
-    }
-
-    /** A flash image joined to its memory image is not part of the bundle: said, never dropped silently. */
-    private static void flashNote(MultiOutputReceiver out, String workload, String point, CheckpointName flash,
-        String weight) {
-      out.get(NOTES).output(new SetNote("flash-not-bundled", workload, point, List.of(flash.relativePath()),
-          "the flash image beside the memory image is not converted (a bundle holds the memory image); restore"
-              + " with the simulator's --flash-image " + flash.fileName(), weight));
-    }
-
-    private static String describeChar(String c) {
-      int cp = c.codePointAt(0);
-      return Character.isWhitespace(cp) ? "white space (U+" + String.format("%04X", cp) + ")" : "'" + c + "'";
-    }
-
-    private static void note(MultiOutputReceiver out, SetIndex.Problem p, SetMetadata meta) {
-      String weight = p.workload() == null || p.point() == null ? null
-          : meta.weight(p.workload(), p.point()).map(dev.gcpt.core.set.Weight::text).orElse(null);
-      out.get(NOTES).output(new SetNote(p.kind().name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'),
-          p.workload(), p.point(), p.paths(), p.detail(), weight));
+      scan.notes().forEach(out.get(NOTES)::output);
     }
 
     private String relative(String uri) {
@@ -375,49 +255,6 @@ public final class FindCheckpoints extends PTransform<PBegin, PCollectionTuple> 
       // local roots may be given relative or with a trailing separator; Beam reports absolute paths
       String abs = Path.of(root).toAbsolutePath().normalize() + "/";
       return uri.startsWith(abs) ? uri.substring(abs.length()) : uri;
-    }
-
-    /**
-     * The set's metadata, in order of preference: {@code json/checkpoints_all.json}, {@code
-     * cluster-*.json}, {@code cluster/<workload>/simpoints0 + weights0}; none → empty (weights
-     * then come from file names). A metadata file that does not parse is reported and skipped.
-     */
-    private SetMetadata readMetadata(Map<String, FoundFile> byRel, MultiOutputReceiver out) {
-      List<String> json = byRel.keySet().stream().filter(r -> r.endsWith("json/checkpoints_all.json"))
-          .sorted(Comparator.comparingInt(String::length).thenComparing(Comparator.naturalOrder())).toList();
-      if (json.isEmpty()) {
-        json = byRel.keySet().stream().filter(r -> CLUSTER_JSON.matcher(r).matches())
-            .sorted(Comparator.comparingInt(String::length).thenComparing(Comparator.naturalOrder())).toList();
-      }
-      for (String rel : json) {
-        String uri = byRel.get(rel).uri();
-        try (InputStream in = Storage.open(uri)) {
-          return SetMetadata.readJson(rel, in);
-        } catch (IOException e) {
-          fail(out, uri, rel, FailureRecord.STAGE_METADATA, "bad-metadata", e.getMessage());
-        }
-      }
-      List<SetMetadata.Workload> workloads = new ArrayList<>();
-      for (String rel : byRel.keySet()) {
-        Matcher m = SIMPOINTS.matcher(rel);
-        if (!m.matches()) {
-          continue;
-        }
-        String weightsRel = rel.substring(0, rel.length() - "simpoints0".length()) + "weights0";
-        FoundFile weights = byRel.get(weightsRel);
-        if (weights == null) {
-          fail(out, byRel.get(rel).uri(), rel, FailureRecord.STAGE_METADATA, "bad-metadata",
-              rel + " has no " + weightsRel + " beside it");
-          continue;
-        }
-        try (Reader s = new InputStreamReader(Storage.open(byRel.get(rel).uri()), StandardCharsets.UTF_8);
-            Reader w = new InputStreamReader(Storage.open(weights.uri()), StandardCharsets.UTF_8)) {
-          workloads.add(SetMetadata.readSimpoints(m.group(2), rel, s, weightsRel, w));
-        } catch (IOException e) {
-          fail(out, byRel.get(rel).uri(), rel, FailureRecord.STAGE_METADATA, "bad-metadata", e.getMessage());
-        }
-      }
-      return SetMetadata.of(workloads.isEmpty() ? "(no metadata)" : "cluster/*/simpoints0", workloads);
     }
   }
 
