@@ -8,7 +8,6 @@ import dev.gcpt.core.set.SetManifest;
 import dev.gcpt.core.set.SetNote;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -77,13 +76,8 @@ public final class SetReports {
     if (uri.startsWith(root + "/")) {
       return uri.substring(root.length() + 1);
     }
-    if (!root.contains("://")) {
-      String abs = Path.of(root).toAbsolutePath().normalize() + "/";
-      if (uri.startsWith(abs)) {
-        return uri.substring(abs.length());
-      }
-    }
-    return uri;
+    String abs = dev.gcpt.pipeline.io.Storage.directory(root) + "/";
+    return uri.startsWith(abs) ? uri.substring(abs.length()) : uri;
   }
 
   private static Map<String, Object> parse(String json) {

@@ -5,6 +5,8 @@ import dev.gcpt.core.bundle.BundleManifest;
 import dev.gcpt.core.bundle.OutputFiles;
 import dev.gcpt.core.codec.Codec;
 import dev.gcpt.core.image.ImageOptions;
+import dev.gcpt.core.io.Store;
+import dev.gcpt.core.io.Uris;
 import dev.gcpt.core.json.Json;
 import dev.gcpt.core.read.CheckpointException;
 import dev.gcpt.core.set.SetManifest;
@@ -51,7 +53,7 @@ public final class RegenerateCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     org.apache.beam.sdk.options.PipelineOptions s3Options = null;
-    if (root.contains("://") && !root.regionMatches(true, 0, "file:", 0, 5)) {
+    if (!Uris.isLocal(root)) {
       s3Options = storage.s3Setup().configureFileSystems(); // Beam's options machinery costs seconds: only when needed
     }
     // spelled as the listing spells its files (a local DIR: absolute), so that a listed manifest's
@@ -59,7 +61,12 @@ public final class RegenerateCommand implements Callable<Integer> {
     String base = Storage.directory(root);
     StorageOutputFiles files = new StorageOutputFiles(base, s3Options);
     java.util.TreeSet<String> manifests = new java.util.TreeSet<>();
-    for (Storage.StoredFile f : Storage.list(base + "/**")) {
+    // the one listing (Storage.store, as FindCheckpoints lists a set): Beam's match drops local names
+    // that are not valid UTF-8
+    for (Store.Entry f : storage.list(base)) {
+      if (f.problem() != null) {
+        continue;
+      }
       if (f.uri().endsWith("/" + BundleBuilder.MANIFEST)) {
         manifests.add(f.uri());
       } else if (f.uri().endsWith("/" + BundleBuilder.JOURNAL)) {

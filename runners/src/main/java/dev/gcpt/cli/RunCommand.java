@@ -140,10 +140,10 @@ public final class RunCommand implements Callable<Integer> {
   }
 
   private static String comparable(String uri) {
-    if (uri.contains("://")) {
+    if (!Uris.isLocal(uri)) {
       return Uris.withoutUserInfo(uri.replaceAll("/+$", ""));
     }
-    java.nio.file.Path p = java.nio.file.Path.of(uri).toAbsolutePath().normalize();
+    java.nio.file.Path p = Uris.localPath(uri).toAbsolutePath().normalize();
     // resolve links on the longest part of the path that exists
     java.nio.file.Path existing = p;
     while (existing != null && !java.nio.file.Files.exists(existing)) {
@@ -169,7 +169,7 @@ public final class RunCommand implements Callable<Integer> {
    */
   static int sweepLeftovers(String output) throws IOException {
     int n = 0;
-    if (!output.contains("://") && !java.nio.file.Files.isDirectory(java.nio.file.Path.of(output))) {
+    if (Uris.isLocal(output) && !java.nio.file.Files.isDirectory(Uris.localPath(output))) {
       return 0;
     }
     for (Storage.StoredFile f : Storage.list(output)) {
@@ -178,8 +178,8 @@ public final class RunCommand implements Callable<Integer> {
         n++;
       }
     }
-    if (!output.contains("://")) {
-      java.nio.file.Path root = java.nio.file.Path.of(output);
+    if (Uris.isLocal(output)) {
+      java.nio.file.Path root = Uris.localPath(output);
       List<java.nio.file.Path> dirs;
       try (java.util.stream.Stream<java.nio.file.Path> all = java.nio.file.Files.walk(root)) {
         dirs = all.filter(java.nio.file.Files::isDirectory).filter(d -> !d.equals(root))

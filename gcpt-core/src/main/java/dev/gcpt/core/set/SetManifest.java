@@ -4,11 +4,11 @@ import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import dev.gcpt.core.bundle.BundleBuilder;
 import dev.gcpt.core.bundle.BundleManifest;
+import dev.gcpt.core.io.Uris;
 import dev.gcpt.core.json.Json;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -173,7 +173,7 @@ public record SetManifest(String schema, String input, Counts counts, Map<String
    * {@code local:<its name>} (never this machine's path).
    */
   public static String inputLabel(String input) {
-    return input.contains("://") ? input : "local:" + Path.of(input).getFileName();
+    return Uris.isLocal(input) ? "local:" + Uris.localPath(input).getFileName() : input;
   }
 
   /**
