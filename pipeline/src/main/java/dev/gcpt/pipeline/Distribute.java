@@ -4,8 +4,6 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.PriorityQueue;
-import org.apache.beam.runners.direct.DirectOptions;
-import org.apache.beam.runners.direct.DirectRunner;
 import org.apache.beam.sdk.coders.KvCoder;
 import org.apache.beam.sdk.coders.SerializableCoder;
 import org.apache.beam.sdk.coders.VarIntCoder;
@@ -41,13 +39,34 @@ public final class Distribute extends PTransform<PCollection<CheckpointTask>, PC
     this.bins = bins;
   }
 
+  /** The DirectRunner and its options, named: this module does not depend on a runner. */
+  static final String DIRECT_RUNNER = "org.apache.beam.runners.direct.DirectRunner";
+  static final String DIRECT_OPTIONS = "org.apache.beam.runners.direct.DirectOptions";
+
   /** A reshuffle on distributed runners, {@code BINS_PER_WORKER} bins per worker on the DirectRunner. */
   public static Distribute forOptions(PipelineOptions options) {
-    if (options.getRunner() != null && DirectRunner.class.isAssignableFrom(options.getRunner())) {
-      int workers = Math.max(1, options.as(DirectOptions.class).getTargetParallelism());
-      return new Distribute(workers * BINS_PER_WORKER);
+    if (options.getRunner() != null && DIRECT_RUNNER.equals(options.getRunner().getName())) {
+      return new Distribute(directWorkers(options) * BINS_PER_WORKER);
     }
     return new Distribute(0);
+  }
+
+  /** The DirectRunner's {@code targetParallelism} (the cores when it cannot be read). */
+  private static int directWorkers(PipelineOptions options) {
+    try {
+      @SuppressWarnings("unchecked")
+      Class<? extends PipelineOptions> direct = (Class<? extends PipelineOptions>) Class.forName(DIRECT_OPTIONS, true,
+          options.getRunner().getClassLoader());
+      Object n = direct.getMethod("getTargetParallelism").invoke(options.as(direct));
+      return Math.max(1, (Integer) n);
+    } catch (ReflectiveOperationException | ClassCastException e) {
+      return Math.max(1, Runtime.getRuntime().availableProcessors());
+    }
+  }
+
+  /** The number of bins; 0: a random-key reshuffle. */
+  int bins() {
+    return bins;
   }
 
   /** Deals into {@code bins} bins (0: a random-key reshuffle). */

@@ -49,6 +49,18 @@ class DistributeTest {
         paths(Distribute.deal(List.of(task("y", "size=5"), task("x", "size=5")), 8)));
   }
 
+  @Test
+  void binsOnTheDirectRunnerAReshuffleElsewhere() {
+    org.apache.beam.runners.direct.DirectOptions direct = org.apache.beam.sdk.options.PipelineOptionsFactory.create()
+        .as(org.apache.beam.runners.direct.DirectOptions.class);
+    direct.setRunner(org.apache.beam.runners.direct.DirectRunner.class);
+    direct.setTargetParallelism(3);
+    assertEquals(3 * Distribute.BINS_PER_WORKER, Distribute.forOptions(direct).bins());
+    org.apache.beam.sdk.options.PipelineOptions other = org.apache.beam.sdk.options.PipelineOptionsFactory.create();
+    other.setRunner(org.apache.beam.sdk.testing.CrashingRunner.class);
+    assertEquals(0, Distribute.forOptions(other).bins());
+  }
+
   private static List<List<String>> paths(List<List<CheckpointTask>> bins) {
     return bins.stream().map(b -> b.stream().map(CheckpointTask::relativePath).collect(Collectors.toList())).toList();
   }
