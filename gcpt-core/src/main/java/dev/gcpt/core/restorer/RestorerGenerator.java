@@ -31,7 +31,9 @@ import java.util.List;
  *       and MIE cleared) last, so saved FS/VS = Off takes effect after the F/V restore.
  *   <li>this hart's mtimecmp to the CLINT, and its msip when the saved mip.MSIP is set (a pending
  *       IPI: mip.MSIP itself is read-only); barrier (amoadd on a counter inside the restorer);
- *       the last hart to arrive writes mtime from core 0 and releases the others.
+ *       the last hart to arrive writes mtime from core 0 and releases the others. A restorer that
+ *       executes in place ({@link PlatformProfile#executeInPlace()}, flash) restores one hart, has
+ *       no barrier and writes nothing but CSRs, registers and the CLINT.
  *   <li>x1..x31 with the pointer register (t0) last; {@code mret}.
  * </ol>
  */
@@ -53,6 +55,11 @@ public final class RestorerGenerator {
   private static final long MSTATUS_MIE = 1L << Csr.MSTATUS_MIE;
   private static final long MSTATUS_FS_DIRTY = 3L << Csr.MSTATUS_FS_SHIFT;
   private static final long MSTATUS_VS_DIRTY = 3L << Csr.MSTATUS_VS_SHIFT;
+  /** Smrnmi's mnstatus and its NMIE bit (set by a restorer that runs in place of the reset code). */
+  private static final int MNSTATUS = 0x744;
+  private static final int MNSTATUS_NMIE = 1 << 3;
+  /** vtype of vsetvli: SEW 64, LMUL 1, tail and mask undisturbed. */
+  private static final int VTYPE_E64_M1_TU_MU = 0x18;
   /** Reserved privilege encoding (H-mode in old drafts). */
   private static final int MODE_RESERVED = 2;
 
@@ -146,6 +153,15 @@ public final class RestorerGenerator {
     }
 
     byte[] emit() {
+      boolean xip = spec.platform().executeInPlace();
+      if (xip && (spec.harts() != 1 || spec.parkHart().isPresent())) {
+        // the barrier's counter lives inside the restorer, which is read-only in flash, and no DRAM
+        // byte is the restorer's to take
+        throw new IllegalArgumentException("a restorer that executes in place (platform " + spec.platform().name()
+            + ", xipBase 0x" + Long.toHexString(spec.platform().xipBase().getAsLong()) + ") restores one hart only, not "
+            + spec.harts() + (spec.parkHart().isPresent() ? " with a parked hart" : "")
+            + ": its barrier would need writable memory");
+      }
       Label entry = a.newLabel("entry");
       Label flag = a.newLabel("flag");
       Label trap = a.newLabel("trap");
@@ -162,8 +178,12 @@ public final class RestorerGenerator {
       if (a.position() != ENTRY) {
         throw new IllegalStateException("entry must be at " + ENTRY);
       }
+      if (xip && spec.platform().smrnmi()) {
+        // in place of the reset code in flash, which sets mnstatus.NMIE (else every trap is fatal)
+        a.csrrsi(ZERO, MNSTATUS, MNSTATUS_NMIE);
+      }
       a.auipc(S0, 0);
-      a.addi(S0, S0, -ENTRY);
+      a.addi(S0, S0, -(a.position() - 4));
 
       // 1. completion flag
       a.la(T0, flag);
@@ -214,7 +234,18 @@ public final class RestorerGenerator {
       a.ld(T1, T0, 0);
       a.li(T2, STATE_MAGIC_LOW);
       a.beq(T1, T2, restore);
-      addBase(T0, spec.payloadPosition());
+      if (xip) {
+        // in flash: the payload is in DRAM, at the window's payload position
+        long payload = spec.platform().windowAddress() + spec.payloadPosition(); // above 2 GiB: li takes 32 bits
+        a.li(T0, payload >>> 12);
+        a.slli(T0, T0, 12);
+        if ((payload & 0xFFF) != 0) {
+          a.li(T1, payload & 0xFFF);
+          a.add(T0, T0, T1);
+        }
+      } else {
+        addBase(T0, spec.payloadPosition());
+      }
       a.jalr(ZERO, T0, 0);
 
       // 4. which hart, which core base
@@ -258,7 +289,25 @@ public final class RestorerGenerator {
         }
         restoreCsr(Csr.FCSR);
       }
-      if (spec.restoreVector()) {
+      if (spec.restoreVector() && xip) {
+        // vector loads from flash (device memory) fault in NEMU: each 64-bit element by a scalar
+        // load, last element first, written by vmv.v.x to elements 0..j with vl = j + 1 and the
+        // tail undisturbed, so element k ends up holding the k-th word
+        int elements = spec.vlen() / 64;
+        addCore(T0, layout.vectorRegs());
+        for (int v = 0; v < 32; v++) {
+          Label element = a.newLabel("v" + v);
+          addImm(T3, T0, 8L * (elements - 1) + (long) v * (spec.vlen() / 8));
+          a.li(T2, elements);
+          a.bind(element);
+          a.ld(T1, T3, 0);
+          a.vsetvli(ZERO, T2, VTYPE_E64_M1_TU_MU);
+          a.vmvVx(v, T1);
+          a.addi(T3, T3, -8);
+          a.addi(T2, T2, -1);
+          a.bne(T2, ZERO, element);
+        }
+      } else if (spec.restoreVector()) {
         int groupBytes = 8 * (spec.vlen() / 8); // eight registers of VLEN bits
         addCore(T0, layout.vectorRegs());
         for (int v = 0; v < 32; v += 8) {
@@ -267,6 +316,8 @@ public final class RestorerGenerator {
             addImm(T0, T0, groupBytes);
           }
         }
+      }
+      if (spec.restoreVector()) {
         loadState(T1, layout.csr(Csr.VL));
         loadState(T2, layout.csr(Csr.VTYPE));
         a.vsetvl(ZERO, T1, T2);
@@ -323,25 +374,34 @@ public final class RestorerGenerator {
       a.sw(T1, T0, 0);
       a.bind(noIpi);
       int arrivals = spec.harts() - (spec.parkHart().isPresent() ? 1 : 0);
-      Label wait = a.newLabel("wait");
-      Label spin = a.newLabel("spin");
-      a.la(T0, counter);
-      a.li(T1, 1);
-      a.amoaddW(T2, T1, T0, true, true);
-      a.li(T3, arrivals - 1);
-      a.bne(T2, T3, wait);
-      addBase(T4, spec.coreBase(0) + layout.mtime());
-      a.ld(T4, T4, 0);
-      a.li(T5, spec.platform().mtimeAddress());
-      a.sd(T4, T5, 0);
-      a.fence();
-      a.amoaddW(ZERO, T1, T0, true, true);
-      a.bind(wait);
-      a.li(T3, arrivals + 1);
-      a.bind(spin);
-      a.lw(T2, T0, 0);
-      a.bne(T2, T3, spin);
-      a.fence();
+      if (xip) {
+        // one hart, nothing to wait for, and the counter is read-only: mtime at once
+        addBase(T4, spec.coreBase(0) + layout.mtime());
+        a.ld(T4, T4, 0);
+        a.li(T5, spec.platform().mtimeAddress());
+        a.sd(T4, T5, 0);
+        a.fence();
+      } else {
+        Label wait = a.newLabel("wait");
+        Label spin = a.newLabel("spin");
+        a.la(T0, counter);
+        a.li(T1, 1);
+        a.amoaddW(T2, T1, T0, true, true);
+        a.li(T3, arrivals - 1);
+        a.bne(T2, T3, wait);
+        addBase(T4, spec.coreBase(0) + layout.mtime());
+        a.ld(T4, T4, 0);
+        a.li(T5, spec.platform().mtimeAddress());
+        a.sd(T4, T5, 0);
+        a.fence();
+        a.amoaddW(ZERO, T1, T0, true, true);
+        a.bind(wait);
+        a.li(T3, arrivals + 1);
+        a.bind(spin);
+        a.lw(T2, T0, 0);
+        a.bne(T2, T3, spin);
+        a.fence();
+      }
 
       // 9. GPRs, pointer register last; mret
       addCore(T0, layout.intRegs());
