@@ -285,18 +285,22 @@ public final class FindCheckpoints extends PTransform<PBegin, PCollectionTuple> 
       Map<String, CheckpointName> byPath = new TreeMap<>();
       names.forEach(n -> byPath.put(n.relativePath(), n));
       for (SetIndex.Entry e : index.entries()) {
-        emitTask(out, byRel.get(e.path()), e.checkpoint(), e.weight().text(), "metadata", e.insts().orElse(null));
-        e.flash().ifPresent(f -> flashNote(out, e.workload(), e.point(), f, e.weight().text()));
+        emitTask(out, byRel.get(e.path()), e.checkpoint(), e.weight().text(), "metadata", e.insts().orElse(null),
+            flashOf(e.flash().orElse(null), byRel));
       }
       for (SetIndex.Problem p : index.problems()) {
         switch (p.kind()) {
           case MISSING_WEIGHT -> {
+            CheckpointName flash = p.paths().stream().map(byPath::get)
+                .filter(n -> n.kind() == CheckpointName.Kind.FLASH).findFirst().orElse(null);
+            boolean memory = p.paths().stream().anyMatch(path -> byPath.get(path).kind() == CheckpointName.Kind.MEMORY);
             for (String path : p.paths()) {
               CheckpointName n = byPath.get(path);
               if (n.kind() == CheckpointName.Kind.MEMORY) {
                 Optional<String> w = n.weight();
-                emitTask(out, byRel.get(path), n, w.orElse(null), w.isPresent() ? "file-name" : "none", null);
-              } else {
+                emitTask(out, byRel.get(path), n, w.orElse(null), w.isPresent() ? "file-name" : "none", null,
+                    flashOf(flash, byRel));
+              } else if (!memory) {
                 flashNote(out, p.workload(), p.point(), n, null);
               }
             }
@@ -321,8 +325,17 @@ public final class FindCheckpoints extends PTransform<PBegin, PCollectionTuple> 
       out.get(FAILURES).output(new FailureRecord(paths.input(uri, rel), stage, reason, paths.scrub(message)));
     }
 
+    /** The task's part for a flash file joined to its memory image (null: none). */
+    private static CheckpointTask.Flash flashOf(CheckpointName flash, Map<String, FoundFile> byRel) {
+      if (flash == null) {
+        return null;
+      }
+      FoundFile f = byRel.get(flash.relativePath());
+      return new CheckpointTask.Flash(f.uri(), flash.relativePath(), f.fingerprint());
+    }
+
     private void emitTask(MultiOutputReceiver out, FoundFile f, CheckpointName n, String weight, String weightSource,
-        String insts) {
+        String insts, CheckpointTask.Flash flash) {
       for (String name : new String[] {n.workload(), n.point()}) {
         Matcher odd = UNSUPPORTED_NAME_CHAR.matcher(name);
         if (odd.find()) {
@@ -344,15 +357,14 @@ public final class FindCheckpoints extends PTransform<PBegin, PCollectionTuple> 
       }
       found.inc();
       out.get(TASKS).output(new CheckpointTask(f.uri(), n.relativePath(), n.workload(), n.point(), weight,
-          weightSource, insts, dir, image, f.fingerprint(), n.actualInstructions().orElse(null)));
+          weightSource, insts, dir, image, f.fingerprint(), n.actualInstructions().orElse(null), flash));
     }
 
-    /** A flash image joined to its memory image is not part of the bundle: said, never dropped silently. */
+    /** A flash image that no memory image's task took along: said, never dropped silently. */
     private static void flashNote(MultiOutputReceiver out, String workload, String point, CheckpointName flash,
         String weight) {
       out.get(NOTES).output(new SetNote("flash-not-bundled", workload, point, List.of(flash.relativePath()),
-          "the flash image beside the memory image is not converted (a bundle holds the memory image); restore"
-              + " with the simulator's --flash-image " + flash.fileName(), weight));
+          "the flash image " + flash.fileName() + " was not bundled: no memory image of the point was", weight));
     }
 
     private static String describeChar(String c) {

@@ -184,6 +184,9 @@ public final class WriteSetFiles extends PTransform<PCollection<BundleRecord>, P
         p.put("restorer", r.restorerSha256());
         p.put("rawBytes", r.rawBytes());
         p.put("imageBytes", r.imageBytes());
+        if (r.flashImage() != null) { // a flash checkpoint: its flash image and execute-in-place restorer
+          p.put("flash", Map.of("image", r.flashImage(), "restorer", r.flashRestorerSha256()));
+        }
         points.put(r.point(), p);
         Map<String, Object> rs = restorers.computeIfAbsent(r.restorerSha256(), k -> {
           Map<String, Object> m = new LinkedHashMap<>();
