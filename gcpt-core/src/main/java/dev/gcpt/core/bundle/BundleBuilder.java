@@ -207,10 +207,21 @@ public final class BundleBuilder implements AutoCloseable {
     recover(out, target.dir());
     Optional<BundleManifest> existing = readManifest(out, target.dir() + "/" + MANIFEST);
     if (existing.isPresent() && existing.get().build() != null && existing.get().flash() != null
-        && recipe.equals(existing.get().build().recipe())
         && out.exists(target.dir() + "/" + existing.get().image().file())
         && out.exists(target.dir() + "/" + existing.get().flash().image().file())) {
-      return new Result(Status.UP_TO_DATE, target.dir(), existing.get());
+      BundleManifest m = existing.get();
+      if (recipe.equals(m.build().recipe())) {
+        return new Result(Status.UP_TO_DATE, target.dir(), m);
+      }
+      if (imageRecipe.equals(m.build().imageRecipe()) && !m.image().singleFrame()
+          && m.image().rawLength() % ImageWriter.LENGTH_ALIGNMENT == 0) {
+        // only the restorers change: both images are regenerated from the bundle's own
+        try {
+          return regenerateFlash(source, target, out, m, recipe, imageRecipe);
+        } catch (ImageFormatException | CheckpointException e) {
+          LOG.warn("{}: rebuilding from the sources: {}", out.describe(target.dir() + "/" + MANIFEST), e.getMessage());
+        }
+      }
     }
     if (options.platform().windowBase() != 0) {
       throw new CheckpointException(CheckpointException.Reason.INCONSISTENT, source.uri() + ": a flash checkpoint"
@@ -223,6 +234,24 @@ public final class BundleBuilder implements AutoCloseable {
       fs = FlashCheckpoint.read(in, flash.uri(), options.maxRawBytes());
     }
     return buildFromSource(source, opener, target, out, recipe, imageRecipe, null, new FlashBuild(flash, fs));
+  }
+
+  /**
+   * A restorer change of a flash checkpoint's bundle, without its sources: the memory image's head
+   * slot is swapped ({@link #regenerate}; its window holds the state), the flash image is written
+   * again from the bundle's own flash image (1 MiB), the manifest keeps both sources.
+   */
+  private Result regenerateFlash(Source source, Target target, OutputFiles out, BundleManifest old, String recipe,
+      String imageRecipe) throws IOException {
+    String flashRel = target.dir() + "/" + old.flash().image().file();
+    FlashCheckpoint.FlashSource own;
+    try (InputStream in = out.open(flashRel)) {
+      own = FlashCheckpoint.read(in, out.describe(flashRel), options.maxRawBytes());
+    }
+    Result r = regenerate(source, target, out, old, recipe, imageRecipe);
+    BundleManifest m = writeFlashImage(new FlashBuild(null, own), old.flash().source(), target, out, r.manifest());
+    writeManifest(out, target.dir(), m);
+    return new Result(r.status(), r.dir(), m);
   }
 
   /** A flash file being bundled: what was read of it. */
@@ -313,7 +342,9 @@ public final class BundleBuilder implements AutoCloseable {
     BundleManifest m = manifest(src, upgraded != null ? upgraded.notes() : paired.cp().notes(), target, paired, written,
         recipe, imageRecipe);
     if (flash != null) {
-      m = writeFlashImage(flash, target, out, m);
+      FlashCheckpoint.FlashSource fs = flash.source();
+      m = writeFlashImage(flash, new BundleManifest.Source(flash.input().uri(), fs.codec().cliName(),
+          fs.compressedLength(), fs.rawLength(), fs.sha256(), flash.input().fingerprint()), target, out, m);
     }
     writeManifest(out, target.dir(), m);
     return new Result(Status.BUILT, target.dir(), m);
@@ -446,8 +477,8 @@ public final class BundleBuilder implements AutoCloseable {
    * with a restorer that executes in place at the flash base. Returns {@code m} with the flash
    * image's part.
    */
-  private BundleManifest writeFlashImage(FlashBuild flash, Target target, OutputFiles out, BundleManifest m)
-      throws IOException {
+  private BundleManifest writeFlashImage(FlashBuild flash, BundleManifest.Source recorded, Target target,
+      OutputFiles out, BundleManifest m) throws IOException {
     FlashCheckpoint.FlashSource fs = flash.source();
     String file = FlashCheckpoint.flashFileName(target.imageFileName());
     String rel = target.dir() + "/" + file;
@@ -480,9 +511,7 @@ public final class BundleBuilder implements AutoCloseable {
         target.dir() + "/" + file));
     BundleManifest withCommands = new BundleManifest(m.schema(), m.source(), m.variant(), m.producerLayout(), m.harts(),
         m.vlen(), m.hartStates(), m.descriptor(), m.restorer(), m.image(), m.simpoint(), m.notes(), commands, m.build());
-    return withCommands.withFlash(new BundleManifest.Flash(hex(FlashCheckpoint.FLASH_BASE),
-        new BundleManifest.Source(flash.input().uri(), fs.codec().cliName(), fs.compressedLength(), fs.rawLength(),
-            fs.sha256(), flash.input().fingerprint()),
+    return withCommands.withFlash(new BundleManifest.Flash(hex(FlashCheckpoint.FLASH_BASE), recorded,
         new BundleManifest.DescriptorInfo(hex(nl.descriptorOffset()), d.length, HexFormat.of().formatHex(d)),
         p.info(), BundleManifest.ImageInfo.of(file, info)));
   }

@@ -133,7 +133,7 @@ public final class FlashCheckpoint {
    * at 0x100000), and hold nothing at the state offsets. A memory image that holds state of its
    * own is refused too: which state is the checkpoint's would be a guess.
    *
-   * @param memory the memory image's decoded bytes, from offset 0
+   * @param memory the memory image's decoded bytes, from offset 0; closed with the stream returned
    */
   public static InputStream memoryWithState(InputStream memory, String memoryName, FlashSource flash)
       throws IOException {
@@ -156,14 +156,25 @@ public final class FlashCheckpoint {
     byte[] merged = Arrays.copyOf(head, IMAGE_LENGTH);
     System.arraycopy(flash.window(), STATE_START, merged, STATE_START, IMAGE_LENGTH - STATE_START);
     if (head.length < IMAGE_LENGTH) {
+      memory.close();
       return new ByteArrayInputStream(merged); // the memory image ended inside the window
     }
-    // SequenceInputStream closes each stream it exhausts: the caller still drains and closes memory
+    // SequenceInputStream closes each stream it exhausts, but the caller may still drain memory
+    // (to hash the file's last bytes): it is closed with the merged stream only
     InputStream keptOpen = new java.io.FilterInputStream(memory) {
       @Override
       public void close() {}
     };
-    return new SequenceInputStream(new ByteArrayInputStream(merged), keptOpen);
+    return new java.io.FilterInputStream(new SequenceInputStream(new ByteArrayInputStream(merged), keptOpen)) {
+      @Override
+      public void close() throws IOException {
+        try {
+          super.close();
+        } finally {
+          memory.close();
+        }
+      }
+    };
   }
 
   /**
