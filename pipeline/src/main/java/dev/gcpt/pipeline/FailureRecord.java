@@ -12,9 +12,9 @@ import java.io.Serializable;
  *     #STAGE_WRITE}, or {@value #STAGE_METADATA} (a metadata file, not an input: not counted)
  */
 public record FailureRecord(String uri, String stage, String reason, String message) implements Serializable {
-  public static final String STAGE_MATCH = "match";
+  public static final String STAGE_MATCH = dev.gcpt.core.set.SetScan.STAGE_MATCH;
   public static final String STAGE_READ = "read";
   public static final String STAGE_NORMALIZE = "normalize";
   public static final String STAGE_WRITE = "write";
-  public static final String STAGE_METADATA = "metadata";
+  public static final String STAGE_METADATA = dev.gcpt.core.set.SetManifest.METADATA_STAGE;
 }

@@ -1,6 +1,7 @@
 package dev.gcpt.pipeline;
 
 import dev.gcpt.core.codec.Codec;
+import dev.gcpt.core.set.SetNote;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.coders.SerializableCoder;

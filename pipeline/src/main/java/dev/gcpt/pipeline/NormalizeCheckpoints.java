@@ -7,6 +7,7 @@ import dev.gcpt.core.codec.Codec;
 import dev.gcpt.core.json.Json;
 import dev.gcpt.core.read.CheckpointException;
 import dev.gcpt.core.restorer.PlatformProfile;
+import dev.gcpt.core.set.SetNote;
 import dev.gcpt.pipeline.io.Storage;
 import dev.gcpt.pipeline.io.StorageOutputFiles;
 import java.io.IOException;

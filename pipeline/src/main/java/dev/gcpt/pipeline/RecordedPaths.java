@@ -1,7 +1,7 @@
 package dev.gcpt.pipeline;
 
+import dev.gcpt.core.io.Uris;
 import java.io.Serializable;
-import java.nio.file.Path;
 
 /**
  * How input and output locations appear in what a run records ({@code failures.jsonl}, {@code
@@ -37,15 +37,15 @@ public final class RecordedPaths implements Serializable {
     String in = null;
     String given = null;
     if (isLocal(input)) {
-      in = withSlash(Path.of(stripSlash(input)).toAbsolutePath().normalize().toString());
+      in = withSlash(Uris.localPath(stripSlash(input)).toAbsolutePath().normalize().toString());
       given = withSlash(stripSlash(input));
     }
-    String out = isLocal(output) ? Path.of(stripSlash(output)).toAbsolutePath().normalize().toString() : null;
+    String out = isLocal(output) ? Uris.localPath(stripSlash(output)).toAbsolutePath().normalize().toString() : null;
     return new RecordedPaths(in, given, out);
   }
 
   static boolean isLocal(String uri) {
-    return !uri.contains("://");
+    return Uris.isLocal(uri);
   }
 
   /** Whether the set is local (its files are recorded by set-relative path). */

@@ -4,9 +4,10 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import dev.gcpt.core.json.Json;
 import dev.gcpt.core.report.SetReport;
 import dev.gcpt.core.set.CheckpointName;
+import dev.gcpt.core.set.SetManifest;
+import dev.gcpt.core.set.SetNote;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -23,7 +24,7 @@ public final class SetReports {
    */
   static SetReport of(String input, List<BundleRecord> bundles, List<FailureRecord> failures, List<SetNote> notes) {
     String root = input.endsWith("/") ? input.substring(0, input.length() - 1) : input;
-    String label = root.contains("://") ? root : "local:" + Path.of(root).getFileName();
+    String label = SetManifest.inputLabel(root);
     List<SetReport.Bundle> b = bundles.stream().map(r -> new SetReport.Bundle(r.workload(), r.point(), r.weight(),
         r.weightSource(), r.insts(), r.bundleDir(), r.image(), r.variant(), r.harts(),
         new SetReport.Restorer(r.restorerSha256(), r.restorerSize(), r.restorerOrigin(), parse(r.restorerParameters())),
@@ -42,46 +43,32 @@ public final class SetReports {
   }
 
   /**
-   * The report of a set from {@code set.json}, its {@code failures.jsonl} records and the
+   * The report of a set from its {@code set.json}, its {@code failures.jsonl} records and the
    * bundles' manifests by bundle directory, which give the source size and the image's current
    * compressed size (a bundle without one counts 0 source bytes and set.json's image size);
    * {@code timings} is the run section.
    */
-  public static SetReport fromSetFiles(com.fasterxml.jackson.databind.JsonNode set, List<FailureRecord> failures,
+  public static SetReport fromSetFiles(SetManifest set, List<FailureRecord> failures,
       Map<String, dev.gcpt.core.bundle.BundleManifest> manifests, List<SetReport.Timing> timings) {
     List<SetReport.Bundle> b = new java.util.ArrayList<>();
-    com.fasterxml.jackson.databind.JsonNode restorers = set.path("restorers");
-    set.path("workloads").fields().forEachRemaining(w -> {
-      String insts = w.getValue().hasNonNull("insts") ? w.getValue().get("insts").asText() : null;
-      w.getValue().path("points").fields().forEachRemaining(e -> {
-        com.fasterxml.jackson.databind.JsonNode p = e.getValue();
-        String sha = p.path("restorer").asText();
-        com.fasterxml.jackson.databind.JsonNode r = restorers.path(sha);
-        Map<String, Object> params = Json.mapper().convertValue(r.path("parameters"),
-            new TypeReference<Map<String, Object>>() {});
-        dev.gcpt.core.bundle.BundleManifest m = manifests.get(p.path("bundle").asText());
-        b.add(new SetReport.Bundle(w.getKey(), e.getKey(), text(p, "weight"), text(p, "weightSource"), insts,
-            p.path("bundle").asText(), p.path("image").asText(), p.path("variant").asText(), p.path("harts").asInt(),
-            new SetReport.Restorer(sha, r.path("size").asLong(), r.path("origin").asText(),
-                params == null ? Map.of() : params),
-            m == null ? 0 : m.source().compressedLength(), p.path("rawBytes").asLong(),
-            m == null ? p.path("imageBytes").asLong() : m.image().compressedLength()));
-      });
-    });
-    List<SetReport.Note> n = new java.util.ArrayList<>();
-    set.path("notes").forEach(x -> n.add(new SetReport.Note(text(x, "kind"), text(x, "workload"), text(x, "point"),
-        text(x, "weight"), text(x, "detail"))));
+    set.workloads().forEach((workload, w) -> w.points().forEach((point, p) -> {
+      SetManifest.Restorer r = set.restorers().get(p.restorer());
+      dev.gcpt.core.bundle.BundleManifest m = manifests.get(p.bundle());
+      b.add(new SetReport.Bundle(workload, point, p.weight(), p.weightSource(), w.insts(), p.bundle(), p.image(),
+          p.variant(), p.harts(), new SetReport.Restorer(p.restorer(), r == null ? 0 : r.size(),
+              r == null ? "" : r.origin(), r == null || r.parameters() == null ? Map.of() : r.parameters()),
+          m == null ? 0 : m.source().compressedLength(), p.rawBytes(),
+          m == null ? (p.imageBytes() == null ? 0 : p.imageBytes()) : m.image().compressedLength()));
+    }));
+    List<SetReport.Note> n = set.notes().stream().map(x -> new SetReport.Note(x.kind(), x.workload(), x.point(),
+        x.weight(), x.detail())).toList();
     List<SetReport.Failure> f = failures.stream().map(r -> {
       Optional<CheckpointName> c = CheckpointName.parse(r.uri());
       return new SetReport.Failure(r.uri(), r.stage(), r.reason(), r.message(),
           c.map(CheckpointName::workload).orElse(null), c.map(CheckpointName::point).orElse(null),
           c.flatMap(CheckpointName::weight).orElse(null));
     }).toList();
-    return new SetReport(set.path("input").asText(), b, f, n, new SetReport.Run(timings));
-  }
-
-  private static String text(com.fasterxml.jackson.databind.JsonNode n, String field) {
-    return n.hasNonNull(field) ? n.get(field).asText() : null;
+    return new SetReport(set.input(), b, f, n, new SetReport.Run(timings));
   }
 
   /** {@code uri} below {@code root} (local roots may be relative; Beam reports absolute paths). */
@@ -89,13 +76,8 @@ public final class SetReports {
     if (uri.startsWith(root + "/")) {
       return uri.substring(root.length() + 1);
     }
-    if (!root.contains("://")) {
-      String abs = Path.of(root).toAbsolutePath().normalize() + "/";
-      if (uri.startsWith(abs)) {
-        return uri.substring(abs.length());
-      }
-    }
-    return uri;
+    String abs = dev.gcpt.pipeline.io.Storage.directory(root) + "/";
+    return uri.startsWith(abs) ? uri.substring(abs.length()) : uri;
   }
 
   private static Map<String, Object> parse(String json) {

@@ -1,13 +1,15 @@
 package dev.gcpt.cli;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.gcpt.core.bundle.BundleBuilder;
 import dev.gcpt.core.bundle.BundleManifest;
 import dev.gcpt.core.bundle.OutputFiles;
 import dev.gcpt.core.codec.Codec;
 import dev.gcpt.core.image.ImageOptions;
+import dev.gcpt.core.io.Store;
+import dev.gcpt.core.io.Uris;
 import dev.gcpt.core.json.Json;
 import dev.gcpt.core.read.CheckpointException;
+import dev.gcpt.core.set.SetManifest;
 import dev.gcpt.pipeline.WriteSetFiles;
 import dev.gcpt.pipeline.io.PendingFile;
 import dev.gcpt.pipeline.io.Storage;
@@ -51,7 +53,7 @@ public final class RegenerateCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     org.apache.beam.sdk.options.PipelineOptions s3Options = null;
-    if (root.contains("://") && !root.regionMatches(true, 0, "file:", 0, 5)) {
+    if (!Uris.isLocal(root)) {
       s3Options = storage.s3Setup().configureFileSystems(); // Beam's options machinery costs seconds: only when needed
     }
     // spelled as the listing spells its files (a local DIR: absolute), so that a listed manifest's
@@ -59,7 +61,12 @@ public final class RegenerateCommand implements Callable<Integer> {
     String base = Storage.directory(root);
     StorageOutputFiles files = new StorageOutputFiles(base, s3Options);
     java.util.TreeSet<String> manifests = new java.util.TreeSet<>();
-    for (Storage.StoredFile f : Storage.list(base + "/**")) {
+    // the one listing (Storage.store, as FindCheckpoints lists a set): Beam's match drops local names
+    // that are not valid UTF-8
+    for (Store.Entry f : storage.list(base)) {
+      if (f.problem() != null) {
+        continue;
+      }
       if (f.uri().endsWith("/" + BundleBuilder.MANIFEST)) {
         manifests.add(f.uri());
       } else if (f.uri().endsWith("/" + BundleBuilder.JOURNAL)) {
@@ -76,7 +83,7 @@ public final class RegenerateCommand implements Callable<Integer> {
       err.println("gcpt regenerate: no bundle.json under " + root);
       return 1;
     }
-    String setRoot = Storage.exists(base + "/" + WriteSetFiles.SET_JSON) ? base : null;
+    String setRoot = Storage.exists(base + "/" + SetManifest.FILE) ? base : null;
     Map<String, Integer> statuses = new TreeMap<>();
     Map<String, BundleManifest> after = new TreeMap<>();
     List<dev.gcpt.core.report.SetReport.Timing> timings = new ArrayList<>();
@@ -112,7 +119,7 @@ public final class RegenerateCommand implements Callable<Integer> {
         }
         long started = System.nanoTime();
         try {
-          // a flash checkpoint's bundle is rebuilt from both its sources (both images carry a restorer)
+          // a flash checkpoint: both images carry a restorer (regenerated from the bundle's own images)
           BundleBuilder.FlashInput flash = m.flash() == null ? null : new BundleBuilder.FlashInput(
               m.flash().source().uri(), m.flash().source().fingerprint(), () -> storage.open(m.flash().source().uri()));
           BundleBuilder.Result r = b.build(new BundleBuilder.Source(m.source().uri(), m.source().fingerprint()),
@@ -144,8 +151,8 @@ public final class RegenerateCommand implements Callable<Integer> {
       files.close();
     }
     if (setRoot != null) {
-      updateSetJson(setRoot, after);
-      writeReport(setRoot, after, timings);
+      SetManifest set = updateSetJson(setRoot, after);
+      writeReport(setRoot, set, after, timings);
       if (referenced != null) {
         int removed = removeUnusedRestorers(setRoot, referenced);
         if (removed > 0) {
@@ -178,12 +185,8 @@ public final class RegenerateCommand implements Callable<Integer> {
   }
 
   /** Rewrites report.html from the updated set.json and failures.jsonl (its run section: this regeneration). */
-  private static void writeReport(String base, Map<String, BundleManifest> manifests,
+  private static void writeReport(String base, SetManifest set, Map<String, BundleManifest> manifests,
       List<dev.gcpt.core.report.SetReport.Timing> timings) throws IOException {
-    com.fasterxml.jackson.databind.JsonNode set;
-    try (InputStream in = Storage.open(base + "/" + WriteSetFiles.SET_JSON)) {
-      set = Json.mapper().readTree(in);
-    }
     List<dev.gcpt.pipeline.FailureRecord> failures = new ArrayList<>();
     String failuresUri = base + "/" + WriteSetFiles.FAILURES_JSONL;
     if (Storage.exists(failuresUri)) {
@@ -205,44 +208,17 @@ public final class RegenerateCommand implements Callable<Integer> {
     }
   }
 
-  /** Points set.json's restorer references at the regenerated bundles' restorers. */
-  private static void updateSetJson(String base, Map<String, BundleManifest> manifests) throws IOException {
-    ObjectNode set;
-    try (InputStream in = Storage.open(base + "/" + WriteSetFiles.SET_JSON)) {
-      set = (ObjectNode) Json.mapper().readTree(in);
+  /** Points set.json at the regenerated bundles' restorers ({@link SetManifest#regenerated}). */
+  private static SetManifest updateSetJson(String base, Map<String, BundleManifest> manifests) throws IOException {
+    SetManifest set;
+    try (InputStream in = Storage.open(base + "/" + SetManifest.FILE)) {
+      set = SetManifest.read(in).regenerated(manifests);
     }
-    Map<String, ObjectNode> restorers = new TreeMap<>();
-    set.get("workloads").fields().forEachRemaining(w -> w.getValue().get("points").fields().forEachRemaining(p -> {
-      ObjectNode point = (ObjectNode) p.getValue();
-      BundleManifest m = manifests.get(point.get("bundle").asText());
-      if (m == null) {
-        return;
-      }
-      point.put("restorer", m.restorer().sha256());
-      if (m.flash() != null && point.has("flash")) {
-        ((ObjectNode) point.get("flash")).put("restorer", m.flash().restorer().sha256());
-      }
-      if (point.has("imageBytes")) {
-        point.put("imageBytes", m.image().compressedLength()); // a head that outgrew its slot moved the body
-      }
-      ObjectNode r = restorers.computeIfAbsent(m.restorer().sha256(), k -> {
-        ObjectNode n = Json.mapper().createObjectNode();
-        n.put("file", m.restorer().file());
-        n.put("size", m.restorer().size());
-        n.put("origin", m.restorer().origin());
-        n.set("parameters", Json.mapper().valueToTree(m.restorer().parameters()));
-        n.put("bundles", 0L);
-        return n;
-      });
-      r.put("bundles", r.get("bundles").asLong() + 1);
-    }));
-    ObjectNode rs = Json.mapper().createObjectNode();
-    restorers.forEach(rs::set);
-    set.set("restorers", rs);
-    try (PendingFile f = Storage.createAtomic(base + "/" + WriteSetFiles.SET_JSON, "application/json")) {
-      f.stream().write(Json.pretty(set).getBytes(StandardCharsets.UTF_8));
+    try (PendingFile f = Storage.createAtomic(base + "/" + SetManifest.FILE, "application/json")) {
+      f.stream().write(set.toJson());
       f.commit();
     }
+    return set;
   }
 
 }

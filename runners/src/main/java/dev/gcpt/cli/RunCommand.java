@@ -1,11 +1,11 @@
 package dev.gcpt.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.gcpt.core.io.Uris;
-import dev.gcpt.core.json.Json;
+import dev.gcpt.core.set.RunSummary;
+import dev.gcpt.core.set.SetManifest;
+import dev.gcpt.core.set.SetNote;
 import dev.gcpt.pipeline.GcptOptions;
 import dev.gcpt.pipeline.GcptPipeline;
-import dev.gcpt.pipeline.WriteSetFiles;
 import dev.gcpt.pipeline.io.Storage;
 import java.io.IOException;
 import java.io.InputStream;
@@ -106,10 +106,10 @@ public final class RunCommand implements Callable<Integer> {
           + " docs/set-layouts.md)");
       return 1;
     }
-    JsonNode set = Summary.read(output + "/" + WriteSetFiles.SET_JSON);
+    SetManifest set = Summary.readSet(output);
     int rc = Summary.print(out, output, set, (System.nanoTime() - start) / 1e9);
     java.util.Set<String> gone = new java.util.TreeSet<>(before);
-    gone.removeAll(indexedPoints(set));
+    gone.removeAll(set.points());
     if (!gone.isEmpty()) {
       err.printf(Locale.ROOT, "gcpt run: warning: the set index no longer lists %d point(s) the previous one listed"
           + " (not found under %s this time; their bundles stay in %s), e.g. %s%n", gone.size(), Uris.redact(input),
@@ -140,10 +140,10 @@ public final class RunCommand implements Callable<Integer> {
   }
 
   private static String comparable(String uri) {
-    if (uri.contains("://")) {
+    if (!Uris.isLocal(uri)) {
       return Uris.withoutUserInfo(uri.replaceAll("/+$", ""));
     }
-    java.nio.file.Path p = java.nio.file.Path.of(uri).toAbsolutePath().normalize();
+    java.nio.file.Path p = Uris.localPath(uri).toAbsolutePath().normalize();
     // resolve links on the longest part of the path that exists
     java.nio.file.Path existing = p;
     while (existing != null && !java.nio.file.Files.exists(existing)) {
@@ -169,7 +169,7 @@ public final class RunCommand implements Callable<Integer> {
    */
   static int sweepLeftovers(String output) throws IOException {
     int n = 0;
-    if (!output.contains("://") && !java.nio.file.Files.isDirectory(java.nio.file.Path.of(output))) {
+    if (Uris.isLocal(output) && !java.nio.file.Files.isDirectory(Uris.localPath(output))) {
       return 0;
     }
     for (Storage.StoredFile f : Storage.list(output)) {
@@ -178,8 +178,8 @@ public final class RunCommand implements Callable<Integer> {
         n++;
       }
     }
-    if (!output.contains("://")) {
-      java.nio.file.Path root = java.nio.file.Path.of(output);
+    if (Uris.isLocal(output)) {
+      java.nio.file.Path root = Uris.localPath(output);
       List<java.nio.file.Path> dirs;
       try (java.util.stream.Stream<java.nio.file.Path> all = java.nio.file.Files.walk(root)) {
         dirs = all.filter(java.nio.file.Files::isDirectory).filter(d -> !d.equals(root))
@@ -200,21 +200,13 @@ public final class RunCommand implements Callable<Integer> {
   /** The workload/point pairs the set index at {@code output} lists (none when there is none). */
   static java.util.Set<String> indexedPoints(String output) {
     try {
-      if (Storage.exists(output + "/" + WriteSetFiles.SET_JSON)) {
-        return indexedPoints(Summary.read(output + "/" + WriteSetFiles.SET_JSON));
+      if (Storage.exists(output + "/" + SetManifest.FILE)) {
+        return Summary.readSet(output).points();
       }
     } catch (IOException | RuntimeException e) {
       // an unreadable index is replaced like a missing one
     }
     return new java.util.TreeSet<>();
-  }
-
-  /** The workload/point pairs {@code set} (a set.json) lists. */
-  static java.util.Set<String> indexedPoints(JsonNode set) {
-    java.util.Set<String> points = new java.util.TreeSet<>();
-    set.path("workloads").fields().forEachRemaining(w -> w.getValue().path("points").fieldNames()
-        .forEachRemaining(p -> points.add(w.getKey() + "/" + p)));
-    return points;
   }
 
   GcptOptions options() throws IOException {
@@ -292,30 +284,32 @@ public final class RunCommand implements Callable<Integer> {
     }
   }
 
-  /** Reads set.json and run.json back and prints the run's summary. */
+  /** Reads set.json and run.json back ({@link SetManifest}, {@link RunSummary}) and prints the run's summary. */
   static final class Summary {
     private static final int NOTES_SHOWN = 3;
 
-    static int print(PrintWriter out, String output, JsonNode set, double seconds) throws IOException {
-      JsonNode run = read(output + "/" + WriteSetFiles.RUN_JSON);
-      JsonNode c = set.get("counts");
+    static int print(PrintWriter out, String output, SetManifest set, double seconds) throws IOException {
+      RunSummary run;
+      try (InputStream in = Storage.open(output + "/" + RunSummary.FILE)) {
+        run = RunSummary.read(in);
+      }
+      SetManifest.Counts c = set.counts();
       List<String> statuses = new ArrayList<>();
-      run.get("statuses").fields().forEachRemaining(e -> statuses.add(count(e.getKey(), e.getValue().asLong())));
-      out.printf(Locale.ROOT, "inputs %d = bundles %d + failures %d   (%s)   in %.1f s%n", c.get("inputs").asLong(),
-          c.get("bundles").asLong(), c.get("failures").asLong(), String.join(", ", statuses), seconds);
+      run.statuses().forEach((k, v) -> statuses.add(count(k, v)));
+      out.printf(Locale.ROOT, "inputs %d = bundles %d + failures %d   (%s)   in %.1f s%n", c.inputs(),
+          c.bundles(), c.failures(), String.join(", ", statuses), seconds);
       out.printf("read %s compressed, %s raw, wrote %s of images; %d distinct restorer(s)%n",
-          Sizes.human(run.get("sourceBytesRead").asLong()), Sizes.human(run.get("rawBytesProcessed").asLong()),
-          Sizes.human(run.get("imageBytesWritten").asLong()), set.get("restorers").size());
-      set.get("failuresByReason").fields().forEachRemaining(e ->
-          out.printf("  failures %-22s %d%n", e.getKey(), e.getValue().asLong()));
-      java.util.Map<String, List<JsonNode>> byKind = new java.util.TreeMap<>();
-      for (JsonNode n : set.get("notes")) {
-        byKind.computeIfAbsent(n.get("kind").asText(), k -> new ArrayList<>()).add(n);
+          Sizes.human(run.sourceBytesRead()), Sizes.human(run.rawBytesProcessed()),
+          Sizes.human(run.imageBytesWritten()), set.restorers().size());
+      set.failuresByReason().forEach((k, v) -> out.printf("  failures %-22s %d%n", k, v));
+      java.util.Map<String, List<SetNote>> byKind = new java.util.TreeMap<>();
+      for (SetNote n : set.notes()) {
+        byKind.computeIfAbsent(n.kind(), k -> new ArrayList<>()).add(n);
       }
       byKind.forEach((kind, notes) -> {
         out.printf("  note %s: %d point(s)%n", kind, notes.size());
-        notes.stream().limit(NOTES_SHOWN).forEach(n -> out.printf("       %s/%s: %s%n", n.get("workload").asText(),
-            n.get("point").asText(), n.get("detail").asText()));
+        notes.stream().limit(NOTES_SHOWN).forEach(n -> out.printf("       %s/%s: %s%n", n.workload(),
+            n.point(), n.detail()));
       });
       String root = Uris.redact(output);
       out.printf("report: %s/%s%nset: %s/set.json  failures: %s/failures.jsonl%n", root,
@@ -325,7 +319,7 @@ public final class RunCommand implements Callable<Integer> {
       }
       out.flush();
       // every input failed: nothing to simulate, whatever the failures say
-      return c.get("bundles").asLong() == 0 && c.get("inputs").asLong() > 0 ? 1 : 0;
+      return c.bundles() == 0 && c.inputs() > 0 ? 1 : 0;
     }
 
     /** A status count in words: {@code UP_TO_DATE}, 3 → "up to date 3". */
@@ -333,9 +327,10 @@ public final class RunCommand implements Callable<Integer> {
       return status.toLowerCase(Locale.ROOT).replace('_', ' ') + " " + n;
     }
 
-    static JsonNode read(String uri) throws IOException {
-      try (InputStream in = Storage.open(uri)) {
-        return Json.mapper().readTree(in);
+    /** The set.json under {@code output}. */
+    static SetManifest readSet(String output) throws IOException {
+      try (InputStream in = Storage.open(output + "/" + SetManifest.FILE)) {
+        return SetManifest.read(in);
       }
     }
   }

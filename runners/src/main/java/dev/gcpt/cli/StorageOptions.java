@@ -1,16 +1,16 @@
 package dev.gcpt.cli;
 
+import dev.gcpt.core.io.Store;
+import dev.gcpt.core.io.Uris;
+import dev.gcpt.pipeline.io.Storage;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.channels.Channels;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
-import java.nio.file.Path;
-import org.apache.beam.sdk.io.FileSystems;
-import org.apache.beam.sdk.io.fs.MatchResult;
 
-/** Options shared by commands that read or write local paths and s3:// URIs. */
-public final class StorageOptions {
+/**
+ * Options shared by commands that read or write local paths and s3:// URIs, and the {@link Store}
+ * they configure (the pipeline's {@link Storage#store}, with S3 failures explained in one line).
+ */
+public final class StorageOptions implements Store {
   @picocli.CommandLine.Option(names = "--s3-endpoint", description = "S3 endpoint URL (e.g. http://127.0.0.1:9000); default: AWS.")
   String s3Endpoint;
 
@@ -27,6 +27,7 @@ public final class StorageOptions {
   boolean s3CredentialsToWorkers;
 
   private boolean registered;
+  private Store store;
   private dev.gcpt.pipeline.io.S3Setup resolved;
 
   /**
@@ -66,63 +67,53 @@ public final class StorageOptions {
    * modification time, and the ETag on S3): a replaced object gets a new one, so reruns rebuild it.
    */
   public String fingerprint(String uri) throws IOException {
-    if (!uri.contains("://")) {
-      return dev.gcpt.pipeline.FindCheckpoints.stat(uri, null).fingerprint(); // no Beam options for a local file
-    }
-    ensureRegistered();
-    try {
-      return dev.gcpt.pipeline.FindCheckpoints.stat(uri, s3Setup().toOptions()).fingerprint();
-    } catch (IOException | RuntimeException e) {
-      throw explained(uri, e);
-    }
+    return stat(uri).fingerprint();
+  }
+
+  @Override
+  public Store.Entry stat(String uri) throws IOException {
+    return call(uri, () -> store().stat(uri));
   }
 
   /** Opens a local path or any Beam filesystem URI for streaming reads. */
+  @Override
   public InputStream open(String uri) throws IOException {
-    if (!uri.contains("://")) {
-      try {
-        return Files.newInputStream(Path.of(uri));
-      } catch (NoSuchFileException e) {
-        throw new IOException("no such file: " + uri, e);
-      }
-    }
-    ensureRegistered();
-    try {
-      MatchResult.Metadata m = FileSystems.matchSingleFileSpec(uri);
-      return Channels.newInputStream(FileSystems.open(m.resourceId()));
-    } catch (IOException | RuntimeException e) {
-      throw explained(uri, e);
-    }
+    return call(uri, () -> store().open(uri));
   }
 
   /** Whether a local path or any Beam filesystem URI names an existing file. */
+  @Override
   public boolean exists(String uri) throws IOException {
-    if (!uri.contains("://")) {
-      return Files.isRegularFile(Path.of(uri));
-    }
-    ensureRegistered();
-    try {
-      return dev.gcpt.pipeline.io.Storage.exists(uri);
-    } catch (IOException | RuntimeException e) {
-      throw explained(uri, e);
-    }
+    return call(uri, () -> store().exists(uri));
   }
 
-  /** Every file under a local directory or URI prefix, sorted. */
-  public java.util.List<String> list(String root) throws IOException {
-    if (!root.contains("://")) {
-      if (!Files.isDirectory(Path.of(root))) {
-        return java.util.List.of();
-      }
-      try (java.util.stream.Stream<Path> s = Files.walk(Path.of(root))) {
-        return s.filter(Files::isRegularFile).map(Path::toString).sorted().toList();
-      }
+  /** Every entry under a local directory or URI prefix, sorted ({@link Store#list}: the one listing). */
+  @Override
+  public java.util.List<Store.Entry> list(String root) throws IOException {
+    return call(root, () -> store().list(root));
+  }
+
+  /** The pipeline's store with these S3 settings; {@code s3://} registered with Beam only when first used. */
+  private Store store() {
+    if (store == null) {
+      store = Storage.store(null);
+    }
+    return store;
+  }
+
+  private interface StorageCall<T> {
+    T call() throws IOException;
+  }
+
+  private <T> T call(String uri, StorageCall<T> c) throws IOException {
+    if (Uris.isLocal(uri)) {
+      return c.call(); // no Beam options for a local file
     }
     ensureRegistered();
     try {
-      return dev.gcpt.pipeline.io.Storage.list(root).stream().map(dev.gcpt.pipeline.io.Storage.StoredFile::uri).toList();
+      return c.call();
     } catch (IOException | RuntimeException e) {
-      throw explained(root, e);
+      throw explained(uri, e);
     }
   }
 
@@ -138,6 +129,7 @@ public final class StorageOptions {
   private void ensureRegistered() {
     if (!registered) {
       s3Setup().configureFileSystems();
+      store = Storage.store(s3Setup().toOptions());
       registered = true;
     }
   }

@@ -4,6 +4,7 @@ import dev.gcpt.cli.emu.BundleEmulator;
 import dev.gcpt.cli.emu.Qemu;
 import dev.gcpt.core.bundle.BundleBuilder;
 import dev.gcpt.core.bundle.BundleManifest;
+import dev.gcpt.core.io.Store;
 import dev.gcpt.core.verify.BundleVerifier;
 import dev.gcpt.pipeline.io.Storage;
 import java.io.IOException;
@@ -63,15 +64,14 @@ public final class VerifyCommand implements Callable<Integer> {
       err.println("gcpt verify: --emulate needs " + Qemu.BINARY + " (Debian package qemu-system-misc)");
       return USAGE;
     }
-    String root = target.contains("://") ? target : Path.of(target).toAbsolutePath().normalize().toString();
-    root = root.endsWith("/") ? root.substring(0, root.length() - 1) : root;
+    String root = Storage.directory(target); // a local one absolute, as the listing names its files
     List<String> all = bundles(root);
     if (all.isEmpty()) {
       err.println("gcpt verify: no bundle.json at or under " + target);
       return 1;
     }
     List<String> chosen = sample(all, sample);
-    BundleVerifier verifier = new BundleVerifier(store());
+    BundleVerifier verifier = new BundleVerifier(storage);
     ProgressMeter meter = ProgressMeter.forTerminal(err, "bundles");
     long bytes = 0;
     int bad = 0;
@@ -118,9 +118,14 @@ public final class VerifyCommand implements Callable<Integer> {
       return List.of(root);
     }
     List<String> dirs = new ArrayList<>();
-    for (String f : storage.list(root)) {
-      if (f.endsWith(suffix) && !f.contains(Storage.TEMP_PREFIX) && !f.contains(Storage.PARTIAL_MARKER)) {
-        dirs.add(f.substring(0, f.length() - suffix.length()));
+    // the listing names local files by absolute path: shown below root as the user wrote it
+    String base = Storage.directory(root);
+    String given = root.length() > 1 && root.endsWith("/") ? root.substring(0, root.length() - 1) : root;
+    for (Store.Entry e : storage.list(root)) {
+      String f = e.uri();
+      if (e.problem() == null && f.endsWith(suffix) && f.startsWith(base + "/") && !f.contains(Store.TEMP_PREFIX)
+          && !f.contains(Store.LEGACY_PARTIAL_MARKER)) {
+        dirs.add(given + f.substring(base.length(), f.length() - suffix.length()));
       }
     }
     dirs.sort(Comparator.naturalOrder());
@@ -137,20 +142,6 @@ public final class VerifyCommand implements Callable<Integer> {
       out.add(all.get((int) ((long) i * all.size() / n)));
     }
     return out;
-  }
-
-  private BundleVerifier.Store store() {
-    return new BundleVerifier.Store() {
-      @Override
-      public InputStream open(String uri) throws IOException {
-        return storage.open(uri);
-      }
-
-      @Override
-      public boolean exists(String uri) throws IOException {
-        return storage.exists(uri);
-      }
-    };
   }
 
   private static Optional<BundleManifest> manifest(BundleVerifier v, String dir) {

@@ -11,6 +11,7 @@ import dev.gcpt.core.image.ImageOptions;
 import dev.gcpt.core.image.ImageWriter;
 import dev.gcpt.core.image.Sha256;
 import dev.gcpt.core.io.PassThroughInputStream;
+import dev.gcpt.core.io.Store;
 import dev.gcpt.core.json.Json;
 import dev.gcpt.core.layout.Variant;
 import dev.gcpt.core.normalize.NormalizedLayout;
@@ -36,7 +37,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
-import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -68,8 +68,6 @@ public final class BundleBuilder implements AutoCloseable {
   /** An in-place head-slot swap in progress ({@link #recover}). */
   public static final String JOURNAL = "bundle.journal";
   public static final String RESTORERS_DIR = "restorers/";
-  /** Temporary files carry this and a random suffix after their final name until committed. */
-  public static final String PARTIAL_MARKER = ".partial-";
   /** How a manifest note about a resume pc outside DRAM starts (the pipeline lifts it into set.json). */
   public static final String RESUME_PC_OUTSIDE_DRAM = "resume pc outside DRAM: ";
   /** Buffer for streaming an old image's body frames into the regenerated file. */
@@ -288,7 +286,7 @@ public final class BundleBuilder implements AutoCloseable {
   private Result buildFromSource(Source source, Opener opener, Target target, OutputFiles out, String recipe,
       String imageRecipe, BundleManifest upgraded, FlashBuild flash) throws IOException {
     String imageRel = target.dir() + "/" + target.imageFileName();
-    String tmp = imageRel + PARTIAL_MARKER + UUID.randomUUID();
+    String tmp = Store.temporary(imageRel);
     MessageDigest sourceDigest = Sha256.newDigest();
     PassThroughInputStream counted;
     ImageInfo written;
@@ -389,7 +387,7 @@ public final class BundleBuilder implements AutoCloseable {
         return new Result(Status.REGENERATED, target.dir(), m);
       }
     }
-    String tmp = imageRel + PARTIAL_MARKER + UUID.randomUUID();
+    String tmp = Store.temporary(imageRel);
     try (InputStream oldImage = new java.io.BufferedInputStream(out.open(imageRel), COPY_BUFFER);
         OutputStream o = new java.io.BufferedOutputStream(out.create(tmp), COPY_BUFFER)) {
       oldImage.skipNBytes(oldInfo.headSlotLength());
@@ -482,7 +480,7 @@ public final class BundleBuilder implements AutoCloseable {
     FlashCheckpoint.FlashSource fs = flash.source();
     String file = FlashCheckpoint.flashFileName(target.imageFileName());
     String rel = target.dir() + "/" + file;
-    String tmp = rel + PARTIAL_MARKER + UUID.randomUUID();
+    String tmp = Store.temporary(rel);
     PlatformProfile xip = options.platform().inFlashAt(FlashCheckpoint.FLASH_BASE);
     Paired p;
     ImageInfo info;
@@ -679,7 +677,7 @@ public final class BundleBuilder implements AutoCloseable {
 
   /** Writes {@code bytes} under a temporary name, then commits them to {@code rel}. */
   private static void writeAtomically(OutputFiles out, String rel, byte[] bytes) throws IOException {
-    String tmp = rel + PARTIAL_MARKER + UUID.randomUUID();
+    String tmp = Store.temporary(rel);
     try (OutputStream o = out.create(tmp)) {
       o.write(bytes);
     }

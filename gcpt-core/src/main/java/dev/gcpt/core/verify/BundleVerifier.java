@@ -5,15 +5,13 @@ import dev.gcpt.core.bundle.BundleManifest;
 import dev.gcpt.core.descriptor.Descriptor;
 import dev.gcpt.core.image.Sha256;
 import dev.gcpt.core.io.PassThroughInputStream;
+import dev.gcpt.core.io.Store;
 import dev.gcpt.core.json.Json;
 import dev.gcpt.core.restorer.RestorerGenerator;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
-import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -69,28 +67,6 @@ public final class BundleVerifier {
   /** XS-GEM5's gzip loader asserts that every read is a multiple of 8 bytes. */
   static final long GZIP_LOAD_GRANULE = 8;
 
-  /** Where bundles are read from: local paths or any URI the caller's storage opens. */
-  public interface Store {
-    InputStream open(String uri) throws IOException;
-
-    boolean exists(String uri) throws IOException;
-
-    /** Local files; URIs are paths. */
-    static Store local() {
-      return new Store() {
-        @Override
-        public InputStream open(String uri) throws IOException {
-          return Files.newInputStream(Path.of(uri));
-        }
-
-        @Override
-        public boolean exists(String uri) {
-          return Files.isRegularFile(Path.of(uri));
-        }
-      };
-    }
-  }
-
   /** One finding: a stable code and what was seen (on one line). */
   public record Problem(String code, String detail) {
     public Problem {
@@ -134,7 +110,7 @@ public final class BundleVerifier {
     BundleManifest m;
     try {
       m = manifest(dir);
-    } catch (NoSuchFileException | java.io.FileNotFoundException e) {
+    } catch (java.nio.file.NoSuchFileException | java.io.FileNotFoundException e) {
       return new Result(dir, List.of(new Problem(MANIFEST, "no " + BundleBuilder.MANIFEST)));
     } catch (IOException e) {
       return new Result(dir, List.of(new Problem(MANIFEST, BundleBuilder.MANIFEST + " does not read: "

@@ -179,7 +179,7 @@ class BundleBuilderTest {
       assertEquals(BundleBuilder.Status.REGENERATED, build(new BundleBuilder(options("nemu", codec)), src, out)
           .status());
       dev.gcpt.core.verify.BundleVerifier.Result r = new dev.gcpt.core.verify.BundleVerifier(
-          dev.gcpt.core.verify.BundleVerifier.Store.local()).verify(out.resolve("mcf/42").toString());
+          dev.gcpt.core.io.Store.local()).verify(out.resolve("mcf/42").toString());
       assertTrue(r.ok(), r.line());
     }
   }

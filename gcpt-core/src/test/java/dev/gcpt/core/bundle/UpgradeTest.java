@@ -63,7 +63,7 @@ class UpgradeTest {
     assertEquals(0, m.image().rawLength() % ImageWriter.LENGTH_ALIGNMENT);
     assertEquals(old.source().rawLength(), old.image().rawLength());
     assertTrue(m.image().rawLength() >= old.source().rawLength());
-    BundleVerifier.Result verified = new BundleVerifier(BundleVerifier.Store.local()).verify(
+    BundleVerifier.Result verified = new BundleVerifier(dev.gcpt.core.io.Store.local()).verify(
         set.resolve(bundleDir).toString());
     assertTrue(verified.ok(), verified.line());
 

@@ -130,7 +130,7 @@ class WindowBaseTest {
     assertTrue(!plain.manifest().restorer().parameters().containsKey("windowBase"));
 
     dev.gcpt.core.verify.BundleVerifier.Result verified = new dev.gcpt.core.verify.BundleVerifier(
-        dev.gcpt.core.verify.BundleVerifier.Store.local()).verify(dir.resolve("windowed/uboot/0").toString());
+        dev.gcpt.core.io.Store.local()).verify(dir.resolve("windowed/uboot/0").toString());
     assertEquals(java.util.List.of(), verified.problems(), "the verifier finds the restorer at the window base");
 
     Path image = dir.resolve("windowed/uboot/0/uboot.zstd");

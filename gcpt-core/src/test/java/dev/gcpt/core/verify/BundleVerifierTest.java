@@ -48,7 +48,7 @@ class BundleVerifierTest {
   }
 
   BundleVerifier.Result verify() {
-    return new BundleVerifier(BundleVerifier.Store.local()).verify(dir.resolve(BUNDLE).toString());
+    return new BundleVerifier(dev.gcpt.core.io.Store.local()).verify(dir.resolve(BUNDLE).toString());
   }
 
   static List<String> codes(BundleVerifier.Result r) {
@@ -182,7 +182,7 @@ class BundleVerifierTest {
     Files.move(dir.resolve(BUNDLE), deep.resolve(BUNDLE));
     // restorers/ three levels above the bundle: another set's, or a stray one
     Files.move(dir.resolve("restorers"), dir.resolve("deep/restorers"));
-    BundleVerifier.Result r = new BundleVerifier(BundleVerifier.Store.local()).verify(deep.resolve(BUNDLE).toString());
+    BundleVerifier.Result r = new BundleVerifier(dev.gcpt.core.io.Store.local()).verify(deep.resolve(BUNDLE).toString());
     assertEquals(List.of(BundleVerifier.RESTORER_FILE), codes(r), r.line());
     assertTrue(r.problems().get(0).detail().startsWith(m.restorer().file() + " not found in any of ["
         + deep.resolve(BUNDLE).getParent() + ", " + deep + "]"), r.line());

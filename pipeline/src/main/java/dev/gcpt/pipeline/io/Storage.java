@@ -1,5 +1,7 @@
 package dev.gcpt.pipeline.io;
 
+import dev.gcpt.core.io.Store;
+import dev.gcpt.core.io.Uris;
 import java.io.BufferedOutputStream;
 import java.io.FileNotFoundException;
 import java.io.IOException;
@@ -14,12 +16,13 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
-import java.util.UUID;
 import org.apache.beam.sdk.io.FileSystems;
+import org.apache.beam.sdk.io.fs.EmptyMatchTreatment;
 import org.apache.beam.sdk.io.fs.MatchResult;
 import org.apache.beam.sdk.io.fs.MoveOptions.StandardMoveOptions;
 import org.apache.beam.sdk.io.fs.ResolveOptions.StandardResolveOptions;
 import org.apache.beam.sdk.io.fs.ResourceId;
+import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.util.MimeTypes;
 
 /**
@@ -29,8 +32,11 @@ import org.apache.beam.sdk.util.MimeTypes;
  * <p>{@code FileSystems} is process-wide: configure it once per JVM ({@link S3Setup#configureFileSystems()};
  * inside a pipeline the runner does it from the pipeline's options).
  *
+ * <p>Sets and bundles are listed and read through {@link #store}, the one {@link Store}; this
+ * class's own {@link #list} is a glob match over gcpt's outputs (names it wrote).
+ *
  * <p>Atomic outputs: {@link #createAtomic} writes to a hidden temporary sibling
- * ({@value #TEMP_PREFIX}{@code <uuid>}) and {@link PendingFile#commit()} renames it onto the
+ * ({@link Store#temporary}: {@value #TEMP_PREFIX}{@code <name>.<uuid>}) and {@link PendingFile#commit()} renames it onto the
  * final name. Locally the rename is one atomic {@code rename(2)} that replaces an existing file
  * (Beam's {@code LocalFileSystem} uses {@code ATOMIC_MOVE}). On S3 there is no rename: it is a
  * server-side copy then a delete of the temporary object. The final object still appears whole
@@ -41,10 +47,8 @@ import org.apache.beam.sdk.util.MimeTypes;
  * final key.
  */
 public final class Storage {
-  /** Name prefix of temporary files; listings of our outputs should ignore such names. */
-  public static final String TEMP_PREFIX = ".gcpt-tmp-";
-  /** What a bundle's temporary files carry in their name until committed. */
-  public static final String PARTIAL_MARKER = dev.gcpt.core.bundle.BundleBuilder.PARTIAL_MARKER;
+  /** Name prefix of temporary files ({@link Store#temporary}); listings of our outputs ignore such names. */
+  public static final String TEMP_PREFIX = Store.TEMP_PREFIX;
   /** Default MIME type for binary outputs. */
   public static final String BINARY = MimeTypes.BINARY;
   /** Output stream buffer: few enough writes for local files; S3 channels buffer parts themselves. */
@@ -56,10 +60,68 @@ public final class Storage {
   /** A file found by {@link #list}: its URI and size in bytes. */
   public record StoredFile(String uri, long size) {}
 
-  /** Whether the file {@code name} (or path) is one of the temporaries a commit renames or drops. */
+  /**
+   * Whether the file {@code name} (or path) is one of the temporaries a commit renames or drops,
+   * of this version or an earlier one ({@link Store#isTemporary}).
+   */
   public static boolean isTemporary(String name) {
-    String last = name.substring(name.lastIndexOf('/') + 1);
-    return last.startsWith(TEMP_PREFIX) || last.contains(PARTIAL_MARKER);
+    return Store.isTemporary(name);
+  }
+
+  /**
+   * The store for sets and bundles on any of gcpt's storages: the local disk ({@link Uris#isLocal}:
+   * a walk that keeps every name), {@code s3://} ({@link S3Listing}: one ListObjectsV2 and no request
+   * per object; a HEAD for one object), anything else through Beam's match. Reads go through
+   * Beam's {@link FileSystems} (configured for S3 from {@code options}).
+   *
+   * @param options the S3 settings (used for {@code s3://} listings and stats only; may be null
+   *     where there are none)
+   */
+  public static Store store(PipelineOptions options) {
+    return new Store() {
+      @Override
+      public InputStream open(String uri) throws IOException {
+        return Uris.isLocal(uri) ? Store.local().open(uri) : Storage.open(uri);
+      }
+
+      @Override
+      public boolean exists(String uri) throws IOException {
+        return Uris.isLocal(uri) ? Store.local().exists(uri) : Storage.exists(uri);
+      }
+
+      @Override
+      public List<Entry> list(String root) throws IOException {
+        if (Uris.isLocal(root)) {
+          return Store.local().list(root);
+        }
+        List<Entry> out = new ArrayList<>();
+        if (root.startsWith("s3://")) {
+          for (S3Listing.Listed l : S3Listing.list(root, options)) {
+            out.add(new Entry(l.uri(), l.size(), l.lastModifiedMillis(), l.etag()));
+          }
+        } else {
+          String r = root.endsWith("/") ? root.substring(0, root.length() - 1) : root;
+          for (MatchResult.Metadata m : FileSystems.match(r + "/**", EmptyMatchTreatment.ALLOW).metadata()) {
+            out.add(new Entry(m.resourceId().toString(), m.sizeBytes(), m.lastModifiedMillis(), m.checksum()));
+          }
+        }
+        out.sort(Comparator.comparing(Entry::uri));
+        return out;
+      }
+
+      @Override
+      public Entry stat(String uri) throws IOException {
+        if (Uris.isLocal(uri)) {
+          return Store.local().stat(uri);
+        }
+        if (uri.startsWith("s3://")) {
+          S3Listing.Listed l = S3Listing.head(uri, options);
+          return new Entry(l.uri(), l.size(), l.lastModifiedMillis(), l.etag());
+        }
+        MatchResult.Metadata m = FileSystems.matchSingleFileSpec(uri);
+        return new Entry(m.resourceId().toString(), m.sizeBytes(), m.lastModifiedMillis(), m.checksum());
+      }
+    };
   }
 
   /**
@@ -102,7 +164,7 @@ public final class Storage {
     while (u.length() > 1 && u.endsWith("/")) {
       u = u.substring(0, u.length() - 1);
     }
-    if (u.contains("://") && !u.regionMatches(true, 0, FILE_SCHEME, 0, FILE_SCHEME.length())) {
+    if (!Uris.isLocal(u)) {
       return u;
     }
     return Path.of(withoutFileScheme(u)).toAbsolutePath().normalize().toString();
@@ -145,7 +207,7 @@ public final class Storage {
   public static PendingFile createAtomic(String uri, String mimeType) throws IOException {
     ResourceId target = resource(uri);
     ResourceId temp = target.getCurrentDirectory()
-        .resolve(TEMP_PREFIX + UUID.randomUUID(), StandardResolveOptions.RESOLVE_FILE);
+        .resolve(Store.temporary(target.getFilename()), StandardResolveOptions.RESOLVE_FILE);
     return new PendingFile(temp, target, buffered(FileSystems.create(temp, mimeType)));
   }
 
