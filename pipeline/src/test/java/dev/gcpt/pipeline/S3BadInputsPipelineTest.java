@@ -1,6 +1,7 @@
 package dev.gcpt.pipeline;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import dev.gcpt.pipeline.io.S3Setup;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -8,7 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.gcpt.core.codec.Codec;
 import dev.gcpt.core.json.Json;
-import dev.gcpt.pipeline.io.EmbeddedS3;
+import dev.gcpt.s3server.EmbeddedS3;
 import dev.gcpt.pipeline.io.FaultyBlobStore;
 import dev.gcpt.pipeline.io.PendingFile;
 import dev.gcpt.pipeline.io.Storage;
@@ -96,7 +97,7 @@ class S3BadInputsPipelineTest {
     faulty = new FaultyBlobStore(store);
     s3 = EmbeddedS3.start(faulty, "transient store with faults");
     s3.createBucket(BUCKET);
-    s3.setup().configureFileSystems();
+    S3Setup.server(s3.endpoint(), s3.accessKey(), s3.secretKey()).configureFileSystems();
     for (Key k : keys()) {
       try (PendingFile f = Storage.createAtomic("s3://" + BUCKET + "/" + k.stored(), Storage.BINARY)) {
         f.stream().write(k.bytes());
@@ -112,7 +113,7 @@ class S3BadInputsPipelineTest {
     o.setRunner(DirectRunner.class);
     o.setInput("s3://" + BUCKET + "/" + SET);
     o.setOutput("s3://" + BUCKET + "/" + OUT);
-    s3.setup().applyTo(o);
+    S3Setup.server(s3.endpoint(), s3.accessKey(), s3.secretKey()).applyTo(o);
     assertEquals(PipelineResult.State.DONE, GcptPipeline.run(o).waitUntilFinish(BadInputsPipelineTest.RUN_DEADLINE));
 
     for (String line : read(OUT + WriteSetFiles.FAILURES_JSONL).split("\n")) {

@@ -1,8 +1,9 @@
 package dev.gcpt.cli;
 
 import dev.gcpt.core.sample.SampleSet;
+import dev.gcpt.pipeline.io.S3Setup;
 import dev.gcpt.core.sample.SampleWriter;
-import dev.gcpt.pipeline.io.EmbeddedS3;
+import dev.gcpt.s3server.EmbeddedS3;
 import dev.gcpt.pipeline.io.PendingFile;
 import dev.gcpt.pipeline.io.Storage;
 import java.io.IOException;
@@ -50,7 +51,7 @@ public final class DemoCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     try (EmbeddedS3 s3 = EmbeddedS3.startFilesystem(dir.resolve("s3"))) {
       s3.createBucket(BUCKET);
-      s3.setup().configureFileSystems();
+      S3Setup.server(s3.endpoint(), s3.accessKey(), s3.secretKey()).configureFileSystems();
       String input = "s3://" + BUCKET + "/set";
       String output = "s3://" + BUCKET + "/out";
       List<SampleSet.Entry> entries = SampleSet.entries(workloads, points, (long) imageMib << 20, 1);
@@ -72,7 +73,7 @@ public final class DemoCommand implements Callable<Integer> {
       run.spec = cl.getCommandSpec();
       run.bundle = bundle;
       run.image = image;
-      run.s3 = s3.setup();
+      run.s3 = S3Setup.server(s3.endpoint(), s3.accessKey(), s3.secretKey());
       int code = run.call();
       out.printf("the bundles are plain files under %s%n", dir.resolve("s3").resolve(BUCKET).resolve("out").toAbsolutePath());
       return code;

@@ -1,6 +1,7 @@
 package dev.gcpt.e2e;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import dev.gcpt.pipeline.io.S3Setup;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -11,7 +12,7 @@ import dev.gcpt.core.sample.SampleSet;
 import dev.gcpt.pipeline.GcptOptions;
 import dev.gcpt.pipeline.GcptPipeline;
 import dev.gcpt.pipeline.WriteSetFiles;
-import dev.gcpt.pipeline.io.EmbeddedS3;
+import dev.gcpt.s3server.EmbeddedS3;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -67,7 +68,7 @@ class FlinkTaskManagerLossTest {
     TransientNio2BlobStore store = new TransientNio2BlobStore();
     try (EmbeddedS3 s3 = EmbeddedS3.start(store, "transient store")) {
       s3.createBucket(BUCKET);
-      s3.setup().configureFileSystems();
+      S3Setup.server(s3.endpoint(), s3.accessKey(), s3.secretKey()).configureFileSystems();
       List<SampleSet.Entry> entries = Outputs.writeSet(SET, 4, 5, 8L << 20, 13);
 
       Configuration conf = new Configuration();
@@ -97,7 +98,7 @@ class FlinkTaskManagerLossTest {
         GcptOptions o = PipelineOptionsFactory.create().as(GcptOptions.class);
         o.setInput(SET);
         o.setOutput(OUT);
-        s3.setup().applyTo(o);
+        S3Setup.server(s3.endpoint(), s3.accessKey(), s3.secretKey()).applyTo(o);
         FlinkPipelineOptions f = o.as(FlinkPipelineOptions.class);
         f.setRunner(FlinkRunner.class);
         f.setFlinkMaster(rest.getHost() + ":" + rest.getPort());
@@ -131,7 +132,7 @@ class FlinkTaskManagerLossTest {
       }
 
       // the Flink job registered s3:// with its user-code class loader, now closed: start afresh
-      s3.setup().configureFileSystems();
+      S3Setup.server(s3.endpoint(), s3.accessKey(), s3.secretKey()).configureFileSystems();
       Outputs.Check check = Outputs.check(OUT);
       JsonNode counts = Outputs.json(OUT + "/" + WriteSetFiles.SET_JSON).get("counts");
       assertEquals(entries.size(), counts.get("inputs").asInt(), counts.toString());
@@ -144,7 +145,7 @@ class FlinkTaskManagerLossTest {
       again.setRunner(DirectRunner.class);
       again.setInput(SET);
       again.setOutput(OUT);
-      s3.setup().applyTo(again);
+      S3Setup.server(s3.endpoint(), s3.accessKey(), s3.secretKey()).applyTo(again);
       assertEquals(PipelineResult.State.DONE,
           GcptPipeline.run(again).waitUntilFinish(org.joda.time.Duration.millis(DEADLINE.toMillis())));
       JsonNode statuses = Outputs.json(OUT + "/" + WriteSetFiles.RUN_JSON).get("statuses");

@@ -1,6 +1,7 @@
 package dev.gcpt.e2e;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import dev.gcpt.pipeline.io.S3Setup;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -11,7 +12,7 @@ import dev.gcpt.core.sample.SyntheticCheckpoint;
 import dev.gcpt.pipeline.GcptOptions;
 import dev.gcpt.pipeline.GcptPipeline;
 import dev.gcpt.pipeline.WriteSetFiles;
-import dev.gcpt.pipeline.io.EmbeddedS3;
+import dev.gcpt.s3server.EmbeddedS3;
 import dev.gcpt.pipeline.io.PendingFile;
 import dev.gcpt.pipeline.io.S3Listing;
 import dev.gcpt.pipeline.io.Storage;
@@ -58,7 +59,7 @@ class S3FaultsTest {
   void start() throws IOException {
     s3 = EmbeddedS3.startFilesystem(tmp.resolve("s3"));
     s3.createBucket(BUCKET);
-    s3.setup().configureFileSystems();
+    S3Setup.server(s3.endpoint(), s3.accessKey(), s3.secretKey()).configureFileSystems();
   }
 
   @AfterEach
@@ -72,7 +73,7 @@ class S3FaultsTest {
     o.setInput(SET);
     o.setOutput(OUT);
     o.setIoAttempts(IO_ATTEMPTS);
-    s3.setup().applyTo(o);
+    S3Setup.server(s3.endpoint(), s3.accessKey(), s3.secretKey()).applyTo(o);
     return o;
   }
 

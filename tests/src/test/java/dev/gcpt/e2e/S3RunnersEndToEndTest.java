@@ -1,6 +1,7 @@
 package dev.gcpt.e2e;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import dev.gcpt.pipeline.io.S3Setup;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -11,7 +12,7 @@ import dev.gcpt.core.sample.SampleSet;
 import dev.gcpt.core.sample.SampleWriter;
 import dev.gcpt.pipeline.GcptOptions;
 import dev.gcpt.pipeline.GcptPipeline;
-import dev.gcpt.pipeline.io.EmbeddedS3;
+import dev.gcpt.s3server.EmbeddedS3;
 import dev.gcpt.pipeline.io.PendingFile;
 import dev.gcpt.pipeline.io.Storage;
 import java.io.IOException;
@@ -57,7 +58,7 @@ class S3RunnersEndToEndTest {
   static void upload() throws IOException {
     s3 = EmbeddedS3.startTransient();
     s3.createBucket(BUCKET);
-    s3.setup().configureFileSystems();
+    S3Setup.server(s3.endpoint(), s3.accessKey(), s3.secretKey()).configureFileSystems();
     entries = SampleSet.entries(3, 3, 3L << 20, 11);
     for (SampleSet.Entry e : entries) {
       try (PendingFile f = Storage.createAtomic(INPUT + "/" + e.path(), Storage.BINARY)) {
@@ -80,7 +81,7 @@ class S3RunnersEndToEndTest {
     GcptOptions o = PipelineOptionsFactory.create().as(GcptOptions.class);
     o.setInput(INPUT);
     o.setOutput(output);
-    s3.setup().applyTo(o);
+    S3Setup.server(s3.endpoint(), s3.accessKey(), s3.secretKey()).applyTo(o);
     return o;
   }
 
@@ -130,7 +131,7 @@ class S3RunnersEndToEndTest {
     }
 
     // the Flink job re-registered s3:// with its user-code class loader, now closed: start afresh
-    s3.setup().configureFileSystems();
+    S3Setup.server(s3.endpoint(), s3.accessKey(), s3.secretKey()).configureFileSystems();
     Map<String, byte[]> a = objects("s3://" + BUCKET + "/out-direct");
     Map<String, byte[]> b = objects("s3://" + BUCKET + "/out-flink");
     assertEquals(a.keySet(), b.keySet());

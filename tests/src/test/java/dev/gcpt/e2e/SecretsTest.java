@@ -1,6 +1,7 @@
 package dev.gcpt.e2e;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import dev.gcpt.pipeline.io.S3Setup;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -8,7 +9,7 @@ import dev.gcpt.cli.Gcpt;
 import dev.gcpt.pipeline.GcptOptions;
 import dev.gcpt.pipeline.GcptPipeline;
 import dev.gcpt.pipeline.WriteSetFiles;
-import dev.gcpt.pipeline.io.EmbeddedS3;
+import dev.gcpt.s3server.EmbeddedS3;
 import dev.gcpt.pipeline.io.Storage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -54,7 +55,7 @@ class SecretsTest {
     tmp = dir;
     s3 = EmbeddedS3.startTransient();
     s3.createBucket(BUCKET);
-    s3.setup().configureFileSystems();
+    S3Setup.server(s3.endpoint(), s3.accessKey(), s3.secretKey()).configureFileSystems();
     // one workload of two points plus the sample set's two broken inputs: failures.jsonl is not empty
     Outputs.writeSet(SET, 1, 2, 2L << 20, 17);
   }
@@ -66,7 +67,7 @@ class SecretsTest {
 
   /** Everything the run wrote under {@code out}, as text. */
   String outputs(String out) throws IOException {
-    s3.setup().configureFileSystems();
+    S3Setup.server(s3.endpoint(), s3.accessKey(), s3.secretKey()).configureFileSystems();
     StringBuilder all = new StringBuilder();
     List<Storage.StoredFile> files = Storage.list(out);
     assertTrue(files.stream().anyMatch(f -> f.uri().endsWith("/" + WriteSetFiles.FAILURES_JSONL)), files.toString());
@@ -159,7 +160,7 @@ class SecretsTest {
     o.setRunner(DirectRunner.class);
     o.setInput(SET);
     o.setOutput(out);
-    s3.setup().applyTo(o);
+    S3Setup.server(s3.endpoint(), s3.accessKey(), s3.secretKey()).applyTo(o);
     ByteArrayOutputStream logs = new ByteArrayOutputStream();
     PrintStream oldErr = System.err;
     PipelineResult.State state;

@@ -57,6 +57,15 @@ public final class S3Setup {
     return new Builder();
   }
 
+  /**
+   * A local S3 server ({@code EmbeddedS3} of {@code gcpt demo}, {@code bin/s3-server} and the
+   * tests): this endpoint, {@value #DEFAULT_REGION}, path-style, these credentials.
+   */
+  public static S3Setup server(URI endpoint, String accessKey, String secretKey) {
+    return builder().endpoint(endpoint).region(DEFAULT_REGION).pathStyle(true).credentials(accessKey, secretKey)
+        .build();
+  }
+
   /** The AWS defaults: no endpoint, the SDK's region and credential chains, virtual-host style. */
   public static S3Setup aws() {
     return builder().build();

@@ -1,6 +1,7 @@
 package dev.gcpt.pipeline.io;
 
 import java.util.Map;
+import dev.gcpt.s3server.EmbeddedS3;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;

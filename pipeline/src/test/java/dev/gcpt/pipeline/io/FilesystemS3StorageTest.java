@@ -1,6 +1,7 @@
 package dev.gcpt.pipeline.io;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import dev.gcpt.s3server.EmbeddedS3;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;

@@ -1,6 +1,7 @@
 package dev.gcpt.pipeline.io;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import dev.gcpt.s3server.EmbeddedS3;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
@@ -52,7 +53,7 @@ class S3ErrorsTest {
     try {
       return assertThrows(IOException.class, () -> Storage.list(uri));
     } finally {
-      server.setup().configureFileSystems();
+      S3Setup.server(server.endpoint(), server.accessKey(), server.secretKey()).configureFileSystems();
     }
   }
 
@@ -91,7 +92,7 @@ class S3ErrorsTest {
 
   @Test
   void aBucketThatDoesNotExist() {
-    IOException e = failure(server.setup(), "s3://nothere/x/");
+    IOException e = failure(S3Setup.server(server.endpoint(), server.accessKey(), server.secretKey()), "s3://nothere/x/");
     assertEquals("the S3 bucket does not exist at this endpoint: create it, or check the URI and --s3-endpoint", line(e));
     assertEquals("s3://nothere/x/: the S3 bucket does not exist at this endpoint: create it, or check the URI and"
         + " --s3-endpoint", S3Errors.asIOException("s3://nothere/x/", e).getMessage());

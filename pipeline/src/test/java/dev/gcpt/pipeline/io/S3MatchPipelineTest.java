@@ -1,6 +1,7 @@
 package dev.gcpt.pipeline.io;
 
 import java.io.IOException;
+import dev.gcpt.s3server.EmbeddedS3;
 import java.io.OutputStream;
 import java.util.List;
 import org.apache.beam.sdk.io.FileIO;
@@ -27,7 +28,7 @@ class S3MatchPipelineTest {
   static void start() throws IOException {
     server = EmbeddedS3.startTransient();
     server.createBucket(BUCKET);
-    server.setup().configureFileSystems();
+    S3Setup.server(server.endpoint(), server.accessKey(), server.secretKey()).configureFileSystems();
     put("set/gcc_166/31/_31_0.070885_memory_.zstd", 1000);
     put("set/gcc_166/9/_9_0.500000_memory_.zstd", 2048);
     put("set/json/checkpoints_all.json", 17);
@@ -48,7 +49,7 @@ class S3MatchPipelineTest {
 
   @Test
   void matchesTheSetAndReadsSizes(TestPipeline pipeline) {
-    server.setup().applyTo(pipeline.getOptions());
+    S3Setup.server(server.endpoint(), server.accessKey(), server.secretKey()).applyTo(pipeline.getOptions());
     PCollection<KV<String, Long>> sizes = pipeline
         .apply("Match", FileIO.match().filepattern("s3://" + BUCKET + "/set/**"))
         .apply("Sizes", MapElements.into(TypeDescriptors.kvs(TypeDescriptors.strings(), TypeDescriptors.longs()))

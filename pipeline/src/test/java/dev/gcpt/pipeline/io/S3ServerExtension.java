@@ -1,6 +1,7 @@
 package dev.gcpt.pipeline.io;
 
 import java.io.IOException;
+import dev.gcpt.s3server.EmbeddedS3;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -23,7 +24,7 @@ public final class S3ServerExtension implements BeforeAllCallback, AfterAllCallb
   public void beforeAll(ExtensionContext context) throws IOException {
     server = EmbeddedS3.startTransient();
     server.createBucket(bucket);
-    options = server.setup().configureFileSystems();
+    options = S3Setup.server(server.endpoint(), server.accessKey(), server.secretKey()).configureFileSystems();
   }
 
   @Override

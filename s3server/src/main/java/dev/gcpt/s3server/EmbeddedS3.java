@@ -1,4 +1,4 @@
-package dev.gcpt.pipeline.io;
+package dev.gcpt.s3server;
 
 import java.io.IOException;
 import java.net.URI;
@@ -20,8 +20,9 @@ import org.gaul.s3proxy.nio2blob.TransientNio2BlobStore;
  * {@code gcpt demo}. Two stores: transient (in memory, gone on close) and filesystem (objects are
  * plain files {@code <dir>/<bucket>/<key>}). Each instance has its own random credentials.
  *
- * <p>The filesystem store rejects Beam's SSE header with 501; {@link #setup()} therefore always
- * uses {@link CompatS3ClientBuilderFactory} (it does for every {@link S3Setup}).
+ * <p>The filesystem store rejects Beam's SSE header with 501; the pipeline's {@code
+ * S3Setup.server(endpoint(), accessKey(), secretKey())} therefore always uses its {@code
+ * CompatS3ClientBuilderFactory} (it does for every {@code S3Setup}).
  *
  * <p>For fault tests the server can {@link #stop()} and {@link #restart()} on the same port with
  * the same store and credentials (an outage, as clients see it), and {@link #start(BlobStore,
@@ -29,7 +30,7 @@ import org.gaul.s3proxy.nio2blob.TransientNio2BlobStore;
  */
 public final class EmbeddedS3 implements AutoCloseable {
   /** The region clients should use (s3proxy accepts any). */
-  public static final String REGION = S3Setup.DEFAULT_REGION;
+  public static final String REGION = "us-east-1";
   /** How long the server may take to reach STARTED. */
   static final Duration START_TIMEOUT = Duration.ofSeconds(30);
   /** Interval between state polls while starting. */
@@ -179,16 +180,6 @@ public final class EmbeddedS3 implements AutoCloseable {
   /** The secret key (hand it to clients; never log it). */
   public String secretKey() {
     return secretKey;
-  }
-
-  /** Settings for Beam and {@link Storage}: this endpoint, path-style, these credentials. */
-  public S3Setup setup() {
-    return S3Setup.builder()
-        .endpoint(endpoint)
-        .region(REGION)
-        .pathStyle(true)
-        .credentials(accessKey, secretKey)
-        .build();
   }
 
   /** The port the server listens on (the same after {@link #restart()}). */

@@ -1,4 +1,4 @@
-package dev.gcpt.pipeline.io;
+package dev.gcpt.s3server;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
