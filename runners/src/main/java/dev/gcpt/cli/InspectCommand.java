@@ -72,6 +72,12 @@ public final class InspectCommand implements Callable<Integer> {
       try (InputStream raw = storage.open(in); OpenCheckpoint cp = open(raw, in, flashBeside, opt)) {
         cp.drain(null);
         CheckpointSummary s = CheckpointSummary.of(cp);
+        if (pairedMemory != null) { // read through the merge (a raw stream): the file's own codec and length
+          s = new CheckpointSummary(s.input(), s.variant(), s.producerLayout(), pairedMemory.codec().cliName(),
+              s.imageLength(), pairedCompressed.count(), s.windowLength(), s.harts(), s.hartStates(),
+              s.embeddedRestorer(), s.notes());
+          pairedMemory = null;
+        }
         results.add(s);
         if (!json) {
           printHuman(out, s);
@@ -113,6 +119,10 @@ public final class InspectCommand implements Callable<Integer> {
    * The {@code _flash_} file that names the same point as memory image {@code in}, or null. Its
    * existence is checked only when {@code in} holds no state of its own.
    */
+  /** The memory image of a flash pair being described (its codec and compressed length), else null. */
+  private dev.gcpt.core.codec.DecodedStream pairedMemory;
+  private dev.gcpt.core.io.PassThroughInputStream pairedCompressed;
+
   private static String flashBeside(String in) {
     int at = in.lastIndexOf("_memory_");
     return at < 0 || in.indexOf('/', at) >= 0 ? null : in.substring(0, at) + "_flash_" + in.substring(at + 8);
@@ -140,7 +150,10 @@ public final class InspectCommand implements Callable<Integer> {
     }
     InputStream again = storage.open(in);
     try {
-      dev.gcpt.core.codec.DecodedStream memory = dev.gcpt.core.codec.DecodedStream.open(again, in, opt.maxRawBytes());
+      pairedCompressed = dev.gcpt.core.io.PassThroughInputStream.counting(again);
+      dev.gcpt.core.codec.DecodedStream memory = dev.gcpt.core.codec.DecodedStream.open(pairedCompressed, in,
+          opt.maxRawBytes());
+      pairedMemory = memory;
       return CheckpointReader.open(dev.gcpt.core.flash.FlashCheckpoint.memoryWithState(memory, in, flash), in, opt);
     } catch (IOException | RuntimeException e) {
       again.close();
