@@ -14,10 +14,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import org.apache.beam.runners.direct.DirectOptions;
-import org.apache.beam.runners.direct.DirectRunner;
-import org.apache.beam.runners.flink.FlinkPipelineOptions;
-import org.apache.beam.runners.flink.FlinkRunner;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.io.FileSystems;
 import org.apache.beam.sdk.metrics.MetricNameFilter;
@@ -87,13 +83,13 @@ public final class RunCommand implements Callable<Integer> {
           Uris.redact(output));
     }
     out.printf("gcpt run: %s -> %s on %s%n", Uris.redact(input), Uris.redact(output),
-        runner.equals("flink") ? "Flink " + flinkMaster : "DirectRunner");
+        Runners.FLINK.equals(runner) ? "Flink " + flinkMaster : "DirectRunner");
     out.flush();
     long start = System.nanoTime();
     PipelineResult result = GcptPipeline.run(options);
     Progress.follow(result, out);
     PipelineResult.State state = result.waitUntilFinish();
-    if ("flink".equals(runner)) {
+    if (Runners.FLINK.equals(runner)) {
       // a Flink job re-registers s3:// with its own (then closed) class loader: register afresh
       (s3 != null ? s3 : storage.s3Setup()).configureFileSystems();
     }
@@ -216,28 +212,7 @@ public final class RunCommand implements Callable<Integer> {
     o.setOutput(output);
     bundle.applyTo(o, image);
     (s3 != null ? s3 : storage.s3Setup()).applyTo(o);
-    int cores = Runtime.getRuntime().availableProcessors();
-    int workers = parallelism > 0 ? parallelism : cores;
-    if ("flink".equals(runner)) {
-      FlinkPipelineOptions f = o.as(FlinkPipelineOptions.class);
-      f.setRunner(FlinkRunner.class);
-      f.setFlinkMaster(flinkMaster);
-      f.setParallelism(workers);
-      if (filesToStage != null) {
-        f.setFilesToStage(filesToStage);
-      }
-    } else if ("direct".equals(runner)) {
-      DirectOptions d = o.as(DirectOptions.class);
-      d.setRunner(DirectRunner.class);
-      d.setTargetParallelism(workers);
-      d.setBlockOnRun(false);
-      // the DirectRunner's test-harness checks encode, decode and compare every element between
-      // steps: for tests (TestPipeline keeps them), not for a production run
-      d.setEnforceEncodability(false);
-      d.setEnforceImmutability(false);
-    } else {
-      throw new IllegalArgumentException("unknown runner '" + runner + "' (expected direct or flink)");
-    }
+    Runners.configure(o, runner, flinkMaster, Runners.workers(parallelism), filesToStage);
     GcptPipeline.skipRegionLookupWhenLocal(o);
     FileSystems.setDefaultPipelineOptions(o);
     return o;

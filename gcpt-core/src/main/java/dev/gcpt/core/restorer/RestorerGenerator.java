@@ -105,37 +105,83 @@ public final class RestorerGenerator {
     return java.util.Optional.empty();
   }
 
-  /** The CSR numbers this spec's restorer writes, in the order it writes them. */
+  /** The CSR numbers this spec's restorer writes, in the order it writes them ({@link #restoreSteps}). */
   public static List<Integer> restoredCsrs(RestorerSpec spec) {
     List<Integer> out = new ArrayList<>();
+    for (Step step : restoreSteps(spec)) {
+      switch (step.kind()) {
+        case VECTOR_CONFIG -> out.addAll(List.of(Csr.VL, Csr.VTYPE));
+        case CSR, SATP, MSTATUS -> out.add(step.csr());
+        default -> { } // register files
+      }
+    }
+    return out;
+  }
+
+  /** What a {@link Step} restores and how. */
+  enum StepKind {
+    /** f0..f31 (fld). */
+    FLOAT_REGS,
+    /** v0..v31 (whole-register loads). */
+    VECTOR_REGS,
+    /** vl and vtype together, by vsetvl. */
+    VECTOR_CONFIG,
+    /** One CSR, written as saved. */
+    CSR,
+    /** satp, then sfence.vma. */
+    SATP,
+    /** mstatus with MPRV and MIE cleared, last: saved FS/VS = Off takes effect after the F/V restore. */
+    MSTATUS
+  }
+
+  /** One step of the restore ({@code csr}: the CSR number, or -1 for a register file). */
+  record Step(StepKind kind, int csr) {
+    static Step csr(int csr) {
+      return new Step(StepKind.CSR, csr);
+    }
+  }
+
+  /**
+   * The restore, in the order the restorer does it: the one table that both the generator and
+   * {@link #restoredCsrs} read. F (registers, fcsr); V (registers, vl/vtype, vstart, vxrm, vxsat);
+   * menvcfg first of the rest (henvcfg.STCE and stimecmp see STCE); the H and VS CSRs with
+   * vstimecmp (Sstc); the M and S CSRs; stimecmp (Sstc); satp; the PMP; mstatus.
+   */
+  static List<Step> restoreSteps(RestorerSpec spec) {
+    List<Step> out = new ArrayList<>();
     if (spec.restoreFloat()) {
-      out.add(Csr.FCSR);
+      out.add(new Step(StepKind.FLOAT_REGS, -1));
+      out.add(Step.csr(Csr.FCSR));
     }
     if (spec.restoreVector()) {
-      out.addAll(List.of(Csr.VL, Csr.VTYPE, Csr.VSTART, Csr.VXRM, Csr.VXSAT));
+      out.add(new Step(StepKind.VECTOR_REGS, -1));
+      out.add(new Step(StepKind.VECTOR_CONFIG, -1));
+      out.add(Step.csr(Csr.VSTART));
+      out.add(Step.csr(Csr.VXRM));
+      out.add(Step.csr(Csr.VXSAT));
     }
-    out.add(Csr.MENVCFG);
+    out.add(Step.csr(Csr.MENVCFG));
     if (spec.restoreHypervisor()) {
       for (int c : HYPERVISOR_CSRS) {
-        out.add(c);
+        out.add(Step.csr(c));
       }
       if (spec.platform().sstc()) {
-        out.add(VSTIMECMP);
+        out.add(Step.csr(VSTIMECMP));
       }
     }
     for (int c : MACHINE_SUPERVISOR_CSRS) {
-      out.add(c);
+      out.add(Step.csr(c));
     }
     if (spec.platform().sstc()) {
-      out.add(Csr.STIMECMP);
+      out.add(Step.csr(Csr.STIMECMP)); // after menvcfg (STCE)
     }
-    out.add(Csr.SATP);
+    out.add(new Step(StepKind.SATP, Csr.SATP));
     for (int i = 0; i < PMP_ENTRIES; i++) {
-      out.add(Csr.PMPADDR0 + i);
+      out.add(Step.csr(Csr.PMPADDR0 + i));
     }
-    out.add(Csr.PMPCFG0);
-    out.add(PMPCFG2);
-    out.add(Csr.MSTATUS);
+    out.add(Step.csr(Csr.PMPCFG0));
+    out.add(Step.csr(PMPCFG2));
+    out.add(new Step(StepKind.MSTATUS, Csr.MSTATUS));
     return out;
   }
 
@@ -150,10 +196,8 @@ public final class RestorerGenerator {
     Emitter(RestorerSpec spec) {
       this.spec = spec;
       this.layout = spec.descriptor().layout();
-    }
-
-    byte[] emit() {
-      boolean xip = spec.platform().executeInPlace();
+      this.desc = spec.descriptor().encode();
+      this.xip = spec.platform().executeInPlace();
       if (xip && (spec.harts() != 1 || spec.parkHart().isPresent())) {
         // the barrier's counter lives inside the restorer, which is read-only in flash, and no DRAM
         // byte is the restorer's to take
@@ -162,16 +206,38 @@ public final class RestorerGenerator {
             + spec.harts() + (spec.parkHart().isPresent() ? " with a parked hart" : "")
             + ": its barrier would need writable memory");
       }
-      Label entry = a.newLabel("entry");
-      Label flag = a.newLabel("flag");
-      Label trap = a.newLabel("trap");
-      Label complete = a.newLabel("complete");
-      Label descriptor = a.newLabel("descriptor");
-      Label counter = a.newLabel("counter");
-      Label park = a.newLabel("park");
-      Label modeMismatch = a.newLabel("modeMismatch");
+    }
 
-      // 0: jal x0, entry; 4: size (patched at the end)
+    /** The restorer runs from read-only memory (flash): no writes to itself (docs/restorer.md, "Flash"). */
+    private final boolean xip;
+
+    private final Label entry = a.newLabel("entry");
+    private final Label flag = a.newLabel("flag");
+    private final Label trap = a.newLabel("trap");
+    private final Label complete = a.newLabel("complete");
+    private final Label descriptor = a.newLabel("descriptor");
+    private final Label counter = a.newLabel("counter");
+    private final Label park = a.newLabel("park");
+    private final Label modeMismatch = a.newLabel("modeMismatch");
+    private final byte[] desc;
+
+    byte[] emit() {
+      header();
+      completionCheck();
+      descriptorCheck();
+      stateCheck();
+      hartSelect();
+      modeCheck();
+      registersAndCsrs();
+      timersAndBarrier();
+      gprsAndReturn();
+      parkAndModeTrap();
+      data();
+      return finish();
+    }
+
+    /** 0: jal x0, entry; 4: size (patched at the end); entry: s0 = base. */
+    private void header() {
       a.j(entry);
       a.word32(0);
       a.bind(entry);
@@ -184,14 +250,16 @@ public final class RestorerGenerator {
       }
       a.auipc(S0, 0);
       a.addi(S0, S0, -(a.position() - 4));
+    }
 
-      // 1. completion flag
+    /** 1. The completion flag; the trap routine right after it, so a partial copy still reaches it. */
+    private void completionCheck() {
       a.la(T0, flag);
       a.lwu(T1, T0, 0);
       a.li(T2, Offsets.RESTORER_FLAG);
       a.beq(T1, T2, complete);
       a.li(A0, TrapCode.INCOMPLETE.code());
-      // trap routine: a0 = code (kept near the start so a partial copy still reaches it)
+      // trap routine: a0 = code
       a.bind(trap);
       if (spec.platform().exitDevice().isPresent()) {
         a.li(T0, spec.platform().exitDevice().getAsLong());
@@ -204,10 +272,11 @@ public final class RestorerGenerator {
       Label hang = a.newLabel("hang");
       a.bind(hang);
       a.j(hang);
+    }
 
-      // 2. descriptor check
+    /** 2. The descriptor in memory is byte for byte the embedded one. */
+    private void descriptorCheck() {
       a.bind(complete);
-      byte[] desc = spec.descriptor().encode();
       Label cmp = a.newLabel("cmp");
       Label descMismatch = a.newLabel("descMismatch");
       Label descOk = a.newLabel("descOk");
@@ -226,17 +295,19 @@ public final class RestorerGenerator {
       a.bind(descMismatch);
       a.li(A0, TrapCode.DESCRIPTOR_MISMATCH.code());
       a.j(trap);
-
-      // 3. state present? else boot the payload
-      Label restore = a.newLabel("restore");
       a.bind(descOk);
+    }
+
+    /** 3. State present? Else boot the payload. */
+    private void stateCheck() {
+      Label restore = a.newLabel("restore");
       addBase(T0, spec.coreBase(0) + layout.magic());
       a.ld(T1, T0, 0);
       a.li(T2, STATE_MAGIC_LOW);
       a.beq(T1, T2, restore);
       if (xip) {
-        // in flash: the payload is in DRAM, at the window's payload position
-        long payload = spec.platform().windowAddress() + spec.payloadPosition(); // above 2 GiB: li takes 32 bits
+        // in flash: the payload is in DRAM, at the window's payload position (above 2 GiB: li takes 32 bits)
+        long payload = spec.platform().windowAddress() + spec.payloadPosition();
         a.li(T0, payload >>> 12);
         a.slli(T0, T0, 12);
         if ((payload & 0xFFF) != 0) {
@@ -247,9 +318,11 @@ public final class RestorerGenerator {
         addBase(T0, spec.payloadPosition());
       }
       a.jalr(ZERO, T0, 0);
-
-      // 4. which hart, which core base
       a.bind(restore);
+    }
+
+    /** 4. Which hart (s1), which core base (s2); the others park. */
+    private void hartSelect() {
       a.csrr(S1, Csr.MHARTID);
       a.li(T0, spec.harts());
       a.bgeu(S1, T0, park);
@@ -266,8 +339,10 @@ public final class RestorerGenerator {
         a.mul(T0, S1, T1);
       }
       a.add(S2, S2, T0);
+    }
 
-      // 5. mode check: mode in {0,1,3} and == mstatus.MPP
+    /** 5. Mode check: mode in {0,1,3} and == mstatus.MPP. */
+    private void modeCheck() {
       loadState(T0, layout.mode());
       loadState(T1, layout.csr(Csr.MSTATUS));
       a.srli(T1, T1, Csr.MSTATUS_MPP_SHIFT);
@@ -275,86 +350,81 @@ public final class RestorerGenerator {
       a.bne(T0, T1, modeMismatch);
       a.li(T2, MODE_RESERVED);
       a.beq(T0, T2, modeMismatch);
+    }
 
-      // 6. float and vector
+    /** 6 and 7. mstatus.FS/VS on for the restore, then every step of {@link #restoreSteps}. */
+    private void registersAndCsrs() {
       long enable = (spec.restoreFloat() ? MSTATUS_FS_DIRTY : 0) | (spec.restoreVector() ? MSTATUS_VS_DIRTY : 0);
       if (enable != 0) {
         a.li(T0, enable);
         a.csrs(Csr.MSTATUS, T0);
       }
-      if (spec.restoreFloat()) {
-        pointTo(layout.floatRegs());
-        for (int i = 0; i < 32; i++) {
-          a.fld(i, T6, (int) (layout.floatReg(i) - cursor));
-        }
-        restoreCsr(Csr.FCSR);
-      }
-      if (spec.restoreVector() && xip) {
-        // vector loads from flash (device memory) fault in NEMU: each 64-bit element by a scalar
-        // load, last element first, written by vmv.v.x to elements 0..j with vl = j + 1 and the
-        // tail undisturbed, so element k ends up holding the k-th word
-        int elements = spec.vlen() / 64;
-        addCore(T0, layout.vectorRegs());
-        for (int v = 0; v < 32; v++) {
-          Label element = a.newLabel("v" + v);
-          addImm(T3, T0, 8L * (elements - 1) + (long) v * (spec.vlen() / 8));
-          a.li(T2, elements);
-          a.bind(element);
-          a.ld(T1, T3, 0);
-          a.vsetvli(ZERO, T2, VTYPE_E64_M1_TU_MU);
-          a.vmvVx(v, T1);
-          a.addi(T3, T3, -8);
-          a.addi(T2, T2, -1);
-          a.bne(T2, ZERO, element);
-        }
-      } else if (spec.restoreVector()) {
-        int groupBytes = 8 * (spec.vlen() / 8); // eight registers of VLEN bits
-        addCore(T0, layout.vectorRegs());
-        for (int v = 0; v < 32; v += 8) {
-          a.vlre8(8, v, T0);
-          if (v < 24) {
-            addImm(T0, T0, groupBytes);
+      for (Step step : restoreSteps(spec)) {
+        switch (step.kind()) {
+          case FLOAT_REGS -> {
+            pointTo(layout.floatRegs());
+            for (int i = 0; i < 32; i++) {
+              a.fld(i, T6, (int) (layout.floatReg(i) - cursor));
+            }
+          }
+          case VECTOR_REGS -> {
+            if (xip) {
+              vectorRegsByScalarLoads();
+            } else {
+              int groupBytes = 8 * (spec.vlen() / 8); // eight registers of VLEN bits
+              addCore(T0, layout.vectorRegs());
+              for (int v = 0; v < 32; v += 8) {
+                a.vlre8(8, v, T0);
+                if (v < 24) {
+                  addImm(T0, T0, groupBytes);
+                }
+              }
+            }
+          }
+          case VECTOR_CONFIG -> {
+            loadState(T1, layout.csr(Csr.VL));
+            loadState(T2, layout.csr(Csr.VTYPE));
+            a.vsetvl(ZERO, T1, T2);
+          }
+          case CSR -> restoreCsr(step.csr());
+          case SATP -> {
+            restoreCsr(step.csr());
+            a.sfenceVma(ZERO, ZERO);
+          }
+          case MSTATUS -> {
+            loadState(T1, layout.csr(step.csr()));
+            a.li(T2, ~(MSTATUS_MPRV | MSTATUS_MIE));
+            a.and(T1, T1, T2);
+            a.csrw(step.csr(), T1);
           }
         }
       }
-      if (spec.restoreVector()) {
-        loadState(T1, layout.csr(Csr.VL));
-        loadState(T2, layout.csr(Csr.VTYPE));
-        a.vsetvl(ZERO, T1, T2);
-        restoreCsr(Csr.VSTART);
-        restoreCsr(Csr.VXRM);
-        restoreCsr(Csr.VXSAT);
-      }
+    }
 
-      // 7. CSRs
-      restoreCsr(Csr.MENVCFG);
-      if (spec.restoreHypervisor()) {
-        for (int c : HYPERVISOR_CSRS) {
-          restoreCsr(c);
-        }
-        if (spec.platform().sstc()) {
-          restoreCsr(VSTIMECMP);
-        }
+    /**
+     * v0..v31 without vector loads, which fault on flash (device memory) in NEMU: each 64-bit element
+     * by a scalar load, last element first, written by vmv.v.x to elements 0..j with vl = j + 1 and
+     * the tail undisturbed, so element k ends up holding the k-th word.
+     */
+    private void vectorRegsByScalarLoads() {
+      int elements = spec.vlen() / 64;
+      addCore(T0, layout.vectorRegs());
+      for (int v = 0; v < 32; v++) {
+        Label element = a.newLabel("v" + v);
+        addImm(T3, T0, 8L * (elements - 1) + (long) v * (spec.vlen() / 8));
+        a.li(T2, elements);
+        a.bind(element);
+        a.ld(T1, T3, 0);
+        a.vsetvli(ZERO, T2, VTYPE_E64_M1_TU_MU);
+        a.vmvVx(v, T1);
+        a.addi(T3, T3, -8);
+        a.addi(T2, T2, -1);
+        a.bne(T2, ZERO, element);
       }
-      for (int c : MACHINE_SUPERVISOR_CSRS) {
-        restoreCsr(c);
-      }
-      if (spec.platform().sstc()) {
-        restoreCsr(Csr.STIMECMP); // after menvcfg (STCE)
-      }
-      restoreCsr(Csr.SATP);
-      a.sfenceVma(ZERO, ZERO);
-      for (int i = 0; i < PMP_ENTRIES; i++) {
-        restoreCsr(Csr.PMPADDR0 + i);
-      }
-      restoreCsr(Csr.PMPCFG0);
-      restoreCsr(PMPCFG2);
-      loadState(T1, layout.csr(Csr.MSTATUS));
-      a.li(T2, ~(MSTATUS_MPRV | MSTATUS_MIE));
-      a.and(T1, T1, T2);
-      a.csrw(Csr.MSTATUS, T1);
+    }
 
-      // 8. mtimecmp, barrier, mtime
+    /** 8. This hart's mtimecmp and pending IPI; the barrier; mtime by the last hart to arrive. */
+    private void timersAndBarrier() {
       a.slli(T3, S1, 3);
       addCore(T0, layout.mtimecmp());
       a.add(T0, T0, T3);
@@ -373,7 +443,6 @@ public final class RestorerGenerator {
       a.li(T1, 1);
       a.sw(T1, T0, 0);
       a.bind(noIpi);
-      int arrivals = spec.harts() - (spec.parkHart().isPresent() ? 1 : 0);
       if (xip) {
         // one hart, nothing to wait for, and the counter is read-only: mtime at once
         addBase(T4, spec.coreBase(0) + layout.mtime());
@@ -381,29 +450,32 @@ public final class RestorerGenerator {
         a.li(T5, spec.platform().mtimeAddress());
         a.sd(T4, T5, 0);
         a.fence();
-      } else {
-        Label wait = a.newLabel("wait");
-        Label spin = a.newLabel("spin");
-        a.la(T0, counter);
-        a.li(T1, 1);
-        a.amoaddW(T2, T1, T0, true, true);
-        a.li(T3, arrivals - 1);
-        a.bne(T2, T3, wait);
-        addBase(T4, spec.coreBase(0) + layout.mtime());
-        a.ld(T4, T4, 0);
-        a.li(T5, spec.platform().mtimeAddress());
-        a.sd(T4, T5, 0);
-        a.fence();
-        a.amoaddW(ZERO, T1, T0, true, true);
-        a.bind(wait);
-        a.li(T3, arrivals + 1);
-        a.bind(spin);
-        a.lw(T2, T0, 0);
-        a.bne(T2, T3, spin);
-        a.fence();
+        return;
       }
+      int arrivals = spec.harts() - (spec.parkHart().isPresent() ? 1 : 0);
+      Label wait = a.newLabel("wait");
+      Label spin = a.newLabel("spin");
+      a.la(T0, counter);
+      a.li(T1, 1);
+      a.amoaddW(T2, T1, T0, true, true);
+      a.li(T3, arrivals - 1);
+      a.bne(T2, T3, wait);
+      addBase(T4, spec.coreBase(0) + layout.mtime());
+      a.ld(T4, T4, 0);
+      a.li(T5, spec.platform().mtimeAddress());
+      a.sd(T4, T5, 0);
+      a.fence();
+      a.amoaddW(ZERO, T1, T0, true, true);
+      a.bind(wait);
+      a.li(T3, arrivals + 1);
+      a.bind(spin);
+      a.lw(T2, T0, 0);
+      a.bne(T2, T3, spin);
+      a.fence();
+    }
 
-      // 9. GPRs, pointer register last; mret
+    /** 9. GPRs, the pointer register last; mret. */
+    private void gprsAndReturn() {
       addCore(T0, layout.intRegs());
       for (int x = 1; x < 32; x++) {
         if (x != T0) {
@@ -412,16 +484,20 @@ public final class RestorerGenerator {
       }
       a.ld(T0, T0, 8 * T0);
       a.mret();
+    }
 
-      // parked harts and the mode trap
+    /** Parked harts wait for interrupts; the mode trap. */
+    private void parkAndModeTrap() {
       a.bind(park);
       a.wfi();
       a.j(park);
       a.bind(modeMismatch);
       a.li(A0, TrapCode.MODE_MISMATCH.code());
       a.j(trap);
+    }
 
-      // data: descriptor, barrier counter, flag
+    /** Data: the descriptor, the barrier counter, the flag. */
+    private void data() {
       a.align(8);
       a.bind(descriptor);
       a.bytes(desc);
@@ -432,7 +508,10 @@ public final class RestorerGenerator {
       a.bind(flag);
       a.word32(Offsets.RESTORER_FLAG);
       a.word32(0);
+    }
 
+    /** The bytes, checked to fit, with the size word patched. */
+    private byte[] finish() {
       byte[] out = a.toByteArray();
       if (out.length > spec.limit()) {
         throw new IllegalStateException("restorer of " + out.length + " bytes does not fit below 0x"
