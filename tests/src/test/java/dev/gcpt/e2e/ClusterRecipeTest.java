@@ -337,7 +337,7 @@ class ClusterRecipeTest {
   static void fatJar() throws Exception {
     Path jar = root.resolve(FAT_JAR);
     List<Path> parts = new ArrayList<>();
-    for (String module : List.of("stubs", "gcpt-core", "pipeline", "runners")) {
+    for (String module : Modules.buildModules(root)) {
       try (Stream<Path> s = Files.list(root.resolve(module).resolve("target"))) {
         s.filter(p -> p.getFileName().toString().matches("gcpt-.*\\.jar") && !p.equals(jar)
             && !p.getFileName().toString().contains("tests")).forEach(parts::add);
@@ -357,7 +357,9 @@ class ClusterRecipeTest {
       Files.copy(root.resolve("pom.xml"), copy.resolve("pom.xml"));
       Files.createDirectories(copy.resolve("tests"));
       Files.copy(root.resolve("tests/pom.xml"), copy.resolve("tests/pom.xml")); // the reactor lists it
-      for (String dir : List.of("stubs", "gcpt-core", "pipeline", "runners", "configs")) {
+      List<String> dirs = new ArrayList<>(Modules.buildModules(root));
+      dirs.add("configs");
+      for (String dir : dirs) {
         copyTree(root.resolve(dir), copy.resolve(dir));
       }
       Path log = copy.resolve("build.log");

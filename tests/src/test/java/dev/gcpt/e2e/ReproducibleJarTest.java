@@ -30,7 +30,7 @@ class ReproducibleJarTest {
     Path module = Path.of("").toAbsolutePath();
     Path root = Files.exists(module.resolve("tests")) ? module : module.getParent();
     List<Path> jars = new ArrayList<>();
-    for (String m : List.of("stubs", "gcpt-core", "pipeline", "runners")) {
+    for (String m : Modules.buildModules(root)) {
       Path target = root.resolve(m).resolve("target");
       if (Files.isDirectory(target)) {
         try (Stream<Path> s = Files.list(target)) {

@@ -17,7 +17,7 @@ import java.util.Objects;
  */
 public record SetReport(String input, List<Bundle> bundles, List<Failure> failures, List<Note> notes, Run run) {
   /** Failures of this stage are metadata errors, not rejected inputs. */
-  public static final String METADATA_STAGE = "metadata";
+  public static final String METADATA_STAGE = dev.gcpt.core.set.SetManifest.METADATA_STAGE;
   /** Note kind of a metadata point for which no checkpoint file was found. */
   public static final String MISSING_CHECKPOINT = "missing-checkpoint";
 
