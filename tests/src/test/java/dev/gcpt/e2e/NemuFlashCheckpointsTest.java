@@ -57,8 +57,10 @@ class NemuFlashCheckpointsTest {
   static final long NEMU_FLASH_SIZE = 0x1000_0000L;
   /** The two instructions of the reset-into-flash model, then the flash restorer (platform nemu). */
   static final long FLASH_NEMU = 2 + 1334;
-  /** The same after {@code regenerate --platform xiangshan} (no stimecmp). */
-  static final long FLASH_XIANGSHAN = 2 + 1330;
+  /** The same after {@code regenerate --platform xiangshan-nanhu.properties} (xiangshan without Sstc). */
+  static final long FLASH_NO_SSTC = 2 + 1330;
+  /** The DRAM restorer of that profile: it writes no stimecmp. */
+  static final long DRAM_NO_SSTC = 899;
 
   Path flashNemu;
   Path bootImage;
@@ -217,20 +219,24 @@ class NemuFlashCheckpointsTest {
       JsonNode m = Json.mapper().readTree(copy.resolve(WORKLOAD).resolve(t.pointDir()).resolve("bundle.json").toFile());
       before.put(t.pointDir(), m.get("flash").get("restorer").get("sha256").asText());
     }
-    Cli regenerate = Cli.run("regenerate", copy.toString(), "--platform", "xiangshan");
+    // a user's own profile: XiangShan without Sstc (Nanhu), so the restorers differ from nemu's
+    Path nanhu = WORK.resolve("xiangshan-nanhu.properties");
+    Files.writeString(nanhu, dev.gcpt.core.restorer.PlatformProfile.named("xiangshan").toPropertiesText()
+        .replace("name=xiangshan\n", "name=xiangshan-nanhu\n").replace("sstc=true\n", "sstc=false\n"));
+    Cli regenerate = Cli.run("regenerate", copy.toString(), "--platform", nanhu.toString());
     assertEquals(0, regenerate.exitCode(), regenerate.out() + regenerate.err());
     for (NemuCheckpointsTest.Taken t : taken.get("zstd")) {
       Path dir = copy.resolve(WORKLOAD).resolve(t.pointDir());
       JsonNode m = Json.mapper().readTree(dir.resolve("bundle.json").toFile());
       String sha = m.get("flash").get("restorer").get("sha256").asText();
       assertNotEquals(before.get(t.pointDir()), sha, dir + ": the flash image's restorer changed with the platform");
-      assertEquals("xiangshan", m.get("flash").get("restorer").get("parameters").get("platform").asText());
+      assertEquals("xiangshan-nanhu", m.get("flash").get("restorer").get("parameters").get("platform").asText());
       byte[] restorer = Files.readAllBytes(copy.resolve(m.get("flash").get("restorer").get("file").asText()));
       byte[] head = decodedHead(dir.resolve(m.get("flash").get("image").get("file").asText()), restorer.length);
       assertArrayEquals(restorer, head, dir + ": the flash image starts with the new restorer");
     }
     List<String> problems = new ArrayList<>();
-    runAll(copy, "zstd", FLASH_XIANGSHAN, NemuCheckpointsTest.BUILTIN_XIANGSHAN, problems);
+    runAll(copy, "zstd", FLASH_NO_SSTC, DRAM_NO_SSTC, problems);
     Cli verify = Cli.run("verify", copy.toString());
     if (verify.exitCode() != 0) {
       problems.add("gcpt verify: exit " + verify.exitCode() + "\n" + verify.out() + verify.err());
