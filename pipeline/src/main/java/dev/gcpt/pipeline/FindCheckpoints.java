@@ -87,9 +87,11 @@ public final class FindCheckpoints extends PTransform<PBegin, PCollectionTuple> 
       for (SetScan.Task t : scan.tasks()) {
         found.inc();
         CheckpointName n = t.name();
+        CheckpointTask.Flash flash = t.flash() == null ? null : new CheckpointTask.Flash(t.flash().uri(),
+            t.flash().name().relativePath(), byRel.get(t.flash().name().relativePath()).fingerprint());
         out.get(TASKS).output(new CheckpointTask(t.uri(), n.relativePath(), n.workload(), n.point(), t.weight(),
             t.weightSource(), t.insts(), t.bundleDir(), t.imageFileName(), byRel.get(n.relativePath()).fingerprint(),
-            n.actualInstructions().orElse(null)));
+            n.actualInstructions().orElse(null), flash));
       }
       scan.notes().forEach(out.get(NOTES)::output);
     }

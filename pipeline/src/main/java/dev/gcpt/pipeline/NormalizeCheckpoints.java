@@ -139,8 +139,14 @@ public final class NormalizeCheckpoints extends PTransform<PCollection<Checkpoin
       long backoff = FIRST_BACKOFF_MILLIS;
       for (int attempt = 1; ; attempt++) {
         try {
+          BundleBuilder.FlashInput flash = null;
+          if (t.flash() != null) {
+            String recordedFlash = config.paths().input(t.flash().uri(), t.flash().relativePath());
+            flash = new BundleBuilder.FlashInput(recordedFlash, t.flash().fingerprint(),
+                () -> SourceStream.open(t.flash().uri(), recordedFlash));
+          }
           BundleBuilder.Result r = builder.build(new BundleBuilder.Source(recordedUri, t.fingerprint()),
-              () -> SourceStream.open(t.uri(), recordedUri), target, out);
+              () -> SourceStream.open(t.uri(), recordedUri), flash, target, out);
           emit(t, r, receiver, (System.nanoTime() - start) / 1_000_000);
           return;
         } catch (IOException | RuntimeException e) {
@@ -203,7 +209,9 @@ public final class NormalizeCheckpoints extends PTransform<PCollection<Checkpoin
           t.weightSource(), t.insts(), r.status().name(), r.dir(), r.dir() + "/" + m.image().file(), m.variant(),
           m.harts(), m.restorer().sha256(), m.restorer().size(), m.restorer().origin(),
           Json.line(m.restorer().parameters()), m.source().compressedLength(), m.image().rawLength(),
-          m.image().compressedLength(), ms, t.actualInsts()));
+          m.image().compressedLength(), ms, t.actualInsts(),
+          m.flash() == null ? null : r.dir() + "/" + m.flash().image().file(),
+          m.flash() == null ? null : m.flash().restorer().sha256()));
     }
   }
 }

@@ -28,7 +28,7 @@ public final class SetReports {
     List<SetReport.Bundle> b = bundles.stream().map(r -> new SetReport.Bundle(r.workload(), r.point(), r.weight(),
         r.weightSource(), r.insts(), r.bundleDir(), r.image(), r.variant(), r.harts(),
         new SetReport.Restorer(r.restorerSha256(), r.restorerSize(), r.restorerOrigin(), parse(r.restorerParameters())),
-        r.sourceBytes(), r.rawBytes(), r.imageBytes())).toList();
+        r.sourceBytes(), r.rawBytes(), r.imageBytes(), r.flashImage())).toList();
     List<SetReport.Failure> f = failures.stream().map(r -> {
       Optional<CheckpointName> n = CheckpointName.parse(relative(root, r.uri()));
       return new SetReport.Failure(r.uri(), r.stage(), r.reason(), r.message(),
@@ -58,7 +58,8 @@ public final class SetReports {
           p.variant(), p.harts(), new SetReport.Restorer(p.restorer(), r == null ? 0 : r.size(),
               r == null ? "" : r.origin(), r == null || r.parameters() == null ? Map.of() : r.parameters()),
           m == null ? 0 : m.source().compressedLength(), p.rawBytes(),
-          m == null ? (p.imageBytes() == null ? 0 : p.imageBytes()) : m.image().compressedLength()));
+          m == null ? (p.imageBytes() == null ? 0 : p.imageBytes()) : m.image().compressedLength(),
+          p.flash() == null ? null : p.flash().image()));
     }));
     List<SetReport.Note> n = set.notes().stream().map(x -> new SetReport.Note(x.kind(), x.workload(), x.point(),
         x.weight(), x.detail())).toList();

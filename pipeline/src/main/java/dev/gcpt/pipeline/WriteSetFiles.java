@@ -143,7 +143,8 @@ public final class WriteSetFiles extends PTransform<PCollection<BundleRecord>, P
       return SetManifest.of(input, inputs, b.stream().map(r -> new SetManifest.Bundle(r.workload(), r.point(),
           r.weight(), r.weightSource(), r.insts(), r.bundleDir(), r.image(), r.variant(), r.harts(),
           r.restorerSha256(), r.restorerSize(), r.restorerOrigin(), parse(r.restorerParameters()), r.rawBytes(),
-          r.imageBytes(), r.actualInsts())).toList(),
+          r.imageBytes(), r.actualInsts(), r.flashImage() == null ? null
+              : new SetManifest.Flash(r.flashImage(), r.flashRestorerSha256()))).toList(),
           f.stream().map(r -> new SetManifest.Failure(r.stage(), r.reason())).toList(), n);
     }
 

@@ -79,6 +79,13 @@ final class BundleView {
     descriptor(out, m.descriptor());
     restorer(out, m.restorer());
     image(out, m.image());
+    if (m.flash() != null) { // a flash checkpoint: its flash image, restorer executing in place at the base
+      BundleManifest.Flash f = m.flash();
+      out.printf("  flash       base %s; source %s%n", f.base(), f.source() == null ? "-" : f.source().uri());
+      descriptor(out, f.descriptor());
+      restorer(out, f.restorer());
+      image(out, f.image());
+    }
     if (m.commands() != null && !m.commands().isEmpty()) {
       String label = "  commands    ";
       for (Map.Entry<String, String> c : m.commands().entrySet()) {

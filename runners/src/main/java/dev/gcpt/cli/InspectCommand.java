@@ -66,12 +66,28 @@ public final class InspectCommand implements Callable<Integer> {
         results.add(error(in, "bad-manifest", e.getMessage()));
         continue;
       }
-      try (InputStream raw = storage.open(in); OpenCheckpoint cp = CheckpointReader.open(raw, in, opt)) {
+      String flashBeside = flashBeside(in);
+      boolean isFlash = dev.gcpt.core.set.CheckpointName.parse(in.replace('\\', '/'))
+          .map(n -> n.kind() == dev.gcpt.core.set.CheckpointName.Kind.FLASH).orElse(false);
+      try (InputStream raw = storage.open(in); OpenCheckpoint cp = open(raw, in, flashBeside, opt)) {
         cp.drain(null);
         CheckpointSummary s = CheckpointSummary.of(cp);
+        if (pairedMemory != null) { // read through the merge (a raw stream): the file's own codec and length
+          s = new CheckpointSummary(s.input(), s.variant(), s.producerLayout(), pairedMemory.codec().cliName(),
+              s.imageLength(), pairedCompressed.count(), s.windowLength(), s.harts(), s.hartStates(),
+              s.embeddedRestorer(), s.notes());
+          pairedMemory = null;
+        }
         results.add(s);
         if (!json) {
           printHuman(out, s);
+          if (isFlash) {
+            out.printf("  flash     a flash image (NEMU --store-cpt-in-flash): offsets are from the flash base 0x%x%n",
+                dev.gcpt.core.flash.FlashCheckpoint.FLASH_BASE);
+          } else if (flashBeside != null && storage.exists(flashBeside)) {
+            out.printf("  flash     a flash checkpoint: the hart state above is %s's (no state in this image's DRAM)%n",
+                flashBeside);
+          }
           // an image of a bundle: its manifest too (restorer parameters, frames)
           for (String manifest : BundleView.besideImage(in, storage).stream().toList()) {
             BundleView.print(out, manifest, BundleView.read(manifest, storage));
@@ -97,6 +113,52 @@ public final class InspectCommand implements Callable<Integer> {
     }
     out.flush();
     return bad == 0 ? 0 : 1;
+  }
+
+  /**
+   * The {@code _flash_} file that names the same point as memory image {@code in}, or null. Its
+   * existence is checked only when {@code in} holds no state of its own.
+   */
+  /** The memory image of a flash pair being described (its codec and compressed length), else null. */
+  private dev.gcpt.core.codec.DecodedStream pairedMemory;
+  private dev.gcpt.core.io.PassThroughInputStream pairedCompressed;
+
+  private static String flashBeside(String in) {
+    int at = in.lastIndexOf("_memory_");
+    return at < 0 || in.indexOf('/', at) >= 0 ? null : in.substring(0, at) + "_flash_" + in.substring(at + 8);
+  }
+
+  /**
+   * Opens {@code in}; a memory image without state whose {@code _flash_} file is beside it is read
+   * as the flash checkpoint they are together (the flash's state in its window).
+   */
+  private OpenCheckpoint open(InputStream raw, String in, String flashBeside, CheckpointReader.Options opt)
+      throws IOException {
+    try {
+      return CheckpointReader.open(raw, in, opt);
+    } catch (CheckpointException e) {
+      // no state in DRAM: "not a checkpoint", or a boot restorer's descriptor without state behind it
+      if (e.reason() != CheckpointException.Reason.NOT_A_CHECKPOINT
+          && e.reason() != CheckpointException.Reason.INCONSISTENT || flashBeside == null
+          || !storage.exists(flashBeside)) {
+        throw e;
+      }
+    }
+    dev.gcpt.core.flash.FlashCheckpoint.FlashSource flash;
+    try (InputStream f = storage.open(flashBeside)) {
+      flash = dev.gcpt.core.flash.FlashCheckpoint.read(f, flashBeside, opt.maxRawBytes());
+    }
+    InputStream again = storage.open(in);
+    try {
+      pairedCompressed = dev.gcpt.core.io.PassThroughInputStream.counting(again);
+      dev.gcpt.core.codec.DecodedStream memory = dev.gcpt.core.codec.DecodedStream.open(pairedCompressed, in,
+          opt.maxRawBytes());
+      pairedMemory = memory;
+      return CheckpointReader.open(dev.gcpt.core.flash.FlashCheckpoint.memoryWithState(memory, in, flash), in, opt);
+    } catch (IOException | RuntimeException e) {
+      again.close();
+      throw e;
+    }
   }
 
   private static Map<String, Object> error(String in, String reason, String message) {

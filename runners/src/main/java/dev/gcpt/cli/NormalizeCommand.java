@@ -29,6 +29,10 @@ public final class NormalizeCommand implements Callable<Integer> {
   @Option(names = {"-o", "--output"}, required = true, paramLabel = "DIR", description = "Output directory.")
   Path output;
 
+  @Option(names = "--flash", paramLabel = "FLASH", description = "The flash file of a flash checkpoint"
+      + " (_flash_ beside IN, NEMU --store-cpt-in-flash): the bundle gets a flash image too.")
+  String flash;
+
   @Mixin BundleOptions bundle;
   @Mixin BundleOptions.Image image;
   @Mixin StorageOptions storage;
@@ -59,7 +63,9 @@ public final class NormalizeCommand implements Callable<Integer> {
                 .map(actual -> new BundleManifest.Uniform(point, actual)).orElse(null)));
     BundleBuilder.Result r;
     try {
-      r = builder.build(new BundleBuilder.Source(input, storage.fingerprint(input)), () -> storage.open(input),
+      BundleBuilder.FlashInput f = flash == null ? null
+          : new BundleBuilder.FlashInput(flash, storage.fingerprint(flash), () -> storage.open(flash));
+      r = builder.build(new BundleBuilder.Source(input, storage.fingerprint(input)), () -> storage.open(input), f,
           target, new LocalOutputFiles(output));
     } catch (CheckpointException e) {
       spec.commandLine().getErr().println("gcpt normalize: " + e.getMessage() + " [" + e.reason().code() + "]");
@@ -70,6 +76,11 @@ public final class NormalizeCommand implements Callable<Integer> {
         r.status().name().toLowerCase(java.util.Locale.ROOT).replace('_', '-'), output, r.dir(), m.variant(),
         m.harts(), m.restorer().sha256().substring(0, 12), m.restorer().size(), m.restorer().origin(),
         Sizes.human(m.image().rawLength()), Sizes.human(m.image().compressedLength()), m.image().frames());
+    if (m.flash() != null) {
+      out.printf("flash image %s/%s: restorer %s (%d bytes, executes in place at %s), %s -> %s%n", r.dir(),
+          m.flash().image().file(), m.flash().restorer().sha256().substring(0, 12), m.flash().restorer().size(),
+          m.flash().base(), Sizes.human(m.flash().image().rawLength()), Sizes.human(m.flash().image().compressedLength()));
+    }
     if (memoryReport) {
       out.printf("memory peakHeapBytes=%d peakRssBytes=%d%n", MemoryReport.peakHeapBytes(), MemoryReport.peakRssBytes());
     }

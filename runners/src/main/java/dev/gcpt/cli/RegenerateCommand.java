@@ -119,13 +119,19 @@ public final class RegenerateCommand implements Callable<Integer> {
         }
         long started = System.nanoTime();
         try {
+          // a flash checkpoint: both images carry a restorer (regenerated from the bundle's own images)
+          BundleBuilder.FlashInput flash = m.flash() == null ? null : new BundleBuilder.FlashInput(
+              m.flash().source().uri(), m.flash().source().fingerprint(), () -> storage.open(m.flash().source().uri()));
           BundleBuilder.Result r = b.build(new BundleBuilder.Source(m.source().uri(), m.source().fingerprint()),
-              () -> storage.open(m.source().uri()), new BundleBuilder.Target(dir, m.image().file(), m.simpoint()),
+              () -> storage.open(m.source().uri()), flash, new BundleBuilder.Target(dir, m.image().file(), m.simpoint()),
               files);
           statuses.merge(r.status().name(), 1, Integer::sum);
           after.put(dir, r.manifest());
           if (referenced != null) {
             referenced.add(r.manifest().restorer().file());
+            if (r.manifest().flash() != null) {
+              referenced.add(r.manifest().flash().restorer().file());
+            }
           }
           timings.add(new dev.gcpt.core.report.SetReport.Timing(m.simpoint().workload(), m.simpoint().point(),
               r.status().name(), (System.nanoTime() - started) / 1_000_000, m.image().rawLength()));
@@ -133,6 +139,9 @@ public final class RegenerateCommand implements Callable<Integer> {
           failed++;
           if (referenced != null) {
             referenced.add(m.restorer().file()); // unchanged: still its old restorer
+            if (m.flash() != null) {
+              referenced.add(m.flash().restorer().file());
+            }
           }
           err.println("gcpt regenerate: " + dir + ": " + e.getMessage() + " [" + e.reason().code() + "]");
         }

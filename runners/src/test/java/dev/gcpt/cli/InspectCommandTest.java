@@ -52,6 +52,36 @@ class InspectCommandTest {
     assertTrue(r.out().contains(good.toString()), r.out());
   }
 
+  /** A flash checkpoint: its flash file alone, and its memory image, which reads the state from the flash beside it. */
+  @Test
+  void eitherFileOfAFlashCheckpointShowsTheState() throws IOException {
+    byte[] boot = new byte[16];
+    java.nio.ByteBuffer.wrap(boot).order(java.nio.ByteOrder.LITTLE_ENDIAN).putInt(0, 0x0100006F).putInt(4, 16);
+    SyntheticCheckpoint cp = SyntheticCheckpoint.builder().seed(3).embeddedRestorer(boot).build();
+    Path point = dir.resolve("uniform/wl/1000000");
+    Files.createDirectories(point);
+    Path memory = point.resolve("_1000010_memory_.zstd");
+    try (OutputStream o = Files.newOutputStream(memory)) {
+      dev.gcpt.core.sample.SyntheticFlash.writeMemory(cp, o, Codec.ZSTD);
+    }
+    try (OutputStream o = Files.newOutputStream(point.resolve("_1000010_flash_.zstd"))) {
+      dev.gcpt.core.sample.SyntheticFlash.writeFlash(cp, 2L << 20, o, Codec.ZSTD);
+    }
+    String pc = String.format("0x%x", cp.harts().get(0).pc());
+    CliRunner r = CliRunner.run("inspect", memory.toString(), point.resolve("_1000010_flash_.zstd").toString());
+    assertEquals(0, r.exitCode(), r.out() + r.err());
+    assertTrue(r.out().contains("variant   V1 (rvgcvh)   codec zstd   image 2.0 MiB"), r.out());
+    assertTrue(r.out().contains("a flash checkpoint: the hart state above is " + point.resolve("_1000010_flash_.zstd")),
+        r.out());
+    assertTrue(r.out().contains("a flash image (NEMU --store-cpt-in-flash): offsets are from the flash base 0x10000000"),
+        r.out());
+    assertEquals(2, r.out().split(java.util.regex.Pattern.quote(pc), -1).length - 1, "both show pc " + pc + ": " + r.out());
+    // without its flash file the memory image holds no state: a bad input, as before
+    Files.delete(point.resolve("_1000010_flash_.zstd"));
+    r = CliRunner.run("inspect", memory.toString());
+    assertEquals(1, r.exitCode(), r.out() + r.err());
+  }
+
   @Test
   void humanSummaryOfAMultiHartQemuCheckpoint() throws IOException {
     Path f = write("_12_0.25.gz", SyntheticCheckpoint.builder().variant(Variant.V2).harts(2).modes(1, 0).build(), Codec.ZSTD);

@@ -73,7 +73,15 @@ final class EmuLoader {
 
   /** Loads {@code image} as the emu does, into {@link #RAM_BYTES} of RAM. */
   Load load(Path image) throws IOException, InterruptedException {
-    Result r = run(List.of(binary.toString(), image.toString(), Long.toString(RAM_BYTES)),
+    return load(image, RAM_BYTES);
+  }
+
+  /**
+   * Loads {@code image} into {@code bytes} of memory: the emu's flash ({@code init_flash}) reads a
+   * gz or zstd flash image with the same functions into its flash size.
+   */
+  Load load(Path image, long bytes) throws IOException, InterruptedException {
+    Result r = run(List.of(binary.toString(), image.toString(), Long.toString(bytes)),
         Files.createTempFile(binary.getParent(), "load", ".log"));
     if (r.exit() != 0) {
       throw new IllegalStateException("emu-loader harness on " + image + " exited " + r.exit() + ": " + r.output());

@@ -146,6 +146,57 @@ class EmuLoaderTest {
     return o.toByteArray();
   }
 
+  /**
+   * A flash bundle's flash image loads whole into the emu's flash (difftest {@code init_flash}: by
+   * magic {@code readFromZstd}/{@code readFromGz} into {@code DEFAULT_EMU_FLASH_SIZE}, 1 MiB), and
+   * holds gcpt's decoded bytes; NEMU's own flash file (the whole device, here 4 MiB of it) does not
+   * fit: {@code readFromZstd} returns -1, {@code readFromGz} aborts the emu.
+   */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("codecs")
+  void aFlashImageLoadsIntoTheEmusFlash(Codec codec) throws Exception {
+    byte[] boot = new byte[16];
+    java.nio.ByteBuffer.wrap(boot).order(java.nio.ByteOrder.LITTLE_ENDIAN).putInt(0, 0x0100006F).putInt(4, 16);
+    SyntheticCheckpoint cp = SyntheticCheckpoint.builder().variant(Variant.V1).imageLength(3 * MIB).seed(30)
+        .embeddedRestorer(boot).build();
+    ByteArrayOutputStream memory = new ByteArrayOutputStream();
+    dev.gcpt.core.sample.SyntheticFlash.writeMemory(cp, memory, codec);
+    ByteArrayOutputStream flash = new ByteArrayOutputStream();
+    dev.gcpt.core.sample.SyntheticFlash.writeFlash(cp, 4 * MIB, flash, codec);
+    Path nemusFlash = out.resolve("nemu_flash_" + codec.suffix());
+    Files.write(nemusFlash, flash.toByteArray());
+    ImageOptions image = ImageOptions.of(codec, 0, 1, 1, false);
+    BundleManifest m;
+    try (BundleBuilder b = new BundleBuilder(new BundleBuilder.Options(PlatformProfile.named("xiangshan"),
+        new BundleBuilder.Builtin(), image, 128, 1L << 34))) {
+      m = b.build(new BundleBuilder.Source("in/_1_memory_", "m"), () -> new ByteArrayInputStream(memory.toByteArray()),
+          new BundleBuilder.FlashInput("in/_1_flash_", "f", () -> new ByteArrayInputStream(flash.toByteArray())),
+          new BundleBuilder.Target("w/1", "_1_0.5_memory_" + codec.suffix(), new BundleManifest.SimPoint("w", "1",
+              "0.5", null)), new LocalOutputFiles(out)).manifest();
+    }
+    assertLoadsWhole(codec + " memory image of a flash bundle", m);
+    Path flashImage = out.resolve("w/1").resolve(m.flash().image().file());
+    Decoded d = decode(flashImage);
+    EmuLoader.Load l = emu.load(flashImage, EMU_FLASH_BYTES);
+    assertAll(flashImage + ": emu loader said: " + l.output(),
+        () -> assertEquals(EMU_FLASH_BYTES, d.length(), "the flash image is the emu's flash size"),
+        () -> assertEquals(d.length(), l.returned(), "the loader returns its length"),
+        () -> assertEquals(d.sha256(), l.sha256(), "flash [0, 1 MiB) holds gcpt's decoded image"));
+    if (codec == Codec.ZSTD) {
+      EmuLoader.Load nemus = emu.load(nemusFlash, EMU_FLASH_BYTES);
+      assertEquals(-1, nemus.returned(), "NEMU's flash file is larger than the emu's flash: " + nemus.output());
+    } else {
+      // readFromGz asserts instead ("File size is larger than buf_size!", then assert(0)): the emu aborts
+      IllegalStateException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+          () -> emu.load(nemusFlash, EMU_FLASH_BYTES));
+      org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains("readFromGz")
+          && e.getMessage().contains("Assertion"), e.getMessage());
+    }
+  }
+
+  /** difftest's {@code DEFAULT_EMU_FLASH_SIZE} (config/config.h). */
+  static final long EMU_FLASH_BYTES = 0x10_0000;
+
   /** A regeneration that rewrites the head slot over the old one (local disks). */
   @ParameterizedTest(name = "{0}")
   @MethodSource("codecs")

@@ -33,12 +33,16 @@ import org.junit.jupiter.api.Assumptions;
  *   <li>{@code -Dgcpt.nemu.libcheckpoint=PATH} or {@code GCPT_NEMU_LIBCHECKPOINT=PATH}: a NEMU built with
  *       {@code riscv64-xs-cpt-with-libcheckpoint_defconfig} (protobuf V3 checkpoints), else built on
  *       first use by {@link #libCheckpoint()} in a second copy of the tree.</li>
+ *   <li>{@code -Dgcpt.nemu.flash=PATH} or {@code GCPT_NEMU_FLASH=PATH}: a NEMU built with
+ *       {@code riscv64-xs-cpt-with-flash_defconfig} (flash device at 0x1000_0000, {@code
+ *       --store-cpt-in-flash}), else built on first use by {@link #flash()} in a third copy.</li>
  * </ul>
  */
 final class Nemu {
   static final String TARBALL_NAME = "nemu-cc2dd3dd.tar.gz";
   static final String DEFCONFIG = "riscv64-xs-cpt_defconfig";
   static final String LIBCHECKPOINT_DEFCONFIG = "riscv64-xs-cpt-with-libcheckpoint_defconfig";
+  static final String FLASH_DEFCONFIG = "riscv64-xs-cpt-with-flash_defconfig";
   /** Debian's picolibc: LibCheckpoint needs a libc header set that the bare-metal gcc lacks. */
   static final Path PICOLIBC_INCLUDE = Path.of("/usr/lib/picolibc/riscv64-unknown-elf/include");
   static final String CROSS_COMPILE = "riscv64-unknown-elf-";
@@ -60,6 +64,10 @@ final class Nemu {
   private static IllegalStateException libCheckpointFailure;
   private static LibCheckpointNemu libCheckpoint;
   private static String libCheckpointSkipReason;
+
+  private static Path flash;
+  private static String flashSkipReason;
+  private static IllegalStateException flashFailure;
 
   /** NEMU built with the LibCheckpoint restorer option (writes V3 checkpoints with --enable-libcheckpoint). */
   record LibCheckpointNemu(Path interpreter, Optional<Path> restorer, String origin) {}
@@ -306,7 +314,49 @@ final class Nemu {
         + tarball);
   }
 
+  /**
+   * The flash-config NEMU of this JVM ({@value #FLASH_DEFCONFIG}: a flash device at 0x1000_0000,
+   * {@code --flash-image}, {@code --store-cpt-in-flash}), built on first use in its own tree (about
+   * 40 s of two cores), or a skipped test saying why there is none.
+   */
+  static synchronized Path flash() {
+    Nemu.get();
+    if (flashFailure != null) {
+      throw flashFailure;
+    }
+    if (flash == null && flashSkipReason == null) {
+      try {
+        String own = setting("gcpt.nemu.flash", "GCPT_NEMU_FLASH");
+        if (own != null) {
+          if (!Files.isExecutable(Path.of(own))) {
+            throw new Skip("GCPT_NEMU_FLASH / -Dgcpt.nemu.flash = " + own + " is not an executable file");
+          }
+          flash = Path.of(own).toAbsolutePath();
+        } else {
+          Path tarball = tarball();
+          if (!Files.isRegularFile(tarball)) {
+            throw new Skip(tarball + " is missing (or set GCPT_NEMU_FLASH to a NEMU built with " + FLASH_DEFCONFIG
+                + ")");
+          }
+          flash = buildNemu(extract(tarball, "src-flash"), FLASH_DEFCONFIG, "nemu-flash");
+        }
+      } catch (Skip e) {
+        flashSkipReason = e.getMessage();
+      } catch (IOException e) {
+        flashFailure = new IllegalStateException("building the flash NEMU under " + BUILD_ROOT + " failed: "
+            + e.getMessage(), e);
+        throw flashFailure;
+      }
+    }
+    Assumptions.assumeTrue(flash != null, () -> "no flash NEMU: " + flashSkipReason);
+    return flash;
+  }
+
   private static Path buildNemu(Path tree) throws IOException, Skip {
+    return buildNemu(tree, DEFCONFIG, "nemu");
+  }
+
+  private static Path buildNemu(Path tree, String defconfig, String logName) throws IOException, Skip {
     Path binary = tree.resolve("build/riscv64-nemu-interpreter");
     if (Files.isExecutable(binary)) {
       return binary;
@@ -323,9 +373,9 @@ final class Nemu {
     tools.put("/usr/include/SDL2/SDL.h", "libsdl2-dev");
     requireTools("NEMU", tools);
     Map<String, String> env = Map.of("NEMU_HOME", tree.toString());
-    Path log = BUILD_ROOT.resolve("nemu-build.log");
-    exec(List.of("make", DEFCONFIG), tree, env, log, BUILD_TIMEOUT);
-    exec(List.of("make", "-j2"), tree, env, BUILD_ROOT.resolve("nemu-make.log"), BUILD_TIMEOUT);
+    Path log = BUILD_ROOT.resolve(logName + "-build.log");
+    exec(List.of("make", defconfig), tree, env, log, BUILD_TIMEOUT);
+    exec(List.of("make", "-j2"), tree, env, BUILD_ROOT.resolve(logName + "-make.log"), BUILD_TIMEOUT);
     if (!Files.isExecutable(binary)) {
       throw new IOException("make -j2 in " + tree + " did not produce " + binary);
     }

@@ -2,6 +2,8 @@ package dev.gcpt.core.bundle;
 
 import static dev.gcpt.core.json.Json.hex;
 
+import dev.gcpt.core.codec.DecodedStream;
+import dev.gcpt.core.flash.FlashCheckpoint;
 import dev.gcpt.core.image.HeadSwap;
 import dev.gcpt.core.image.ImageFormatException;
 import dev.gcpt.core.image.ImageInfo;
@@ -118,6 +120,12 @@ public final class BundleBuilder implements AutoCloseable {
     InputStream open() throws IOException;
   }
 
+  /**
+   * The {@code _flash_} file of a flash checkpoint, bundled with its memory image (the
+   * {@link Source}): see {@link FlashCheckpoint}.
+   */
+  public record FlashInput(String uri, String fingerprint, Opener opener) {}
+
   /** Where the bundle goes and what it is called. */
   public record Target(String dir, String imageFileName, BundleManifest.SimPoint simpoint) {}
 
@@ -175,7 +183,7 @@ public final class BundleBuilder implements AutoCloseable {
         }
       }
     }
-    return buildFromSource(source, opener, target, out, recipe, imageRecipe, null);
+    return buildFromSource(source, opener, target, out, recipe, imageRecipe, null, null);
   }
 
   /** Hash of everything a bundle depends on: the source's fingerprint, the image and restorer options. */
@@ -201,6 +209,74 @@ public final class BundleBuilder implements AutoCloseable {
     return m;
   }
 
+  /**
+   * Builds or skips the bundle of a flash checkpoint: the memory image {@code source} and its
+   * flash file {@code flash} (null: {@link #build(Source, Opener, Target, OutputFiles)}). Both
+   * images are written from the sources whenever the recipe changed (a restorer fix included: the
+   * flash image is 1 MiB, and its restorer changes with the memory image's).
+   */
+  public Result build(Source source, Opener opener, FlashInput flash, Target target, OutputFiles out)
+      throws IOException {
+    if (flash == null) {
+      return build(source, opener, target, out);
+    }
+    String flashKey = "|flash=" + flash.fingerprint();
+    String recipe = Sha256.hex((GENERATOR_VERSION + "|" + source.fingerprint() + flashKey + "|" + options.imageKey()
+        + "|" + options.restorerKey()).getBytes(StandardCharsets.UTF_8));
+    String imageRecipe = Sha256.hex((imageRecipe(GENERATOR_VERSION, source) + flashKey).getBytes(StandardCharsets.UTF_8));
+    recover(out, target.dir());
+    Optional<BundleManifest> existing = readManifest(out, target.dir() + "/" + MANIFEST);
+    if (existing.isPresent() && existing.get().build() != null && existing.get().flash() != null
+        && out.exists(target.dir() + "/" + existing.get().image().file())
+        && out.exists(target.dir() + "/" + existing.get().flash().image().file())) {
+      BundleManifest m = existing.get();
+      if (recipe.equals(m.build().recipe())) {
+        return new Result(Status.UP_TO_DATE, target.dir(), m);
+      }
+      if (imageRecipe.equals(m.build().imageRecipe()) && !m.image().singleFrame()
+          && m.image().rawLength() % ImageWriter.LENGTH_ALIGNMENT == 0) {
+        // only the restorers change: both images are regenerated from the bundle's own
+        try {
+          return regenerateFlash(source, target, out, m, recipe, imageRecipe);
+        } catch (ImageFormatException | CheckpointException e) {
+          LOG.warn("{}: rebuilding from the sources: {}", out.describe(target.dir() + "/" + MANIFEST), e.getMessage());
+        }
+      }
+    }
+    if (options.platform().windowBase() != 0) {
+      throw new CheckpointException(CheckpointException.Reason.INCONSISTENT, source.uri() + ": a flash checkpoint"
+          + " keeps its state at the flash's V1 offsets; platform " + options.platform().name() + " moves the window to"
+          + " DRAM offset 0x" + Long.toHexString(options.platform().windowBase()) + ": use a platform with the window at"
+          + " DRAM start");
+    }
+    FlashCheckpoint.FlashSource fs;
+    try (InputStream in = flash.opener().open()) {
+      fs = FlashCheckpoint.read(in, flash.uri(), options.maxRawBytes());
+    }
+    return buildFromSource(source, opener, target, out, recipe, imageRecipe, null, new FlashBuild(flash, fs));
+  }
+
+  /**
+   * A restorer change of a flash checkpoint's bundle, without its sources: the memory image's head
+   * slot is swapped ({@link #regenerate}; its window holds the state), the flash image is written
+   * again from the bundle's own flash image (1 MiB), the manifest keeps both sources.
+   */
+  private Result regenerateFlash(Source source, Target target, OutputFiles out, BundleManifest old, String recipe,
+      String imageRecipe) throws IOException {
+    String flashRel = target.dir() + "/" + old.flash().image().file();
+    FlashCheckpoint.FlashSource own;
+    try (InputStream in = out.open(flashRel)) {
+      own = FlashCheckpoint.read(in, out.describe(flashRel), options.maxRawBytes());
+    }
+    Result r = regenerate(source, target, out, old, recipe, imageRecipe);
+    BundleManifest m = writeFlashImage(new FlashBuild(null, own), old.flash().source(), target, out, r.manifest());
+    writeManifest(out, target.dir(), m);
+    return new Result(r.status(), r.dir(), m);
+  }
+
+  /** A flash file being bundled: what was read of it. */
+  private record FlashBuild(FlashInput input, FlashCheckpoint.FlashSource source) {}
+
   /** Hash of what the body frames depend on, as generator {@code version} wrote it. */
   private String imageRecipe(String version, Source source) {
     // the window base decides which bytes form the head frame: a change needs a full rebuild
@@ -220,7 +296,7 @@ public final class BundleBuilder implements AutoCloseable {
     Target kept = new Target(target.dir(), old.image().file(), target.simpoint());
     Source image = new Source(out.describe(imageRel), old.source().fingerprint());
     LOG.debug("{}: upgrading a {} bundle from its image", out.describe(imageRel), old.build().gcpt());
-    return buildFromSource(image, () -> out.open(imageRel), kept, out, recipe, imageRecipe, old);
+    return buildFromSource(image, () -> out.open(imageRel), kept, out, recipe, imageRecipe, old, null);
   }
 
   /**
@@ -230,7 +306,7 @@ public final class BundleBuilder implements AutoCloseable {
    *     whose source and notes carry over; null for a checkpoint
    */
   private Result buildFromSource(Source source, Opener opener, Target target, OutputFiles out, String recipe,
-      String imageRecipe, BundleManifest upgraded) throws IOException {
+      String imageRecipe, BundleManifest upgraded, FlashBuild flash) throws IOException {
     String imageRel = target.dir() + "/" + target.imageFileName();
     String tmp = Store.temporary(imageRel);
     MessageDigest sourceDigest = Sha256.newDigest();
@@ -238,12 +314,23 @@ public final class BundleBuilder implements AutoCloseable {
     ImageInfo written;
     OpenCheckpoint cp = null;
     long bodyLength = !options.image().singleFrame() ? ImageWriter.UNKNOWN_LENGTH
-        : upgraded != null ? upgraded.image().rawLength() : rawLength(source, opener);
+        : upgraded != null ? upgraded.image().rawLength() : rawLength(source, opener, flash != null);
     Paired paired;
     long sourceRawLength;
+    String sourceCodec;
+    DecodedStream memory = null;
     try (InputStream raw = opener.open()) {
       counted = PassThroughInputStream.digesting(raw, sourceDigest);
-      cp = CheckpointReader.open(counted, source.uri(), readerOptions());
+      if (flash != null) {
+        // the memory image holds no state: the flash's is copied into its window (FlashCheckpoint)
+        memory = DecodedStream.open(counted, source.uri(), options.maxRawBytes());
+        sourceCodec = memory.codec().cliName();
+        cp = CheckpointReader.open(FlashCheckpoint.memoryWithState(memory, source.uri(), flash.source()), source.uri(),
+            readerOptions());
+      } else {
+        cp = CheckpointReader.open(counted, source.uri(), readerOptions());
+        sourceCodec = cp.codec().cliName();
+      }
       NormalizedLayout nl = Normalizer.layoutFor(cp);
       paired = pair(cp, nl);
       byte[] window = Normalizer.window(cp, nl, paired.bytes());
@@ -260,6 +347,9 @@ public final class BundleBuilder implements AutoCloseable {
       if (cp != null) {
         cp.close();
       }
+      if (memory != null) {
+        memory.close();
+      }
     }
     writeRestorerFile(out, paired);
     // a manifest of the image being replaced must not outlive it: until the new one is written
@@ -267,10 +357,15 @@ public final class BundleBuilder implements AutoCloseable {
     out.delete(target.dir() + "/" + MANIFEST);
     out.commit(tmp, imageRel);
     BundleManifest.Source src = upgraded != null ? upgraded.source()
-        : new BundleManifest.Source(source.uri(), paired.cp().codec().cliName(), counted.count(), sourceRawLength,
+        : new BundleManifest.Source(source.uri(), sourceCodec, counted.count(), sourceRawLength,
             Sha256.hex(sourceDigest), source.fingerprint());
     BundleManifest m = manifest(src, upgraded != null ? upgraded.notes() : paired.cp().notes(), target, paired, written,
         recipe, imageRecipe);
+    if (flash != null) {
+      FlashCheckpoint.FlashSource fs = flash.source();
+      m = writeFlashImage(flash, new BundleManifest.Source(flash.input().uri(), fs.codec().cliName(),
+          fs.compressedLength(), fs.rawLength(), fs.sha256(), flash.input().fingerprint()), target, out, m);
+    }
     writeManifest(out, target.dir(), m);
     return new Result(Status.BUILT, target.dir(), m);
   }
@@ -384,10 +479,61 @@ public final class BundleBuilder implements AutoCloseable {
   }
 
   /** Decompressed length of the source (single-frame output declares it up front). */
-  private long rawLength(Source source, Opener opener) throws IOException {
+  private long rawLength(Source source, Opener opener, boolean plainImage) throws IOException {
+    if (plainImage) { // a flash checkpoint's memory image: no state of its own
+      try (InputStream in = opener.open();
+          DecodedStream d = DecodedStream.open(in, source.uri(), options.maxRawBytes())) {
+        return d.transferTo(OutputStream.nullOutputStream());
+      }
+    }
     try (InputStream in = opener.open(); OpenCheckpoint cp = CheckpointReader.open(in, source.uri(), readerOptions())) {
       return cp.drain(null);
     }
+  }
+
+  /**
+   * Writes the flash image of a flash checkpoint beside the memory image (its name: the memory
+   * image's with {@code _memory_} replaced by {@code _flash_}): the first MiB of flash normalized,
+   * with a restorer that executes in place at the flash base. Returns {@code m} with the flash
+   * image's part.
+   */
+  private BundleManifest writeFlashImage(FlashBuild flash, BundleManifest.Source recorded, Target target,
+      OutputFiles out, BundleManifest m) throws IOException {
+    FlashCheckpoint.FlashSource fs = flash.source();
+    String file = FlashCheckpoint.flashFileName(target.imageFileName());
+    String rel = target.dir() + "/" + file;
+    String tmp = Store.temporary(rel);
+    PlatformProfile xip = options.platform().inFlashAt(FlashCheckpoint.FLASH_BASE);
+    Paired p;
+    ImageInfo info;
+    NormalizedLayout nl;
+    try (OpenCheckpoint cp = CheckpointReader.open(new java.io.ByteArrayInputStream(fs.window()), fs.name(),
+        new CheckpointReader.Options(options.vlen(), options.maxRawBytes()))) {
+      nl = Normalizer.layoutFor(cp);
+      if (options.restorer() instanceof External e) {
+        // upstream restorers keep a barrier or data inside themselves: the flash gets gcpt's own
+        LOG.debug("{}: the flash image gets gcpt's execute-in-place restorer, not {}", fs.name(), e.name());
+      }
+      p = pair(cp, nl, xip, true);
+      byte[] head = Normalizer.window(cp, nl, p.bytes());
+      try (OutputStream o = out.create(tmp)) {
+        info = writer.write(head, InputStream.nullInputStream(), 0, o);
+      }
+    } catch (IOException | RuntimeException e) {
+      deleteQuietly(out, tmp, e);
+      throw e;
+    }
+    writeRestorerFile(out, p);
+    out.commit(tmp, rel);
+    byte[] d = nl.descriptor().encode();
+    Map<String, String> commands = new LinkedHashMap<>(m.commands());
+    commands.putAll(BundleCommands.flash(options.platform(), target.dir() + "/" + target.imageFileName(),
+        target.dir() + "/" + file));
+    BundleManifest withCommands = new BundleManifest(m.schema(), m.source(), m.variant(), m.producerLayout(), m.harts(),
+        m.vlen(), m.hartStates(), m.descriptor(), m.restorer(), m.image(), m.simpoint(), m.notes(), commands, m.build());
+    return withCommands.withFlash(new BundleManifest.Flash(hex(FlashCheckpoint.FLASH_BASE), recorded,
+        new BundleManifest.DescriptorInfo(hex(nl.descriptorOffset()), d.length, HexFormat.of().formatHex(d)),
+        p.info(), BundleManifest.ImageInfo.of(file, info)));
   }
 
   private CheckpointReader.Options readerOptions() {
@@ -440,9 +586,15 @@ public final class BundleBuilder implements AutoCloseable {
       NormalizedLayout layout, List<HartState> harts, OpenCheckpoint cp) {}
 
   private Paired pair(OpenCheckpoint cp, NormalizedLayout nl) throws CheckpointException {
+    return pair(cp, nl, options.platform(), false);
+  }
+
+  /** As {@link #pair(OpenCheckpoint, NormalizedLayout)} for {@code platform}; {@code builtin}: never the external one. */
+  private Paired pair(OpenCheckpoint cp, NormalizedLayout nl, PlatformProfile platform, boolean builtin)
+      throws CheckpointException {
     checkResumePcs(cp);
     List<String> notes = new ArrayList<>();
-    if (options.restorer() instanceof External e) {
+    if (!builtin && options.restorer() instanceof External e) {
       if (cp.windowBase() != 0) {
         throw new CheckpointException(CheckpointException.Reason.BAD_RESTORER, cp.name() + ": external restorer "
             + e.name() + " cannot be paired with a window at DRAM offset 0x" + Long.toHexString(cp.windowBase())
@@ -474,13 +626,19 @@ public final class BundleBuilder implements AutoCloseable {
     boolean h = cp.harts().stream().anyMatch(HartState::hasHypervisor);
     RestorerSpec spec;
     try {
-      spec = new RestorerSpec(cp.harts().size(), nl.payloadPosition(), options.platform(), options.vlen(), f, v, h,
+      spec = new RestorerSpec(cp.harts().size(), nl.payloadPosition(), platform, options.vlen(), f, v, h,
           nl.descriptor(), nl.descriptorOffset(), OptionalInt.empty());
     } catch (IllegalArgumentException ex) {
       throw new CheckpointException(CheckpointException.Reason.INCONSISTENT, cp.name() + ": no restorer fits: "
           + ex.getMessage());
     }
-    Restorer r = restorers.computeIfAbsent(spec, RestorerGenerator::generate);
+    Restorer r;
+    try {
+      r = restorers.computeIfAbsent(spec, RestorerGenerator::generate);
+    } catch (IllegalArgumentException ex) { // e.g. an execute-in-place restorer for more than one hart
+      throw new CheckpointException(CheckpointException.Reason.INCONSISTENT, cp.name() + ": no restorer fits: "
+          + ex.getMessage());
+    }
     if (cp.harts().stream().anyMatch(x -> x.mode() == 3)) {
       notes.add(r.savedMachineModeNote());
     }
@@ -490,8 +648,9 @@ public final class BundleBuilder implements AutoCloseable {
     }
     Map<String, Object> params = new LinkedHashMap<>();
     params.put("harts", spec.harts());
-    params.put("platform", options.platform().name());
-    params.put("clintBase", hex(options.platform().clintBase()));
+    params.put("platform", platform.name());
+    params.put("clintBase", hex(platform.clintBase()));
+    platform.xipBase().ifPresent(x -> params.put("executeInPlaceAt", hex(x)));
     params.put("payloadPosition", hex(spec.payloadPosition()));
     params.put("vlen", spec.vlen());
     params.put("float", spec.restoreFloat());

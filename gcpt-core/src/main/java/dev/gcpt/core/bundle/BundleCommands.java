@@ -87,6 +87,28 @@ public final class BundleCommands {
     return c;
   }
 
+  /**
+   * The commands of a flash checkpoint's bundle that use both images (docs/consumers.md "Flash
+   * bundles"): the XiangShan emu resets into its flash ({@code -F}, difftest args.cpp) and runs the
+   * flash image's restorer in place; NEMU built with {@code riscv64-xs-cpt-with-flash_defconfig}
+   * takes {@code --flash-image} but resets at 0x8000_0000, so it runs the memory image's restorer.
+   */
+  public static Map<String, String> flash(PlatformProfile platform, String image, String flashImage) {
+    String img = quote(image);
+    String fl = quote(flashImage);
+    String xiangshan = platform.clintBase() == XIANGSHAN_CLINT ? ""
+        : "   # needs a bundle built with --platform xiangshan, nemu or gem5 (CLINT 0x38000000); this one is for "
+            + platform.name();
+    Map<String, String> c = new LinkedHashMap<>();
+    String emu = "\"$NOOP_HOME/build/emu\" -i " + img + " -F " + fl + " --ram-size=" + size(platform.dramSize(), "GB", "MB");
+    c.put("xiangshan-emu-flash", emu + " --diff \"$NEMU_HOME/build/riscv64-nemu-interpreter-so\" " + WARMUP_AND_SAMPLE
+        + xiangshan);
+    c.put("xiangshan-emu-flash-no-diff", emu + " --no-diff " + WARMUP_AND_SAMPLE + xiangshan);
+    c.put("nemu-flash", "\"$NEMU_HOME/build/riscv64-nemu-interpreter\" -b " + img + " --flash-image " + fl
+        + "   # a NEMU built with riscv64-xs-cpt-with-flash_defconfig" + (xiangshan.isEmpty() ? "" : ";" + xiangshan.substring(4)));
+    return c;
+  }
+
   /** {@code s} single-quoted for a POSIX shell. */
   static String quote(String s) {
     return "'" + s.replace("'", "'\\''") + "'";

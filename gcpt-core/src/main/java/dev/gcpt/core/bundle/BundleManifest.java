@@ -22,9 +22,36 @@ public record BundleManifest(
     SimPoint simpoint,
     List<String> notes,
     Map<String, String> commands,
-    Build build) {
+    Build build,
+    Flash flash) {
 
   public static final String SCHEMA = "gcpt.bundle/2";
+
+  @com.fasterxml.jackson.annotation.JsonCreator
+  public BundleManifest {}
+
+  /** A bundle of a checkpoint without a flash image. */
+  public BundleManifest(String schema, Source source, String variant, String producerLayout, int harts, int vlen,
+      List<Hart> hartStates, DescriptorInfo descriptor, RestorerInfo restorer, ImageInfo image, SimPoint simpoint,
+      List<String> notes, Map<String, String> commands, Build build) {
+    this(schema, source, variant, producerLayout, harts, vlen, hartStates, descriptor, restorer, image, simpoint, notes,
+        commands, build, null);
+  }
+
+  /** This manifest with a flash image. */
+  public BundleManifest withFlash(Flash f) {
+    return new BundleManifest(schema, source, variant, producerLayout, harts, vlen, hartStates, descriptor, restorer,
+        image, simpoint, notes, commands, build, f);
+  }
+
+  /**
+   * The flash image of a flash checkpoint (docs/image-format.md "Flash checkpoints"), beside the
+   * memory image in the bundle's directory; absent for other bundles. {@code base} is the flash's
+   * physical address, {@code descriptor.offset} an offset from it; the restorer executes in place
+   * there. {@code source} is the {@code _flash_} file the state came from.
+   */
+  public record Flash(String base, Source source, DescriptorInfo descriptor, RestorerInfo restorer,
+      ImageInfo image) {}
 
   /** Where the bundle came from. {@code fingerprint} is size + modification time, for reruns. */
   public record Source(String uri, String codec, long compressedLength, long rawLength, String sha256,

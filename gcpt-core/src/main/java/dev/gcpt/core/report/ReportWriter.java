@@ -357,10 +357,17 @@ public final class ReportWriter {
               b.imageBytes() <= 0 ? "0" : Double.toString((double) b.rawBytes() / b.imageBytes())))
           .append("<td class=\"mono\" title=\"").append(Html.text(b.restorer().sha256())).append("\">")
           .append(Html.text(shortSha(b.restorer().sha256()))).append("</td><td class=\"mono wrap\">")
-          .append(Html.text(b.image())).append("</td></tr>\n");
+          .append(Html.text(b.image()))
+          .append(b.flashImage() == null ? "" : "<br>flash: " + Html.text(b.flashImage())).append("</td></tr>\n");
     }
     h.append("</tbody></table>\n<p class=\"muted\">* weight from the file name (the metadata has none for this "
-        + "point).</p>\n</section>\n");
+        + "point).");
+    long flash = s.bundles.stream().filter(b -> b.flashImage() != null).count();
+    if (flash > 0) {
+      h.append(" ").append(flash).append(" flash checkpoint(s): each bundle also holds a flash image, whose restorer "
+          + "runs in place from the flash at 0x10000000 (the emu's -F, NEMU's --flash-image).");
+    }
+    h.append("</p>\n</section>\n");
   }
 
   private static String weightMark(String source) {

@@ -40,10 +40,20 @@ public record SetReport(String input, List<Bundle> bundles, List<Failure> failur
    * @param sourceBytes compressed size of the source checkpoint
    * @param rawBytes decompressed image size
    * @param imageBytes compressed size of the bundle's image
+   * @param flashImage a flash checkpoint's flash image, relative to the set root; else null
    */
   public record Bundle(String workload, String point, String weight, String weightSource, String insts,
       String bundleDir, String image, String variant, int harts, Restorer restorer, long sourceBytes,
-      long rawBytes, long imageBytes) {}
+      long rawBytes, long imageBytes, String flashImage) {
+
+    /** A bundle without a flash image. */
+    public Bundle(String workload, String point, String weight, String weightSource, String insts, String bundleDir,
+        String image, String variant, int harts, Restorer restorer, long sourceBytes, long rawBytes,
+        long imageBytes) {
+      this(workload, point, weight, weightSource, insts, bundleDir, image, variant, harts, restorer, sourceBytes,
+          rawBytes, imageBytes, null);
+    }
+  }
 
   /** The restorer paired with a bundle: content hash, size, origin (generated/external), parameters. */
   public record Restorer(String sha256, long size, String origin, Map<String, Object> parameters) {}

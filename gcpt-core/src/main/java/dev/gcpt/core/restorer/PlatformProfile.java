@@ -42,10 +42,23 @@ import java.util.Properties;
  * from 0x8000_0000; only the window moves, and harts must start at {@code dramBase + W}
  * (docs/capture.md). The generated restorer is position independent, so its bytes do not
  * depend on W.
+ *
+ * <p><b>Execute in place.</b> {@code xipBase} (optional) says that the restorer runs from
+ * read-only memory at that address, a flash device (XiangShan resets into its flash at
+ * 0x1000_0000; docs/restorer.md "Flash"). The restorer then writes nothing inside its own image
+ * (no barrier counter: one hart only) and nothing to DRAM; without state it boots the payload at
+ * {@code dramBase + windowBase + payloadPosition} instead of next to itself. Bundles derive this
+ * profile from the run's ({@link #inFlashAt}) for the flash image of a flash checkpoint.
+ *
+ * <p>{@code smrnmi} (default false): the machine implements Smrnmi, whose {@code mnstatus.NMIE}
+ * is 0 at reset, and while it is 0 every trap is a critical error (NEMU: "HIT CRITICAL ERROR: trap
+ * when mnstatus.nmie close"). XiangShan's default flash code sets it before it jumps to DRAM; a
+ * restorer that runs in place from flash replaces that code, so it sets NMIE first. Restorers in
+ * DRAM run after the flash code and never touch it (so the key does not change their bytes).
  */
 public record PlatformProfile(
     String name, String description, long dramBase, long dramSize, long clintBase, boolean sstc,
-    OptionalLong exitDevice, long windowBase) {
+    OptionalLong exitDevice, long windowBase, OptionalLong xipBase, boolean smrnmi) {
 
   /** DRAM size of a profile that does not give one: 2 GiB. */
   public static final long DEFAULT_DRAM_SIZE = 0x8000_0000L;
@@ -68,6 +81,12 @@ public record PlatformProfile(
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(description, "description");
     Objects.requireNonNull(exitDevice, "exitDevice");
+    Objects.requireNonNull(xipBase, "xipBase");
+    if (xipBase.isPresent() && (xipBase.getAsLong() <= 0 || xipBase.getAsLong() > Integer.MAX_VALUE
+        || xipBase.getAsLong() % 8 != 0 || inRange(xipBase.getAsLong(), dramBase, dramSize))) {
+      throw new IllegalArgumentException("platform " + name + ": xipBase must be an 8-aligned address below 2 GiB"
+          + " outside DRAM, got 0x" + Long.toHexString(xipBase.getAsLong()));
+    }
     if (clintBase < 0 || clintBase > Integer.MAX_VALUE - CLINT_MTIME) {
       throw new IllegalArgumentException("platform " + name + ": clintBase must be below 2 GiB, got 0x"
           + Long.toHexString(clintBase));
@@ -103,9 +122,27 @@ public record PlatformProfile(
     this(name, description, dramBase, dramSize, clintBase, sstc, exitDevice, 0);
   }
 
+  /** A profile whose restorer runs from DRAM (no execute-in-place). */
+  public PlatformProfile(String name, String description, long dramBase, long dramSize, long clintBase, boolean sstc,
+      OptionalLong exitDevice, long windowBase) {
+    this(name, description, dramBase, dramSize, clintBase, sstc, exitDevice, windowBase, OptionalLong.empty(), false);
+  }
+
   /** This profile with the reserved window at DRAM offset {@code base}. */
   public PlatformProfile withWindowBase(long base) {
-    return new PlatformProfile(name, description, dramBase, dramSize, clintBase, sstc, exitDevice, base);
+    return new PlatformProfile(name, description, dramBase, dramSize, clintBase, sstc, exitDevice, base, xipBase,
+        smrnmi);
+  }
+
+  /** This profile for a restorer that executes in place from read-only memory (flash) at {@code base}. */
+  public PlatformProfile inFlashAt(long base) {
+    return new PlatformProfile(name, description, dramBase, dramSize, clintBase, sstc, exitDevice, windowBase,
+        OptionalLong.of(base), smrnmi);
+  }
+
+  /** Whether the restorer runs in place from read-only memory ({@code xipBase} set). */
+  public boolean executeInPlace() {
+    return xipBase.isPresent();
   }
 
   /** Physical address of the reserved window: where the restorer sits and the harts start. */
@@ -121,7 +158,8 @@ public record PlatformProfile(
   public String toString() {
     return "PlatformProfile[name=" + name + ", description=" + description + ", dramBase=" + dramBase
         + ", dramSize=" + dramSize + ", clintBase=" + clintBase + ", sstc=" + sstc + ", exitDevice=" + exitDevice
-        + (windowBase != 0 ? ", windowBase=" + windowBase : "") + "]";
+        + (windowBase != 0 ? ", windowBase=" + windowBase : "")
+        + (xipBase.isPresent() ? ", xipBase=" + xipBase.getAsLong() + ", smrnmi=" + smrnmi : "") + "]";
   }
 
   /** Whether physical address {@code address} is DRAM. */
@@ -185,6 +223,10 @@ public record PlatformProfile(
     if (windowBase != 0) {
       b.append("windowBase=0x").append(Long.toHexString(windowBase)).append('\n');
     }
+    xipBase.ifPresent(x -> b.append("xipBase=0x").append(Long.toHexString(x)).append('\n'));
+    if (smrnmi) {
+      b.append("smrnmi=true\n");
+    }
     return b.toString();
   }
 
@@ -229,13 +271,20 @@ public record PlatformProfile(
     String exit = p.getProperty("exitDevice");
     String dramSize = p.getProperty("dramSize");
     String window = p.getProperty("windowBase");
+    String xip = p.getProperty("xipBase");
+    String smrnmi = p.getProperty("smrnmi", "false").trim();
+    if (!smrnmi.equals("true") && !smrnmi.equals("false")) {
+      throw new IllegalArgumentException(source + ": smrnmi must be true or false, got '" + smrnmi + "'");
+    }
     try {
       return new PlatformProfile(name, p.getProperty("description", name).trim(),
           number(p, "dramBase", source),
           dramSize == null || dramSize.isBlank() ? DEFAULT_DRAM_SIZE : parseNumber(dramSize, "dramSize", source),
           number(p, "clintBase", source), Boolean.parseBoolean(sstc),
           exit == null || exit.isBlank() ? OptionalLong.empty() : OptionalLong.of(parseNumber(exit, "exitDevice", source)),
-          window == null || window.isBlank() ? 0 : parseNumber(window, "windowBase", source));
+          window == null || window.isBlank() ? 0 : parseNumber(window, "windowBase", source),
+          xip == null || xip.isBlank() ? OptionalLong.empty() : OptionalLong.of(parseNumber(xip, "xipBase", source)),
+          Boolean.parseBoolean(smrnmi));
     } catch (IllegalArgumentException e) {
       if (e.getMessage() != null && e.getMessage().startsWith(source)) {
         throw e;

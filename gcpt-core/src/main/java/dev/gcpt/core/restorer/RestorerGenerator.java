@@ -31,7 +31,9 @@ import java.util.List;
  *       and MIE cleared) last, so saved FS/VS = Off takes effect after the F/V restore.
  *   <li>this hart's mtimecmp to the CLINT, and its msip when the saved mip.MSIP is set (a pending
  *       IPI: mip.MSIP itself is read-only); barrier (amoadd on a counter inside the restorer);
- *       the last hart to arrive writes mtime from core 0 and releases the others.
+ *       the last hart to arrive writes mtime from core 0 and releases the others. A restorer that
+ *       executes in place ({@link PlatformProfile#executeInPlace()}, flash) restores one hart, has
+ *       no barrier and writes nothing but CSRs, registers and the CLINT.
  *   <li>x1..x31 with the pointer register (t0) last; {@code mret}.
  * </ol>
  */
@@ -53,6 +55,11 @@ public final class RestorerGenerator {
   private static final long MSTATUS_MIE = 1L << Csr.MSTATUS_MIE;
   private static final long MSTATUS_FS_DIRTY = 3L << Csr.MSTATUS_FS_SHIFT;
   private static final long MSTATUS_VS_DIRTY = 3L << Csr.MSTATUS_VS_SHIFT;
+  /** Smrnmi's mnstatus and its NMIE bit (set by a restorer that runs in place of the reset code). */
+  private static final int MNSTATUS = 0x744;
+  private static final int MNSTATUS_NMIE = 1 << 3;
+  /** vtype of vsetvli: SEW 64, LMUL 1, tail and mask undisturbed. */
+  private static final int VTYPE_E64_M1_TU_MU = 0x18;
   /** Reserved privilege encoding (H-mode in old drafts). */
   private static final int MODE_RESERVED = 2;
 
@@ -190,7 +197,19 @@ public final class RestorerGenerator {
       this.spec = spec;
       this.layout = spec.descriptor().layout();
       this.desc = spec.descriptor().encode();
+      this.xip = spec.platform().executeInPlace();
+      if (xip && (spec.harts() != 1 || spec.parkHart().isPresent())) {
+        // the barrier's counter lives inside the restorer, which is read-only in flash, and no DRAM
+        // byte is the restorer's to take
+        throw new IllegalArgumentException("a restorer that executes in place (platform " + spec.platform().name()
+            + ", xipBase 0x" + Long.toHexString(spec.platform().xipBase().getAsLong()) + ") restores one hart only, not "
+            + spec.harts() + (spec.parkHart().isPresent() ? " with a parked hart" : "")
+            + ": its barrier would need writable memory");
+      }
     }
+
+    /** The restorer runs from read-only memory (flash): no writes to itself (docs/restorer.md, "Flash"). */
+    private final boolean xip;
 
     private final Label entry = a.newLabel("entry");
     private final Label flag = a.newLabel("flag");
@@ -225,8 +244,12 @@ public final class RestorerGenerator {
       if (a.position() != ENTRY) {
         throw new IllegalStateException("entry must be at " + ENTRY);
       }
+      if (xip && spec.platform().smrnmi()) {
+        // in place of the reset code in flash, which sets mnstatus.NMIE (else every trap is fatal)
+        a.csrrsi(ZERO, MNSTATUS, MNSTATUS_NMIE);
+      }
       a.auipc(S0, 0);
-      a.addi(S0, S0, -ENTRY);
+      a.addi(S0, S0, -(a.position() - 4));
     }
 
     /** 1. The completion flag; the trap routine right after it, so a partial copy still reaches it. */
@@ -282,7 +305,18 @@ public final class RestorerGenerator {
       a.ld(T1, T0, 0);
       a.li(T2, STATE_MAGIC_LOW);
       a.beq(T1, T2, restore);
-      addBase(T0, spec.payloadPosition());
+      if (xip) {
+        // in flash: the payload is in DRAM, at the window's payload position (above 2 GiB: li takes 32 bits)
+        long payload = spec.platform().windowAddress() + spec.payloadPosition();
+        a.li(T0, payload >>> 12);
+        a.slli(T0, T0, 12);
+        if ((payload & 0xFFF) != 0) {
+          a.li(T1, payload & 0xFFF);
+          a.add(T0, T0, T1);
+        }
+      } else {
+        addBase(T0, spec.payloadPosition());
+      }
       a.jalr(ZERO, T0, 0);
       a.bind(restore);
     }
@@ -334,12 +368,16 @@ public final class RestorerGenerator {
             }
           }
           case VECTOR_REGS -> {
-            int groupBytes = 8 * (spec.vlen() / 8); // eight registers of VLEN bits
-            addCore(T0, layout.vectorRegs());
-            for (int v = 0; v < 32; v += 8) {
-              a.vlre8(8, v, T0);
-              if (v < 24) {
-                addImm(T0, T0, groupBytes);
+            if (xip) {
+              vectorRegsByScalarLoads();
+            } else {
+              int groupBytes = 8 * (spec.vlen() / 8); // eight registers of VLEN bits
+              addCore(T0, layout.vectorRegs());
+              for (int v = 0; v < 32; v += 8) {
+                a.vlre8(8, v, T0);
+                if (v < 24) {
+                  addImm(T0, T0, groupBytes);
+                }
               }
             }
           }
@@ -363,6 +401,28 @@ public final class RestorerGenerator {
       }
     }
 
+    /**
+     * v0..v31 without vector loads, which fault on flash (device memory) in NEMU: each 64-bit element
+     * by a scalar load, last element first, written by vmv.v.x to elements 0..j with vl = j + 1 and
+     * the tail undisturbed, so element k ends up holding the k-th word.
+     */
+    private void vectorRegsByScalarLoads() {
+      int elements = spec.vlen() / 64;
+      addCore(T0, layout.vectorRegs());
+      for (int v = 0; v < 32; v++) {
+        Label element = a.newLabel("v" + v);
+        addImm(T3, T0, 8L * (elements - 1) + (long) v * (spec.vlen() / 8));
+        a.li(T2, elements);
+        a.bind(element);
+        a.ld(T1, T3, 0);
+        a.vsetvli(ZERO, T2, VTYPE_E64_M1_TU_MU);
+        a.vmvVx(v, T1);
+        a.addi(T3, T3, -8);
+        a.addi(T2, T2, -1);
+        a.bne(T2, ZERO, element);
+      }
+    }
+
     /** 8. This hart's mtimecmp and pending IPI; the barrier; mtime by the last hart to arrive. */
     private void timersAndBarrier() {
       a.slli(T3, S1, 3);
@@ -383,6 +443,15 @@ public final class RestorerGenerator {
       a.li(T1, 1);
       a.sw(T1, T0, 0);
       a.bind(noIpi);
+      if (xip) {
+        // one hart, nothing to wait for, and the counter is read-only: mtime at once
+        addBase(T4, spec.coreBase(0) + layout.mtime());
+        a.ld(T4, T4, 0);
+        a.li(T5, spec.platform().mtimeAddress());
+        a.sd(T4, T5, 0);
+        a.fence();
+        return;
+      }
       int arrivals = spec.harts() - (spec.parkHart().isPresent() ? 1 : 0);
       Label wait = a.newLabel("wait");
       Label spin = a.newLabel("spin");

@@ -510,6 +510,11 @@ public final class Rv64Assembler {
     return emit(vtypei << 20 | reg(rs1) << 15 | 7 << 12 | reg(rd) << 7 | OP_V);
   }
 
+  /** {@code vmv.v.x vd, rs1}: elements 0..vl-1 of vd = rs1 (the tail as vtype's policy says). */
+  public Rv64Assembler vmvVx(int vd, int rs1) {
+    return emit(0x17 << 26 | 1 << 25 | reg(rs1) << 15 | 4 << 12 | vreg(vd) << 7 | OP_V);
+  }
+
   /** {@code vle64.v vd, (rs1)} (unmasked, unit stride). */
   public Rv64Assembler vle64(int vd, int rs1) {
     return emit(1 << 25 | reg(rs1) << 15 | 7 << 12 | vreg(vd) << 7 | OP_LOAD_FP);

@@ -86,15 +86,22 @@ public record SetManifest(String schema, String input, Counts counts, Map<String
    * @param restorer the SHA-256 of its restorer (a key of {@link SetManifest#restorers()})
    * @param rawBytes decompressed image size
    * @param imageBytes compressed size of the image (absent in sets of older versions)
+   * @param flash a flash checkpoint's flash image and its execute-in-place restorer (absent otherwise)
    */
   @JsonPropertyOrder(alphabetic = true)
   @JsonIgnoreProperties(ignoreUnknown = true)
   public record Point(String weight, String weightSource, Uniform uniform, String bundle, String image,
-      String variant, int harts, String restorer, long rawBytes, Long imageBytes) {
-    Point withRestorer(String sha256, Long imageBytes) {
-      return new Point(weight, weightSource, uniform, bundle, image, variant, harts, sha256, rawBytes, imageBytes);
+      String variant, int harts, String restorer, long rawBytes, Long imageBytes, Flash flash) {
+    Point withRestorer(String sha256, Long imageBytes, Flash flash) {
+      return new Point(weight, weightSource, uniform, bundle, image, variant, harts, sha256, rawBytes, imageBytes,
+          flash);
     }
   }
+
+  /** A point's flash image (path relative to the set root) and the SHA-256 of its restorer. */
+  @JsonPropertyOrder(alphabetic = true)
+  @JsonIgnoreProperties(ignoreUnknown = true)
+  public record Flash(String image, String restorer) {}
 
   /** A uniform checkpoint: the point is the directory's scheduled count, the file was taken at actualInsts. */
   @JsonPropertyOrder(alphabetic = true)
@@ -115,11 +122,21 @@ public record SetManifest(String schema, String input, Counts counts, Map<String
    *
    * @param actualInsts a uniform checkpoint's file-name instruction count (its {@code point} is the
    *     directory's scheduled one), else null
+   * @param flash a flash checkpoint's flash image, else null
    */
   public record Bundle(String workload, String point, String weight, String weightSource, String insts,
       String bundleDir, String image, String variant, int harts, String restorerSha256, long restorerSize,
       String restorerOrigin, Map<String, Object> restorerParameters, long rawBytes, long imageBytes,
-      String actualInsts) {}
+      String actualInsts, Flash flash) {
+
+    /** A bundle without a flash image. */
+    public Bundle(String workload, String point, String weight, String weightSource, String insts, String bundleDir,
+        String image, String variant, int harts, String restorerSha256, long restorerSize, String restorerOrigin,
+        Map<String, Object> restorerParameters, long rawBytes, long imageBytes, String actualInsts) {
+      this(workload, point, weight, weightSource, insts, bundleDir, image, variant, harts, restorerSha256,
+          restorerSize, restorerOrigin, restorerParameters, rawBytes, imageBytes, actualInsts, null);
+    }
+  }
 
   /** What {@link #of} needs about one failure: its stage ({@value #METADATA_STAGE} or not) and reason code. */
   public record Failure(String stage, String reason) {
@@ -151,7 +168,7 @@ public record SetManifest(String schema, String input, Counts counts, Map<String
       }
       points.computeIfAbsent(b.workload(), k -> new TreeMap<>()).put(b.point(), new Point(b.weight(),
           b.weightSource(), b.actualInsts() == null ? null : new Uniform(b.point(), b.actualInsts()), b.bundleDir(),
-          b.image(), b.variant(), b.harts(), b.restorerSha256(), b.rawBytes(), b.imageBytes()));
+          b.image(), b.variant(), b.harts(), b.restorerSha256(), b.rawBytes(), b.imageBytes(), b.flash()));
       restorers.computeIfAbsent(b.restorerSha256(), k -> new Restorer(restorerFile(k), b.restorerSize(),
           b.restorerOrigin(), b.restorerParameters(), 0));
       restorers.put(b.restorerSha256(), restorers.get(b.restorerSha256()).plusOne());
@@ -202,7 +219,9 @@ public record SetManifest(String schema, String input, Counts counts, Map<String
           BundleManifest.RestorerInfo i = m.restorer();
           r = new Restorer(i.file(), i.size(), i.origin(), i.parameters(), 0);
           // a head that outgrew its slot moved the body: the image's size changed
-          ps.put(pointName, p.withRestorer(i.sha256(), p.imageBytes() == null ? null : m.image().compressedLength()));
+          ps.put(pointName, p.withRestorer(i.sha256(), p.imageBytes() == null ? null : m.image().compressedLength(),
+              p.flash() == null || m.flash() == null ? p.flash()
+                  : new Flash(p.flash().image(), m.flash().restorer().sha256())));
         }
         String sha = ps.get(pointName).restorer();
         Restorer seen = rs.get(sha);

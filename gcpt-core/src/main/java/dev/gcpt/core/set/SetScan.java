@@ -61,9 +61,20 @@ public final class SetScan {
    *     SetManifest#WEIGHT_FROM_FILE_NAME} or {@value SetManifest#WEIGHT_NONE}
    * @param bundleDir the bundle's directory below the output root
    * @param imageFileName the image's file name in it
+   * @param flash the point's {@code _flash_} file (a flash checkpoint: bundled with it), else null
    */
   public record Task(String uri, CheckpointName name, String weight, String weightSource, String insts,
-      String bundleDir, String imageFileName) {}
+      String bundleDir, String imageFileName, Flash flash) {
+
+    /** A task without a flash file. */
+    public Task(String uri, CheckpointName name, String weight, String weightSource, String insts, String bundleDir,
+        String imageFileName) {
+      this(uri, name, weight, weightSource, insts, bundleDir, imageFileName, null);
+    }
+  }
+
+  /** A flash checkpoint's flash file, joined to its memory image: its URI and name. */
+  public record Flash(String uri, CheckpointName name) {}
 
   /**
    * An input (stage {@value #STAGE_MATCH}) or a metadata file (stage {@value
@@ -141,19 +152,23 @@ public final class SetScan {
       names.forEach(n -> byPath.put(n.relativePath(), n));
       for (SetIndex.Entry e : index.entries()) {
         task(byRel.get(e.path()), e.checkpoint(), e.weight().text(), SetManifest.WEIGHT_FROM_METADATA,
-            e.insts().orElse(null));
-        e.flash().ifPresent(f -> flashNote(e.workload(), e.point(), f, e.weight().text()));
+            e.insts().orElse(null), flash(e.flash().orElse(null), byRel));
       }
       for (SetIndex.Problem p : index.problems()) {
         switch (p.kind()) {
           case MISSING_WEIGHT -> {
+            // a flash file goes with the point's memory image (flash checkpoints)
+            CheckpointName flash = p.paths().stream().map(byPath::get)
+                .filter(n -> n.kind() == CheckpointName.Kind.FLASH).findFirst().orElse(null);
+            boolean memory = p.paths().stream().anyMatch(x -> byPath.get(x).kind() == CheckpointName.Kind.MEMORY);
             for (String path : p.paths()) {
               CheckpointName n = byPath.get(path);
               if (n.kind() == CheckpointName.Kind.MEMORY) {
                 Optional<String> w = n.weight();
                 task(byRel.get(path), n, w.orElse(null),
-                    w.isPresent() ? SetManifest.WEIGHT_FROM_FILE_NAME : SetManifest.WEIGHT_NONE, null);
-              } else {
+                    w.isPresent() ? SetManifest.WEIGHT_FROM_FILE_NAME : SetManifest.WEIGHT_NONE, null,
+                    flash(flash, byRel));
+              } else if (!memory) {
                 flashNote(p.workload(), p.point(), n, null);
               }
             }
@@ -175,7 +190,12 @@ public final class SetScan {
       failures.add(new Failure(uri, rel, stage, reason, message));
     }
 
-    private void task(Listed f, CheckpointName n, String weight, String weightSource, String insts) {
+    /** The task's part for a flash file joined to its memory image (null: none). */
+    private static Flash flash(CheckpointName flash, Map<String, Listed> byRel) {
+      return flash == null ? null : new Flash(byRel.get(flash.relativePath()).uri(), flash);
+    }
+
+    private void task(Listed f, CheckpointName n, String weight, String weightSource, String insts, Flash flash) {
       for (String name : new String[] {n.workload(), n.point()}) {
         Matcher odd = UNSUPPORTED_NAME_CHAR.matcher(name);
         if (odd.find()) {
@@ -195,14 +215,13 @@ public final class SetScan {
         fail(f.uri(), n.relativePath(), STAGE_MATCH, "unsafe-path", e.getMessage());
         return;
       }
-      tasks.add(new Task(f.uri(), n, weight, weightSource, insts, dir, image));
+      tasks.add(new Task(f.uri(), n, weight, weightSource, insts, dir, image, flash));
     }
 
-    /** A flash image joined to its memory image is not part of the bundle: said, never dropped silently. */
+    /** A flash image that no memory image's task took along: said, never dropped silently. */
     private void flashNote(String workload, String point, CheckpointName flash, String weight) {
       notes.add(new SetNote("flash-not-bundled", workload, point, List.of(flash.relativePath()),
-          "the flash image beside the memory image is not converted (a bundle holds the memory image); restore"
-              + " with the simulator's --flash-image " + flash.fileName(), weight));
+          "the flash image " + flash.fileName() + " was not bundled: no memory image of the point was", weight));
     }
 
     private static String describeChar(String c) {

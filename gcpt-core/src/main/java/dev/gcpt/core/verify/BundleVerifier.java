@@ -24,7 +24,8 @@ import java.util.Optional;
  * decodes (content size, checksum, CRC), the frame layout, lengths and hashes match the
  * manifest, the restorer embedded at offset 0 is byte for byte {@code restorers/<sha256>.bin}
  * and has the manifest's hash and size, the descriptor in the image is the manifest's, and a
- * generated restorer was made for that descriptor.
+ * generated restorer was made for that descriptor. A flash checkpoint's flash image gets the same
+ * checks ({@code bundle.json}'s {@code flash}).
  *
  * <p>Each finding is a {@link Problem} with a stable code; a bundle with none is good. Reads the
  * image once, streaming; only the first MiB (restorer and descriptor) is kept.
@@ -126,7 +127,48 @@ public final class BundleVerifier {
     if (restorer != null) {
       restorerDescriptor(m, restorer, problems);
     }
+    if (m.flash() != null) {
+      flash(dir, m, problems);
+    }
     return new Result(dir, List.copyOf(problems));
+  }
+
+  /**
+   * The XiangShan emu's default flash (difftest {@code DEFAULT_EMU_FLASH_SIZE}): its loader refuses
+   * a compressed flash image that decodes to more.
+   */
+  static final long EMU_FLASH_SIZE = 0x10_0000;
+
+  /**
+   * A flash checkpoint's flash image gets the image's checks (frames, lengths, hashes, loader rules,
+   * the restorer at offset 0 against its file, the descriptor), each problem prefixed with
+   * "flash image", and must fit the emu's flash.
+   */
+  private void flash(String dir, BundleManifest m, List<Problem> problems) {
+    BundleManifest.Flash f = m.flash();
+    if (f.image() == null || f.restorer() == null || f.descriptor() == null) {
+      problems.add(new Problem(MANIFEST, "flash: image, restorer or descriptor section missing"));
+      return;
+    }
+    BundleManifest fm = new BundleManifest(m.schema(), f.source(), m.variant(), m.producerLayout(), m.harts(),
+        m.vlen(), m.hartStates(), f.descriptor(), f.restorer(), f.image(), m.simpoint(), m.notes(), m.commands(),
+        m.build());
+    List<Problem> found = new ArrayList<>();
+    byte[] restorer = restorerFile(dir, fm, found);
+    byte[] head = image(dir, fm, found);
+    if (head != null) {
+      embedded(fm, head, restorer, found);
+    }
+    if (restorer != null) {
+      restorerDescriptor(fm, restorer, found);
+    }
+    if (f.image().rawLength() > EMU_FLASH_SIZE) {
+      found.add(new Problem(LOADABLE, f.image().file() + " decodes to " + f.image().rawLength() + " bytes: the"
+          + " XiangShan emu's flash holds " + EMU_FLASH_SIZE + " (its loader refuses more)"));
+    }
+    for (Problem p : found) {
+      problems.add(new Problem(p.code(), "flash image: " + p.detail()));
+    }
   }
 
   /** Parent directories of {@code dir}, nearest first (the set root is usually two up). */
