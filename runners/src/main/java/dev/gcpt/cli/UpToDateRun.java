@@ -87,7 +87,8 @@ final class UpToDateRun {
         SetManifest.Workload w = set.workloads().get(n.workload());
         SetManifest.Point p = w == null ? null : w.points().get(n.point());
         // the set files say what this run's would: the same bundle, weight and instruction count
-        if (p == null || n.isUniform() || p.uniform() != null || !t.bundleDir().equals(p.bundle())
+        // a flash pair's recipe covers its flash file too: the pipeline decides those
+        if (t.flash() != null || p == null || n.isUniform() || p.uniform() != null || !t.bundleDir().equals(p.bundle())
             || !java.util.Objects.equals(t.weight(), p.weight()) || !t.weightSource().equals(p.weightSource())
             || !java.util.Objects.equals(t.insts(), w.insts())) {
           return -1;
