@@ -15,13 +15,13 @@ import picocli.CommandLine.Option;
     scope = CommandLine.ScopeType.INHERIT,
     versionProvider = Gcpt.Version.class,
     description = "Turn RISC-V SimPoint checkpoints into ready-to-run bundles.",
+    footer = "%nThe benchmarks (module bench/): bin/gcpt bench --help",
     subcommands = {
       InspectCommand.class,
       RestorerCommand.class,
       NormalizeCommand.class,
       RunCommand.class,
       RegenerateCommand.class,
-      BenchCommand.class,
       DemoCommand.class,
       VerifyCommand.class,
       CaptureCommand.class,
@@ -73,6 +73,10 @@ public final class Gcpt implements Runnable {
   /** The configured command line (tests call {@code execute} on it). */
   public static CommandLine newCommandLine() {
     CommandLine cl = new CommandLine(new Gcpt());
+    // commands in modules of their own (bench/) join when their jar is on the class path
+    for (GcptCommand extra : java.util.ServiceLoader.load(GcptCommand.class)) {
+      cl.addSubcommand(extra);
+    }
     // a usage mistake is one line and a hint, not the whole usage text
     cl.setParameterExceptionHandler((ex, args) -> {
       CommandLine c = ex.getCommandLine();

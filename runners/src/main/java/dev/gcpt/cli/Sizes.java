@@ -1,10 +1,10 @@
 package dev.gcpt.cli;
 
 /** Human-readable byte counts for terminal output. */
-final class Sizes {
+public final class Sizes {
   private Sizes() {}
 
-  static String human(long bytes) {
+  public static String human(long bytes) {
     if (bytes < 1024) {
       return bytes + " B";
     }

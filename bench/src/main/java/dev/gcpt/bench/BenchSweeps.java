@@ -1,4 +1,4 @@
-package dev.gcpt.cli;
+package dev.gcpt.bench;
 
 import dev.gcpt.core.codec.Codec;
 import dev.gcpt.core.sample.SyntheticCheckpoint;
@@ -33,6 +33,9 @@ import java.util.stream.Stream;
  * timed by {@code /usr/bin/time}: wall, user+sys and peak RSS of the whole process.
  */
 final class BenchSweeps {
+  /** The launcher's path, set by {@code bin/gcpt bench}. */
+  static final String LAUNCHER_PROPERTY = "gcpt.launcher";
+
   /** docs/benchmarks.md: the sweeps' tables sit between these lines, replaced by each sweep run. */
   static final String BEGIN = "<!-- sweeps: begin -->";
   static final String END = "<!-- sweeps: end -->";
@@ -163,8 +166,18 @@ final class BenchSweeps {
 
   // ---------------------------------------------------------------- processes
 
-  /** One gcpt command in a JVM of its own, as the launcher starts it. */
+  /**
+   * One gcpt command in a process of its own: through the launcher a user types when
+   * {@code bin/gcpt bench} names it ({@value #LAUNCHER_PROPERTY}: its class-data-sharing archive
+   * included), else a JVM on this class path.
+   */
   private Time gcpt(String... args) throws Exception {
+    String launcher = System.getProperty(LAUNCHER_PROPERTY);
+    if (launcher != null) {
+      List<String> cmd = new ArrayList<>(List.of(launcher));
+      cmd.addAll(List.of(args));
+      return timed(cmd, "gcpt " + args[0]);
+    }
     List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
     for (String a : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
       if (a.startsWith("-XX:SharedArchiveFile=") || a.startsWith("-Xlog:cds")) {

@@ -1,4 +1,4 @@
-package dev.gcpt.cli;
+package dev.gcpt.bench;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 

@@ -1,5 +1,7 @@
-package dev.gcpt.cli;
+package dev.gcpt.bench;
 
+import dev.gcpt.cli.GcptCommand;
+import dev.gcpt.cli.Sizes;
 import dev.gcpt.core.bundle.BundleBuilder;
 import dev.gcpt.core.bundle.LocalOutputFiles;
 import dev.gcpt.core.bundle.OutputFiles;
@@ -27,10 +29,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
-import org.apache.beam.runners.direct.DirectOptions;
-import org.apache.beam.runners.direct.DirectRunner;
-import org.apache.beam.runners.flink.FlinkPipelineOptions;
-import org.apache.beam.runners.flink.FlinkRunner;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import picocli.CommandLine.Command;
@@ -46,7 +44,7 @@ import picocli.CommandLine.Spec;
  * runs; results as ratios (ours / baseline), written to docs/benchmarks.md with an SVG plot.
  */
 @Command(name = "bench", description = "Measure normalize, regenerate, pipeline and memory against shell baselines.")
-public final class BenchCommand implements Callable<Integer> {
+public final class BenchCommand implements Callable<Integer>, GcptCommand {
   @Spec CommandSpec spec;
 
   @Option(names = "--dir", defaultValue = "bench-out", description = "Scratch directory (default ${DEFAULT-VALUE}).")

@@ -1,5 +1,6 @@
-package dev.gcpt.cli;
+package dev.gcpt.bench;
 
+import dev.gcpt.cli.Runners;
 import dev.gcpt.pipeline.GcptOptions;
 import dev.gcpt.pipeline.GcptPipeline;
 import java.io.IOException;
@@ -8,10 +9,6 @@ import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.Locale;
 import java.util.stream.Stream;
-import org.apache.beam.runners.direct.DirectOptions;
-import org.apache.beam.runners.direct.DirectRunner;
-import org.apache.beam.runners.flink.FlinkPipelineOptions;
-import org.apache.beam.runners.flink.FlinkRunner;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 
@@ -63,18 +60,8 @@ public final class BenchPipelineMain {
       if (frameMib != null) {
         opt.setFrameMib(frameMib);
       }
-      if (runner.equals("flink")) {
-        FlinkPipelineOptions f = opt.as(FlinkPipelineOptions.class);
-        f.setRunner(FlinkRunner.class);
-        f.setFlinkMaster("[local]");
-        f.setParallelism(workers);
-      } else {
-        DirectOptions d = opt.as(DirectOptions.class);
-        d.setRunner(DirectRunner.class);
-        d.setTargetParallelism(workers);
-        d.setEnforceEncodability(false); // as gcpt run does
-        d.setEnforceImmutability(false);
-      }
+      // the runner options gcpt run sets (one place: Runners)
+      Runners.configure(opt, runner.equals("flink") ? Runners.FLINK : Runners.DIRECT, "[local]", workers, null);
       long c0 = os.getProcessCpuTime();
       long t0 = System.nanoTime();
       if (GcptPipeline.run(opt).waitUntilFinish() != PipelineResult.State.DONE) {
