@@ -673,7 +673,7 @@ public final class BenchCommand implements Callable<Integer>, GcptCommand {
     out.flush();
   }
 
-  private static void deleteTree(Path p) throws IOException {
+  static void deleteTree(Path p) throws IOException {
     if (!Files.exists(p)) {
       return;
     }

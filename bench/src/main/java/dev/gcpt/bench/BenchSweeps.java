@@ -77,12 +77,12 @@ final class BenchSweeps {
         List<Time> g = new ArrayList<>();
         List<Time> s = new ArrayList<>();
         for (int r = 0; r < repeat; r++) {
-          deleteTree(gOut);
+          BenchCommand.deleteTree(gOut);
           g.add(gcpt("run", "--input", set.toString(), "--output", gOut.toString()));
           s.add(shellLoop(set, sOut));
         }
-        deleteTree(gOut);
-        deleteTree(sOut);
+        BenchCommand.deleteTree(gOut);
+        BenchCommand.deleteTree(sOut);
         DensityRow row = new DensityRow(pm, codec, images, imageMib, median(g), median(s));
         log("density %d/1000 %s: gcpt run %.2f s wall %.2f s cpu, shell loop %.2f s wall %.2f s cpu", pm,
             codec.cliName(), row.gcpt.wall, row.gcpt.cpu, row.shell.wall, row.shell.cpu);
@@ -107,7 +107,7 @@ final class BenchSweeps {
       List<Time> rerun = new ArrayList<>();
       List<Time> regen = new ArrayList<>();
       for (int r = 0; r < reps; r++) {
-        deleteTree(gOut);
+        BenchCommand.deleteTree(gOut);
         run.add(gcpt("run", "--input", set.toString(), "--output", gOut.toString()));
         shell.add(shellLoop(set, sOut));
         rerun.add(gcpt("run", "--input", set.toString(), "--output", gOut.toString()));
@@ -115,8 +115,8 @@ final class BenchSweeps {
         regen.add(gcpt("regenerate", gOut.toString(), "--platform", "nemu"));
         regen.add(gcpt("regenerate", gOut.toString(), "--platform", "xiangshan"));
       }
-      deleteTree(gOut);
-      deleteTree(sOut);
+      BenchCommand.deleteTree(gOut);
+      BenchCommand.deleteTree(sOut);
       CountRow row = new CountRow(n, imageMib, median(run), median(shell), median(rerun), median(regen));
       log("count %d x %d MiB: run %.2f s (%d MiB RSS), shell %.2f s, rerun %.2f s, regenerate %.2f s", n, imageMib,
           row.run.wall, row.run.rssKib >> 10, row.shell.wall, row.rerun.wall, row.regenerate.wall);
@@ -191,7 +191,7 @@ final class BenchSweeps {
 
   /** The shell loop: every memory image decoded and recompressed with zstd -1, {@code workers} at a time. */
   private Time shellLoop(Path set, Path outDir) throws Exception {
-    deleteTree(outDir);
+    BenchCommand.deleteTree(outDir);
     Files.createDirectories(outDir);
     String script = "cd '" + set + "' && find . -name '*_memory_*' -print0 | xargs -0 -P" + workers
         + " -n1 sh -c 'mkdir -p \"$0/$(dirname \"$1\")\" && case \"$1\" in *.gz) d=\"gzip -dc\";; *) d=\"zstd -dc\";;"
@@ -275,16 +275,5 @@ final class BenchSweeps {
   private void log(String fmt, Object... args) {
     out.printf("  " + fmt + "%n", args);
     out.flush();
-  }
-
-  private static void deleteTree(Path p) throws IOException {
-    if (!Files.exists(p)) {
-      return;
-    }
-    try (Stream<Path> s = Files.walk(p)) {
-      for (Path x : s.sorted(Comparator.reverseOrder()).toList()) {
-        Files.delete(x);
-      }
-    }
   }
 }

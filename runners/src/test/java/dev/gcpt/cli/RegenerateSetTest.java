@@ -27,9 +27,7 @@ class RegenerateSetTest {
   void afterRegenerateSetJsonIsByteForByteThatOfAFreshRunWithTheNewRestorer() throws IOException {
     Path in = dir.resolve("set");
     List<SampleSet.Entry> entries = SampleSet.entries(2, 2, 2L << 20, 3);
-    SampleSets.write(in, entries);
-    Files.createDirectories(in.resolve("json"));
-    Files.writeString(in.resolve("json/checkpoints_all.json"), SampleSet.metadataJson(entries));
+    SampleSets.writeWithMetadata(in, entries);
     Path out = dir.resolve("out");
     Path fresh = dir.resolve("fresh");
     assertEquals(0, CliRunner.run("run", "--input", in.toString(), "--output", out.toString()).exitCode());

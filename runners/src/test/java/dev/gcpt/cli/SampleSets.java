@@ -23,4 +23,12 @@ final class SampleSets {
     }
     return in;
   }
+
+  /** Writes every entry's checkpoint and the set's SimPoint metadata ({@code json/checkpoints_all.json}). */
+  static Path writeWithMetadata(Path in, List<SampleSet.Entry> entries) throws IOException {
+    write(in, entries);
+    Files.createDirectories(in.resolve("json"));
+    Files.writeString(in.resolve("json/checkpoints_all.json"), SampleSet.metadataJson(entries));
+    return in;
+  }
 }
