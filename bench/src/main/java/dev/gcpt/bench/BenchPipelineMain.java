@@ -3,12 +3,8 @@ package dev.gcpt.bench;
 import dev.gcpt.cli.Runners;
 import dev.gcpt.pipeline.GcptOptions;
 import dev.gcpt.pipeline.GcptPipeline;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.Locale;
-import java.util.stream.Stream;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 
@@ -50,7 +46,7 @@ public final class BenchPipelineMain {
       int i = run / workerCounts.length;
       int k = run % workerCounts.length;
       int workers = workerCounts[k];
-      deleteTree(out);
+      BenchCommand.deleteTree(out);
       GcptOptions opt = PipelineOptionsFactory.create().as(GcptOptions.class);
       opt.setInput(set);
       opt.setOutput(out.toString());
@@ -74,23 +70,12 @@ public final class BenchPipelineMain {
         cpu[k].append(String.format(Locale.ROOT, " %.3f", c));
       }
     }
-    deleteTree(out);
+    BenchCommand.deleteTree(out);
     for (int k = 0; k < workerCounts.length; k++) {
       System.out.println(line[k]);
       System.out.println(cpu[k]);
     }
     System.out.flush();
     System.exit(0); // Flink's local cluster leaves non-daemon threads behind
-  }
-
-  static void deleteTree(Path p) throws IOException {
-    if (!Files.exists(p)) {
-      return;
-    }
-    try (Stream<Path> s = Files.walk(p)) {
-      for (Path x : s.sorted(Comparator.reverseOrder()).toList()) {
-        Files.delete(x);
-      }
-    }
   }
 }
