@@ -1,5 +1,6 @@
 package dev.gcpt.pipeline;
 
+import dev.gcpt.core.io.Store;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -90,16 +91,7 @@ public final class Distribute extends PTransform<PCollection<CheckpointTask>, PC
 
   /** The source's compressed size as its listing recorded it (the fingerprint's {@code size=}), or 0. */
   static long sourceSize(CheckpointTask t) {
-    String f = t.fingerprint();
-    if (f == null || !f.startsWith("size=")) {
-      return 0;
-    }
-    int end = f.indexOf(',');
-    try {
-      return Long.parseLong(f.substring(5, end < 0 ? f.length() : end));
-    } catch (NumberFormatException e) {
-      return 0;
-    }
+    return Store.Entry.sizeOf(t.fingerprint());
   }
 
   /** Largest first onto the least loaded bin; ties by path, so the deal is the same every run. */

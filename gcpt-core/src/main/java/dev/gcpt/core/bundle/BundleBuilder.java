@@ -188,7 +188,12 @@ public final class BundleBuilder implements AutoCloseable {
 
   /** Hash of everything a bundle depends on: the source's fingerprint, the image and restorer options. */
   private String recipe(Source source) {
-    return Sha256.hex((GENERATOR_VERSION + "|" + source.fingerprint() + "|" + options.imageKey() + "|"
+    return recipe(source, "");
+  }
+
+  /** As {@link #recipe(Source)}, with {@code sourceKey} (a flash file's fingerprint) after the source's. */
+  private String recipe(Source source, String sourceKey) {
+    return Sha256.hex((GENERATOR_VERSION + "|" + source.fingerprint() + sourceKey + "|" + options.imageKey() + "|"
         + options.restorerKey()).getBytes(StandardCharsets.UTF_8));
   }
 
@@ -221,8 +226,7 @@ public final class BundleBuilder implements AutoCloseable {
       return build(source, opener, target, out);
     }
     String flashKey = "|flash=" + flash.fingerprint();
-    String recipe = Sha256.hex((GENERATOR_VERSION + "|" + source.fingerprint() + flashKey + "|" + options.imageKey()
-        + "|" + options.restorerKey()).getBytes(StandardCharsets.UTF_8));
+    String recipe = recipe(source, flashKey);
     String imageRecipe = Sha256.hex((imageRecipe(GENERATOR_VERSION, source) + flashKey).getBytes(StandardCharsets.UTF_8));
     recover(out, target.dir());
     Optional<BundleManifest> existing = readManifest(out, target.dir() + "/" + MANIFEST);

@@ -7,6 +7,7 @@ import dev.gcpt.core.io.PassThroughInputStream;
 import dev.gcpt.core.layout.Offsets;
 import dev.gcpt.core.layout.StateLayout;
 import dev.gcpt.core.read.CheckpointException;
+import dev.gcpt.core.read.CheckpointReader;
 import dev.gcpt.core.read.CheckpointException.Reason;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -104,12 +105,7 @@ public final class FlashCheckpoint {
     } catch (CheckpointException e) {
       throw e;
     } catch (dev.gcpt.core.codec.CodecException e) {
-      throw new CheckpointException(switch (e.kind()) {
-        case EMPTY -> Reason.EMPTY;
-        case TRUNCATED -> Reason.TRUNCATED;
-        case TOO_LARGE -> Reason.TOO_LARGE;
-        default -> Reason.CORRUPT;
-      }, e.getMessage(), e);
+      throw CheckpointReader.asCheckpointException(name, e);
     }
     if (rawLength == 0) {
       throw new CheckpointException(Reason.EMPTY, name + ": empty flash image");

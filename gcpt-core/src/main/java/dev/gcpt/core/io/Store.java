@@ -67,8 +67,23 @@ public interface Store {
      * replaced input: size, modification time and, where the store has one, the ETag.
      */
     public String fingerprint() {
-      return "size=" + size + ",mtime=" + lastModifiedMillis + (etag == null ? "" : ",etag=" + etag);
+      return SIZE_KEY + size + ",mtime=" + lastModifiedMillis + (etag == null ? "" : ",etag=" + etag);
     }
+
+    /** The size a {@link #fingerprint()} records, or 0 for a fingerprint of another form (or null). */
+    public static long sizeOf(String fingerprint) {
+      if (fingerprint == null || !fingerprint.startsWith(SIZE_KEY)) {
+        return 0;
+      }
+      int end = fingerprint.indexOf(',');
+      try {
+        return Long.parseLong(fingerprint.substring(SIZE_KEY.length(), end < 0 ? fingerprint.length() : end));
+      } catch (NumberFormatException e) {
+        return 0;
+      }
+    }
+
+    private static final String SIZE_KEY = "size=";
   }
 
   /**

@@ -113,7 +113,7 @@ public final class CheckpointReader {
   }
 
   /** Maps I/O and codec errors to a typed checkpoint error (kept as is when already typed). */
-  static CheckpointException asCheckpointException(String name, IOException e) {
+  public static CheckpointException asCheckpointException(String name, IOException e) {
     if (e instanceof CheckpointException ce) {
       return ce;
     }
