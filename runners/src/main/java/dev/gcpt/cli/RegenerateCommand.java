@@ -2,6 +2,7 @@ package dev.gcpt.cli;
 
 import dev.gcpt.core.bundle.BundleBuilder;
 import dev.gcpt.core.bundle.BundleManifest;
+import dev.gcpt.core.bundle.LocalOutputFiles;
 import dev.gcpt.core.bundle.OutputFiles;
 import dev.gcpt.core.codec.Codec;
 import dev.gcpt.core.image.ImageOptions;
@@ -23,6 +24,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -48,6 +50,14 @@ public final class RegenerateCommand implements Callable<Integer> {
   @Mixin BundleOptions bundle;
   @Mixin StorageOptions storage;
 
+  @Option(names = "--parallelism", defaultValue = "0",
+      description = "Bundles regenerated at once (threads). 0 = number of cores.")
+  int parallelism;
+
+  /** What became of one bundle: its result, or the line that says why it failed. */
+  private record Outcome(BundleManifest before, BundleBuilder.Result result, String error, boolean unknownRestorers,
+      long millis) {}
+
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
@@ -59,7 +69,9 @@ public final class RegenerateCommand implements Callable<Integer> {
     // spelled as the listing spells its files (a local DIR: absolute), so that a listed manifest's
     // URI minus the base is its path below DIR, however DIR was written (relative, ./, ../, file:)
     String base = Storage.directory(root);
-    StorageOutputFiles files = new StorageOutputFiles(base, s3Options);
+    // a local set through java.nio directly (Beam's local file system stats a path 4 times per question)
+    StorageOutputFiles remote = Uris.isLocal(base) ? null : new StorageOutputFiles(base, s3Options);
+    OutputFiles files = remote != null ? remote : new LocalOutputFiles(java.nio.file.Path.of(base));
     java.util.TreeSet<String> manifests = new java.util.TreeSet<>();
     // the one listing (Storage.store, as FindCheckpoints lists a set): Beam's match drops local names
     // that are not valid UTF-8
@@ -73,82 +85,115 @@ public final class RegenerateCommand implements Callable<Integer> {
         // an in-place swap a killed run left half done: finish it first (it writes bundle.json)
         String dir = f.uri().substring(base.length() + 1, f.uri().length() - BundleBuilder.JOURNAL.length() - 1);
         BundleBuilder.recover(files, dir);
-        String manifest = base + "/" + dir + "/" + BundleBuilder.MANIFEST;
-        if (Storage.exists(manifest)) {
-          manifests.add(manifest);
+        if (files.exists(dir + "/" + BundleBuilder.MANIFEST)) {
+          manifests.add(base + "/" + dir + "/" + BundleBuilder.MANIFEST);
         }
       }
     }
     if (manifests.isEmpty()) {
       err.println("gcpt regenerate: no bundle.json under " + root);
+      if (remote != null) {
+        remote.close();
+      }
       return 1;
     }
-    String setRoot = Storage.exists(base + "/" + SetManifest.FILE) ? base : null;
+    List<String> rels = new ArrayList<>();
+    for (String uri : manifests) {
+      String rel = uri.substring(base.length() + 1);
+      if (!rel.contains("/")) {
+        err.println("gcpt regenerate: give the set root or the directory above the bundle, not " + uri);
+        if (remote != null) {
+          remote.close();
+        }
+        return 2;
+      }
+      rels.add(rel);
+    }
+    String setRoot = files.exists(SetManifest.FILE) ? base : null;
+    // bundles on a small pool: each worker its own builders (the restorer cache, the image writer);
+    // outcomes are kept by position and reported in the listing's order, as one thread would
+    Outcome[] outcomes = new Outcome[rels.size()];
+    int threads = Math.max(1, Math.min(rels.size(),
+        parallelism > 0 ? parallelism : Runtime.getRuntime().availableProcessors()));
+    java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
+    List<BundleBuilder> allBuilders = java.util.Collections.synchronizedList(new ArrayList<>());
+    Callable<Void> worker = () -> {
+      Map<String, BundleBuilder> builders = new LinkedHashMap<>();
+      for (int i = next.getAndIncrement(); i < outcomes.length; i = next.getAndIncrement()) {
+        outcomes[i] = regenerateOne(files, base, rels.get(i), builders, allBuilders);
+      }
+      return null;
+    };
+    try {
+      if (threads == 1) {
+        worker.call();
+      } else {
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads, r -> {
+          Thread t = new Thread(r, "gcpt-regenerate");
+          t.setDaemon(true);
+          return t;
+        });
+        List<java.util.concurrent.Future<Void>> running = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+          running.add(pool.submit(worker));
+        }
+        pool.shutdown();
+        Throwable first = null;
+        for (java.util.concurrent.Future<Void> f : running) {
+          try {
+            f.get(); // a worker is never interrupted: a bundle it has begun is finished (or journaled)
+          } catch (java.util.concurrent.ExecutionException e) {
+            next.set(outcomes.length); // a storage error or a bug: the others stop after their bundle
+            if (first == null) {
+              first = e.getCause();
+            } else {
+              first.addSuppressed(e.getCause());
+            }
+          }
+        }
+        if (first instanceof Exception x) {
+          throw x;
+        } else if (first != null) {
+          throw (Error) first;
+        }
+      }
+    } finally {
+      allBuilders.forEach(BundleBuilder::close);
+      if (remote != null) {
+        remote.close();
+      }
+    }
     Map<String, Integer> statuses = new TreeMap<>();
     Map<String, BundleManifest> after = new TreeMap<>();
     List<dev.gcpt.core.report.SetReport.Timing> timings = new ArrayList<>();
     int failed = 0;
     // the restorers some manifest refers to after this run; null once one cannot be told
     java.util.Set<String> referenced = new java.util.TreeSet<>();
-    Map<String, BundleBuilder> builders = new LinkedHashMap<>();
-    try {
-      for (String uri : manifests) {
-        String rel = uri.substring(base.length() + 1);
-        String dir = rel.contains("/") ? rel.substring(0, rel.lastIndexOf('/')) : "";
-        if (dir.isEmpty()) {
-          err.println("gcpt regenerate: give the set root or the directory above the bundle, not " + uri);
-          return 2;
-        }
-        BundleManifest m = BundleBuilder.readManifest(files, rel).orElse(null);
-        if (m == null) {
-          err.println("gcpt regenerate: " + uri + ": unreadable manifest");
-          failed++;
+    for (Outcome o : outcomes) {
+      if (o.error() != null) {
+        err.println(o.error());
+        failed++;
+        if (o.unknownRestorers()) {
           referenced = null;
-          continue;
-        }
-        // a single-frame image records no body frame size: it was written with the default
-        long frame = m.image().singleFrame() ? ImageOptions.DEFAULT_BODY_FRAME_RAW_SIZE : m.image().bodyFrameRawLength();
-        ImageOptions image = ImageOptions.of(Codec.fromCliName(m.image().codec()), m.image().level(),
-            (int) (Math.max(frame, ImageOptions.MIB) >> 20), 2, m.image().singleFrame());
-        String key = image + "|" + m.vlen();
-        BundleBuilder b = builders.get(key);
-        if (b == null) {
-          bundle.vlen = m.vlen();
-          b = new BundleBuilder(bundle.toOptions(storage, image));
-          builders.put(key, b);
-        }
-        long started = System.nanoTime();
-        try {
-          // a flash checkpoint: both images carry a restorer (regenerated from the bundle's own images)
-          BundleBuilder.FlashInput flash = m.flash() == null ? null : new BundleBuilder.FlashInput(
-              m.flash().source().uri(), m.flash().source().fingerprint(), () -> storage.open(m.flash().source().uri()));
-          BundleBuilder.Result r = b.build(new BundleBuilder.Source(m.source().uri(), m.source().fingerprint()),
-              () -> storage.open(m.source().uri()), flash, new BundleBuilder.Target(dir, m.image().file(), m.simpoint()),
-              files);
-          statuses.merge(r.status().name(), 1, Integer::sum);
-          after.put(dir, r.manifest());
-          if (referenced != null) {
-            referenced.add(r.manifest().restorer().file());
-            if (r.manifest().flash() != null) {
-              referenced.add(r.manifest().flash().restorer().file());
-            }
+        } else if (referenced != null) {
+          referenced.add(o.before().restorer().file()); // unchanged: still its old restorer
+          if (o.before().flash() != null) {
+            referenced.add(o.before().flash().restorer().file());
           }
-          timings.add(new dev.gcpt.core.report.SetReport.Timing(m.simpoint().workload(), m.simpoint().point(),
-              r.status().name(), (System.nanoTime() - started) / 1_000_000, m.image().rawLength()));
-        } catch (CheckpointException e) {
-          failed++;
-          if (referenced != null) {
-            referenced.add(m.restorer().file()); // unchanged: still its old restorer
-            if (m.flash() != null) {
-              referenced.add(m.flash().restorer().file());
-            }
-          }
-          err.println("gcpt regenerate: " + dir + ": " + e.getMessage() + " [" + e.reason().code() + "]");
+        }
+        continue;
+      }
+      BundleBuilder.Result r = o.result();
+      statuses.merge(r.status().name(), 1, Integer::sum);
+      after.put(r.dir(), r.manifest());
+      if (referenced != null) {
+        referenced.add(r.manifest().restorer().file());
+        if (r.manifest().flash() != null) {
+          referenced.add(r.manifest().flash().restorer().file());
         }
       }
-    } finally {
-      builders.values().forEach(BundleBuilder::close);
-      files.close();
+      timings.add(new dev.gcpt.core.report.SetReport.Timing(o.before().simpoint().workload(),
+          o.before().simpoint().point(), r.status().name(), o.millis(), o.before().image().rawLength()));
     }
     if (setRoot != null) {
       SetManifest set = updateSetJson(setRoot, after);
@@ -165,6 +210,49 @@ public final class RegenerateCommand implements Callable<Integer> {
     out.printf(Locale.ROOT, "%d bundle(s): %s%s%n", manifests.size(), String.join(", ", counts),
         failed > 0 ? ", " + failed + " failed" : "");
     return failed == 0 ? 0 : 1;
+  }
+
+  /**
+   * Regenerates the bundle whose manifest is {@code rel} (below {@code base}) with a builder of
+   * {@code builders} for its image options (made and added to {@code all} on first use).
+   */
+  private Outcome regenerateOne(OutputFiles files, String base, String rel, Map<String, BundleBuilder> builders,
+      List<BundleBuilder> all) throws IOException {
+    String dir = rel.substring(0, rel.lastIndexOf('/'));
+    Optional<BundleManifest> read = BundleBuilder.readManifest(files, rel);
+    if (read.isEmpty()) {
+      return new Outcome(null, null, "gcpt regenerate: " + base + "/" + rel + ": unreadable manifest", true, 0);
+    }
+    BundleManifest m = read.get();
+    // a single-frame image records no body frame size: it was written with the default
+    long frame = m.image().singleFrame() ? ImageOptions.DEFAULT_BODY_FRAME_RAW_SIZE : m.image().bodyFrameRawLength();
+    ImageOptions image = ImageOptions.of(Codec.fromCliName(m.image().codec()), m.image().level(),
+        (int) (Math.max(frame, ImageOptions.MIB) >> 20), 2, m.image().singleFrame());
+    String key = image + "|" + m.vlen();
+    BundleBuilder b = builders.get(key);
+    if (b == null) {
+      BundleBuilder.Options options;
+      synchronized (bundle) { // the options are the command's, with this bundle's VLEN
+        bundle.vlen = m.vlen();
+        options = bundle.toOptions(storage, image);
+      }
+      b = new BundleBuilder(options);
+      builders.put(key, b);
+      all.add(b);
+    }
+    long started = System.nanoTime();
+    try {
+      // a flash checkpoint: both images carry a restorer (regenerated from the bundle's own images)
+      BundleBuilder.FlashInput flash = m.flash() == null ? null : new BundleBuilder.FlashInput(
+          m.flash().source().uri(), m.flash().source().fingerprint(), () -> storage.open(m.flash().source().uri()));
+      BundleBuilder.Result r = b.build(new BundleBuilder.Source(m.source().uri(), m.source().fingerprint()),
+          () -> storage.open(m.source().uri()), flash, new BundleBuilder.Target(dir, m.image().file(), m.simpoint()),
+          files, read);
+      return new Outcome(m, r, null, false, (System.nanoTime() - started) / 1_000_000);
+    } catch (CheckpointException e) {
+      return new Outcome(m, null, "gcpt regenerate: " + dir + ": " + e.getMessage() + " [" + e.reason().code() + "]",
+          false, 0);
+    }
   }
 
   /**

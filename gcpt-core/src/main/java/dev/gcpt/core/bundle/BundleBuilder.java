@@ -154,11 +154,30 @@ public final class BundleBuilder implements AutoCloseable {
    * @throws IOException for storage failures (worth a retry)
    */
   public Result build(Source source, Opener opener, Target target, OutputFiles out) throws IOException {
+    recover(out, target.dir());
+    return build(source, opener, target, out, readManifest(out, target.dir() + "/" + MANIFEST));
+  }
+
+  /**
+   * As {@link #build(Source, Opener, FlashInput, Target, OutputFiles)}, for a caller that has
+   * finished the bundle's journal ({@link #recover}) and read its manifest ({@link #readManifest})
+   * just before, as {@code gcpt regenerate} does for every bundle of its listing: neither is done
+   * again.
+   *
+   * @param current the bundle's manifest as {@link #readManifest} read it (empty: none, or one that
+   *     does not parse)
+   */
+  public Result build(Source source, Opener opener, FlashInput flash, Target target, OutputFiles out,
+      Optional<BundleManifest> current) throws IOException {
+    return flash == null ? build(source, opener, target, out, current)
+        : buildFlash(source, opener, flash, target, out, current);
+  }
+
+  private Result build(Source source, Opener opener, Target target, OutputFiles out,
+      Optional<BundleManifest> existing) throws IOException {
     String recipe = recipe(source);
     String imageRecipe = imageRecipe(GENERATOR_VERSION, source);
     String manifestRel = target.dir() + "/" + MANIFEST;
-    recover(out, target.dir());
-    Optional<BundleManifest> existing = readManifest(out, manifestRel);
     if (existing.isPresent() && existing.get().build() != null) {
       BundleManifest m = existing.get();
       String imageRel = target.dir() + "/" + m.image().file();
@@ -225,11 +244,15 @@ public final class BundleBuilder implements AutoCloseable {
     if (flash == null) {
       return build(source, opener, target, out);
     }
+    recover(out, target.dir());
+    return buildFlash(source, opener, flash, target, out, readManifest(out, target.dir() + "/" + MANIFEST));
+  }
+
+  private Result buildFlash(Source source, Opener opener, FlashInput flash, Target target, OutputFiles out,
+      Optional<BundleManifest> existing) throws IOException {
     String flashKey = "|flash=" + flash.fingerprint();
     String recipe = recipe(source, flashKey);
     String imageRecipe = Sha256.hex((imageRecipe(GENERATOR_VERSION, source) + flashKey).getBytes(StandardCharsets.UTF_8));
-    recover(out, target.dir());
-    Optional<BundleManifest> existing = readManifest(out, target.dir() + "/" + MANIFEST);
     if (existing.isPresent() && existing.get().build() != null && existing.get().flash() != null
         && out.exists(target.dir() + "/" + existing.get().image().file())
         && out.exists(target.dir() + "/" + existing.get().flash().image().file())) {
@@ -441,16 +464,34 @@ public final class BundleBuilder implements AutoCloseable {
    */
   private static void swapInPlace(OutputFiles out, String dir, Journal j) throws IOException {
     String journalRel = dir + "/" + JOURNAL;
-    writeAtomically(out, journalRel, Json.pretty(j).getBytes(StandardCharsets.UTF_8));
-    apply(out, dir, j);
+    // the manifest is serialized once, for the journal and for bundle.json
+    byte[] manifest = Json.pretty(j.manifest()).getBytes(StandardCharsets.UTF_8);
+    writeAtomically(out, journalRel, journalJson(j.image(), j.slot(), manifest));
+    apply(out, dir, j.image(), j.slot(), manifest);
     out.delete(journalRel);
   }
 
+  /**
+   * {@link Journal} as JSON (what {@code Json.mapper()} reads back as a {@code Journal}), put
+   * together from its parts: the slot in standard Base64 (Jackson's default variant, encoded by
+   * the JDK's vectorized encoder), the manifest as the bytes {@code bundle.json} gets.
+   */
+  static byte[] journalJson(String image, byte[] slot, byte[] manifest) throws IOException {
+    java.io.ByteArrayOutputStream b = new java.io.ByteArrayOutputStream(manifest.length + slot.length * 4 / 3 + 256);
+    b.write(("{\"image\":" + Json.mapper().writeValueAsString(image) + ",\"slot\":\"").getBytes(StandardCharsets.UTF_8));
+    b.write(java.util.Base64.getEncoder().encode(slot));
+    b.write("\",\"manifest\":".getBytes(StandardCharsets.UTF_8));
+    b.write(manifest);
+    b.write('}');
+    return b.toByteArray();
+  }
+
   /** The journaled steps: no manifest, the new slot, the new manifest (repeatable). */
-  private static void apply(OutputFiles out, String dir, Journal j) throws IOException {
+  private static void apply(OutputFiles out, String dir, String image, byte[] slot, byte[] manifest)
+      throws IOException {
     out.delete(dir + "/" + MANIFEST);
-    out.overwrite(dir + "/" + j.image(), 0, j.slot());
-    writeManifest(out, dir, j.manifest());
+    out.overwrite(dir + "/" + image, 0, slot);
+    writeAtomically(out, dir + "/" + MANIFEST, manifest);
   }
 
   /**
@@ -476,7 +517,7 @@ public final class BundleBuilder implements AutoCloseable {
     BundleManifest.ImageInfo image = j.manifest().image();
     if (out.exists(imageRel) && out.size(imageRel) == image.compressedLength()
         && j.slot().length == image.headSlotLength() && Sha256.hex(j.slot()).equals(image.headSlotSha256())) {
-      apply(out, dir, j);
+      apply(out, dir, j.image(), j.slot(), Json.pretty(j.manifest()).getBytes(StandardCharsets.UTF_8));
     }
     out.delete(journalRel);
     return true;
