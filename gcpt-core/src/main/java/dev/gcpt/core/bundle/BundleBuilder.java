@@ -4,6 +4,7 @@ import static dev.gcpt.core.json.Json.hex;
 
 import dev.gcpt.core.codec.DecodedStream;
 import dev.gcpt.core.flash.FlashCheckpoint;
+import dev.gcpt.core.image.HeadSlot;
 import dev.gcpt.core.image.HeadSwap;
 import dev.gcpt.core.image.ImageFormatException;
 import dev.gcpt.core.image.ImageInfo;
@@ -414,8 +415,9 @@ public final class BundleBuilder implements AutoCloseable {
     HeadSwap.checkOldSlot(oldInfo, oldSlot, name);
     Paired paired;
     byte[] window;
-    try (OpenCheckpoint cp = CheckpointReader.open(new java.io.ByteArrayInputStream(oldSlot), name,
-        readerOptions())) {
+    // the slot is the manifest's (its SHA-256, above): decoded without its padding blocks
+    try (OpenCheckpoint cp = CheckpointReader.open(
+        new java.io.ByteArrayInputStream(HeadSlot.withoutPadding(oldInfo.codec(), oldSlot)), name, readerOptions())) {
       NormalizedLayout nl = Normalizer.layoutFor(cp);
       paired = pair(cp, nl);
       window = Normalizer.window(cp, nl, paired.bytes());

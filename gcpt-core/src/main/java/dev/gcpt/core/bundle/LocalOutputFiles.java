@@ -30,18 +30,25 @@ public final class LocalOutputFiles implements OutputFiles {
   @Override
   public OutputStream create(String rel) throws IOException {
     Path p = resolve(rel);
-    Files.createDirectories(p.getParent());
+    makeParent(p);
     return Files.newOutputStream(p);
   }
 
   @Override
   public void commit(String fromRel, String toRel) throws IOException {
     Path to = resolve(toRel);
-    Files.createDirectories(to.getParent());
+    makeParent(to);
     try {
       Files.move(resolve(fromRel), to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     } catch (AtomicMoveNotSupportedException e) {
       Files.move(resolve(fromRel), to, StandardCopyOption.REPLACE_EXISTING);
+    }
+  }
+
+  /** Creates {@code p}'s directory if missing (createDirectories alone throws and catches an exception when it exists). */
+  private static void makeParent(Path p) throws IOException {
+    if (!Files.isDirectory(p.getParent())) {
+      Files.createDirectories(p.getParent());
     }
   }
 

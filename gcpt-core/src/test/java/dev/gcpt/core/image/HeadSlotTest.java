@@ -62,6 +62,33 @@ class HeadSlotTest {
     }
   }
 
+  /** What a regeneration decodes: the slot's frame without its padding is the frame the slot was made of. */
+  @Test
+  void withoutPaddingGivesBackTheHeadFrame() throws IOException {
+    Random random = new Random(11);
+    for (int wanted : new int[] {100, STEP - 9, STEP - 8, STEP - 7, STEP - 6, STEP - 5, STEP, 2 * STEP - 27}) {
+      byte[] content = new byte[1 << 20];
+      byte[] noise = new byte[Math.max(1, wanted - 40)];
+      random.nextBytes(noise);
+      System.arraycopy(noise, 0, content, 4096, noise.length); // a mostly zero head, as real ones are
+      byte[] frame;
+      try (FrameEncoder e = new FrameEncoder(Codec.ZSTD, 1)) {
+        frame = e.encode(content, 0, content.length);
+      }
+      byte[] slot = HeadSlot.of(Codec.ZSTD, frame).bytes();
+      String at = "frame of " + frame.length + " bytes";
+      byte[] unpadded = HeadSlot.withoutPadding(Codec.ZSTD, slot);
+      assertArrayEquals(frame, unpadded, at);
+      try (DecodedStream in = DecodedStream.open(new ByteArrayInputStream(unpadded), "unpadded", Long.MAX_VALUE)) {
+        assertArrayEquals(content, in.readAllBytes(), at);
+      }
+    }
+    byte[] gzipSlot = HeadSlot.of(Codec.GZIP, new byte[] {1, 2, 3}).bytes();
+    assertTrue(gzipSlot == HeadSlot.withoutPadding(Codec.GZIP, gzipSlot), "gzip slots are decoded as they are");
+    byte[] notAFrame = new byte[STEP];
+    assertTrue(notAFrame == HeadSlot.withoutPadding(Codec.ZSTD, notAFrame), "bytes that are no frame are left alone");
+  }
+
   @Test
   void gzipPaddingDecodesToNothingAndEndsOnA64KiBStep() throws IOException {
     for (int head : new int[] {1, 100, STEP - 30, STEP - 26, STEP - 25, STEP - 8, STEP - 7, STEP - 1, STEP,
