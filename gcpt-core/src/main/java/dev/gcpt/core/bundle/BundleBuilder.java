@@ -32,6 +32,7 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -455,9 +456,14 @@ public final class BundleBuilder implements AutoCloseable {
 
   /**
    * An in-place slot swap in progress ({@value #JOURNAL} in the bundle's directory): the image
-   * file, the new slot and the manifest that describes the image once the slot is written.
+   * file, the new slot and the manifest that describes the image once the slot is written. Written
+   * as {@link #journalBytes}; a journal of an earlier version is this record as JSON (the slot in
+   * Base64), which {@link #recover} still reads.
    */
   public record Journal(String image, byte[] slot, BundleManifest manifest) {}
+
+  /** First bytes of a journal of this version ({@link #journalBytes}). */
+  static final String JOURNAL_MAGIC = "gcpt-journal 2 ";
 
   /**
    * Writes a new head slot over the image in place. Killed at any point, the bundle is either the
@@ -468,24 +474,60 @@ public final class BundleBuilder implements AutoCloseable {
     String journalRel = dir + "/" + JOURNAL;
     // the manifest is serialized once, for the journal and for bundle.json
     byte[] manifest = Json.pretty(j.manifest()).getBytes(StandardCharsets.UTF_8);
-    writeAtomically(out, journalRel, journalJson(j.image(), j.slot(), manifest));
+    writeAtomically(out, journalRel, journalBytes(j.slot(), manifest));
     apply(out, dir, j.image(), j.slot(), manifest);
     out.delete(journalRel);
   }
 
   /**
-   * {@link Journal} as JSON (what {@code Json.mapper()} reads back as a {@code Journal}), put
-   * together from its parts: the slot in standard Base64 (Jackson's default variant, encoded by
-   * the JDK's vectorized encoder), the manifest as the bytes {@code bundle.json} gets.
+   * A journal: the line {@code gcpt-journal 2 <slot length> <manifest length>}, the new slot's
+   * bytes, then the new {@code bundle.json}'s bytes (whose image part names the image file). No
+   * Base64, no second serialization of the manifest; its lengths tell a whole journal from a torn one.
    */
-  static byte[] journalJson(String image, byte[] slot, byte[] manifest) throws IOException {
-    java.io.ByteArrayOutputStream b = new java.io.ByteArrayOutputStream(manifest.length + slot.length * 4 / 3 + 256);
-    b.write(("{\"image\":" + Json.mapper().writeValueAsString(image) + ",\"slot\":\"").getBytes(StandardCharsets.UTF_8));
-    b.write(java.util.Base64.getEncoder().encode(slot));
-    b.write("\",\"manifest\":".getBytes(StandardCharsets.UTF_8));
-    b.write(manifest);
-    b.write('}');
-    return b.toByteArray();
+  static byte[] journalBytes(byte[] slot, byte[] manifest) {
+    byte[] header = (JOURNAL_MAGIC + slot.length + " " + manifest.length + "\n").getBytes(StandardCharsets.US_ASCII);
+    byte[] b = new byte[header.length + slot.length + manifest.length];
+    System.arraycopy(header, 0, b, 0, header.length);
+    System.arraycopy(slot, 0, b, header.length, slot.length);
+    System.arraycopy(manifest, 0, b, header.length + slot.length, manifest.length);
+    return b;
+  }
+
+  /** A journal read back: the image file, the slot, the manifest and the bytes bundle.json gets. */
+  private record ReadJournal(String image, byte[] slot, BundleManifest manifest, byte[] manifestBytes) {}
+
+  /** Parses {@link #journalBytes} or an earlier version's JSON {@link Journal}; empty when torn or not ours. */
+  private static Optional<ReadJournal> parseJournal(byte[] b) {
+    try {
+      if (b.length > 0 && b[0] == '{') {
+        Journal j = Json.mapper().readValue(b, Journal.class);
+        return Optional.of(new ReadJournal(j.image(), j.slot(), j.manifest(),
+            Json.pretty(j.manifest()).getBytes(StandardCharsets.UTF_8)));
+      }
+      int eol = 0;
+      while (eol < b.length && eol < 64 && b[eol] != '\n') {
+        eol++;
+      }
+      String line = new String(b, 0, Math.min(eol, b.length), StandardCharsets.US_ASCII);
+      if (eol >= b.length || !line.startsWith(JOURNAL_MAGIC)) {
+        return Optional.empty();
+      }
+      String[] lengths = line.substring(JOURNAL_MAGIC.length()).split(" ");
+      if (lengths.length != 2) {
+        return Optional.empty();
+      }
+      int slot = Integer.parseInt(lengths[0]);
+      int manifest = Integer.parseInt(lengths[1]);
+      if (slot < 0 || manifest < 0 || (long) eol + 1 + slot + manifest != b.length) {
+        return Optional.empty();
+      }
+      byte[] slotBytes = Arrays.copyOfRange(b, eol + 1, eol + 1 + slot);
+      byte[] manifestBytes = Arrays.copyOfRange(b, eol + 1 + slot, b.length);
+      BundleManifest m = Json.mapper().readValue(manifestBytes, BundleManifest.class);
+      return Optional.of(new ReadJournal(m.image().file(), slotBytes, m, manifestBytes));
+    } catch (IOException | RuntimeException e) { // Jackson's, a bad number: not a journal we wrote whole
+      return Optional.empty();
+    }
   }
 
   /** The journaled steps: no manifest, the new slot, the new manifest (repeatable). */
@@ -499,7 +541,8 @@ public final class BundleBuilder implements AutoCloseable {
   /**
    * Finishes an in-place swap a killed run left in {@code dir} (a {@value #JOURNAL} file): writes
    * the journal's slot and manifest. A journal that does not fit the image (another length) is
-   * dropped, leaving the bundle without a manifest, to be built again.
+   * dropped, leaving the bundle without a manifest, to be built again; so is a torn one (a run
+   * killed while writing it: the bundle is still the old one).
    *
    * @return whether there was a journal
    */
@@ -508,18 +551,21 @@ public final class BundleBuilder implements AutoCloseable {
     if (!out.canOverwrite() || !out.exists(journalRel)) {
       return false;
     }
-    Journal j;
+    byte[] bytes;
     try (InputStream in = out.open(journalRel)) {
-      j = Json.mapper().readValue(in, Journal.class);
-    } catch (com.fasterxml.jackson.core.JacksonException e) {
+      bytes = in.readAllBytes();
+    }
+    Optional<ReadJournal> read = parseJournal(bytes);
+    if (read.isEmpty()) {
       out.delete(journalRel); // journals are committed whole: this one is not ours
       return true;
     }
+    ReadJournal j = read.get();
     String imageRel = dir + "/" + j.image();
     BundleManifest.ImageInfo image = j.manifest().image();
     if (out.exists(imageRel) && out.size(imageRel) == image.compressedLength()
         && j.slot().length == image.headSlotLength() && Sha256.hex(j.slot()).equals(image.headSlotSha256())) {
-      apply(out, dir, j.image(), j.slot(), Json.pretty(j.manifest()).getBytes(StandardCharsets.UTF_8));
+      apply(out, dir, j.image(), j.slot(), j.manifestBytes());
     }
     out.delete(journalRel);
     return true;

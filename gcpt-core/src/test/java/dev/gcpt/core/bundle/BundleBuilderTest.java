@@ -140,6 +140,60 @@ class BundleBuilderTest {
     assertEquals(Files.readString(scratch.resolve("mcf/42/bundle.json")), Files.readString(bundle.resolve("bundle.json")));
   }
 
+  /** As above with the journal this version writes (the slot's bytes, then bundle.json's). */
+  @Test
+  void aKilledInPlaceSwapIsFinishedFromAJournalOfThisVersion() throws IOException {
+    byte[] src = compressed(SyntheticCheckpoint.builder().imageLength(6 << 20).build(), Codec.ZSTD);
+    Path scratch = dir.resolve("scratch");
+    Path killed = dir.resolve("killed");
+    build(new BundleBuilder(options("xiangshan", Codec.ZSTD)), src, scratch);
+    build(new BundleBuilder(options("xiangshan", Codec.ZSTD)), src, killed);
+    BundleBuilder.Result regen = build(new BundleBuilder(options("qemu-virt", Codec.ZSTD)), src, scratch);
+    assertEquals(BundleBuilder.Status.REGENERATED, regen.status());
+    Path newImage = scratch.resolve("mcf/42/_42_0.125000_memory_.zstd");
+    int slot = (int) regen.manifest().image().headSlotLength();
+    byte[] newSlot = Arrays.copyOf(Files.readAllBytes(newImage), slot);
+    byte[] manifest = Files.readAllBytes(scratch.resolve("mcf/42/bundle.json"));
+
+    Path bundle = killed.resolve("mcf/42");
+    byte[] journal = BundleBuilder.journalBytes(newSlot, manifest);
+    String header = BundleBuilder.JOURNAL_MAGIC + slot + " " + manifest.length + "\n";
+    assertEquals(header, new String(journal, 0, header.length(), java.nio.charset.StandardCharsets.US_ASCII));
+    assertEquals(header.length() + slot + manifest.length, journal.length);
+    Files.write(bundle.resolve(BundleBuilder.JOURNAL), journal);
+    Files.delete(bundle.resolve(BundleBuilder.MANIFEST));
+    LocalOutputFiles.overwrite(bundle.resolve("_42_0.125000_memory_.zstd"), 0, Arrays.copyOf(newSlot, slot / 3));
+
+    assertEquals(BundleBuilder.Status.UP_TO_DATE,
+        build(new BundleBuilder(options("qemu-virt", Codec.ZSTD)), src, killed).status());
+    assertFalse(Files.exists(bundle.resolve(BundleBuilder.JOURNAL)));
+    assertArrayEquals(Files.readAllBytes(newImage), Files.readAllBytes(bundle.resolve("_42_0.125000_memory_.zstd")));
+    assertArrayEquals(manifest, Files.readAllBytes(bundle.resolve("bundle.json")));
+  }
+
+  /**
+   * A journal cut short (or not ours) is dropped without touching the bundle: the slot is written
+   * only after the whole journal is, so the bundle is still the old one, manifest and all.
+   */
+  @Test
+  void aTornJournalIsDroppedAndTheBundleKept() throws IOException {
+    byte[] src = compressed(SyntheticCheckpoint.builder().imageLength(6 << 20).build(), Codec.ZSTD);
+    BundleBuilder.Result first = build(new BundleBuilder(options("xiangshan", Codec.ZSTD)), src, dir);
+    Path bundle = dir.resolve("mcf/42");
+    byte[] image = Files.readAllBytes(bundle.resolve("_42_0.125000_memory_.zstd"));
+    byte[] manifest = Files.readAllBytes(bundle.resolve("bundle.json"));
+    int slot = (int) first.manifest().image().headSlotLength();
+    byte[] whole = BundleBuilder.journalBytes(new byte[slot], manifest);
+    for (int cut : new int[] {0, 5, BundleBuilder.JOURNAL_MAGIC.length() + 3, 40, 40 + slot, whole.length - 1}) {
+      Files.write(bundle.resolve(BundleBuilder.JOURNAL), Arrays.copyOf(whole, cut));
+      assertEquals(BundleBuilder.Status.UP_TO_DATE, build(new BundleBuilder(options("xiangshan", Codec.ZSTD)), src, dir)
+          .status(), "journal cut at " + cut);
+      assertFalse(Files.exists(bundle.resolve(BundleBuilder.JOURNAL)), "journal cut at " + cut);
+      assertArrayEquals(image, Files.readAllBytes(bundle.resolve("_42_0.125000_memory_.zstd")), "journal cut at " + cut);
+      assertArrayEquals(manifest, Files.readAllBytes(bundle.resolve("bundle.json")), "journal cut at " + cut);
+    }
+  }
+
   @Test
   void aJournalThatDoesNotFitTheImageIsDroppedAndTheBundleRebuilt() throws IOException {
     byte[] src = compressed(SyntheticCheckpoint.builder().imageLength(6 << 20).build(), Codec.ZSTD);
