@@ -474,7 +474,11 @@ public final class BundleBuilder implements AutoCloseable {
     String journalRel = dir + "/" + JOURNAL;
     // the manifest is serialized once, for the journal and for bundle.json
     byte[] manifest = Json.pretty(j.manifest()).getBytes(StandardCharsets.UTF_8);
-    writeAtomically(out, journalRel, journalBytes(j.slot(), manifest));
+    // written under its own name, not committed by a rename: a journal cut short by a kill does not
+    // match its first line's lengths, and recover drops it (the manifest is deleted only after this)
+    try (OutputStream o = out.create(journalRel)) {
+      o.write(journalBytes(j.slot(), manifest));
+    }
     apply(out, dir, j.image(), j.slot(), manifest);
     out.delete(journalRel);
   }

@@ -4,6 +4,7 @@ import dev.gcpt.core.codec.Codec;
 import dev.gcpt.core.codec.ZstdFormat;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.Arrays;
 
 /**
  * The head slot: the head frame, padded so that the body starts at a multiple of
@@ -47,6 +48,8 @@ public final class HeadSlot {
   static final int GZIP_MAX_MEMBER = GZIP_MIN_MEMBER + GZIP_MAX_SUBFIELD;
   private static final int GZIP_FEXTRA = 0x04;
   private static final int GZIP_OS_UNKNOWN = 0xFF;
+
+  private static final byte[] ZERO_RUN = new byte[4096];
 
   private HeadSlot() {}
 
@@ -98,7 +101,17 @@ public final class HeadSlot {
     if (header > slot.length) {
       return slot;
     }
-    int p = header;
+    // the empty raw blocks are zeros: skip whole ones at vector speed (the loop below takes the rest)
+    int zeros = 0;
+    while (header + zeros < slot.length) {
+      int n = Math.min(ZERO_RUN.length, slot.length - header - zeros);
+      int m = Arrays.mismatch(slot, header + zeros, header + zeros + n, ZERO_RUN, 0, n);
+      zeros += m < 0 ? n : m;
+      if (m >= 0) {
+        break;
+      }
+    }
+    int p = header + zeros / ZSTD_EMPTY_RAW_BLOCK * ZSTD_EMPTY_RAW_BLOCK;
     while (true) {
       if (p + ZSTD_EMPTY_RAW_BLOCK <= slot.length && slot[p] == 0 && slot[p + 1] == 0 && slot[p + 2] == 0) {
         p += ZSTD_EMPTY_RAW_BLOCK;
