@@ -475,7 +475,8 @@ public final class BundleBuilder implements AutoCloseable {
     String imageRel = dir + "/" + j.image();
     BundleManifest.ImageInfo image = j.manifest().image();
     if (out.exists(imageRel) && out.size(imageRel) == image.compressedLength()
-        && j.slot().length == image.headSlotLength() && Sha256.hex(j.slot()).equals(image.headSlotSha256())) {
+        && j.slot().length == image.headSlotLength()
+        && image.digestAlgorithm().hex(j.slot()).equals(image.toImageInfo().headSlotDigest())) {
       apply(out, dir, j);
     }
     out.delete(journalRel);
