@@ -1,6 +1,8 @@
 package dev.gcpt.pipeline;
 
+import dev.gcpt.core.io.Store;
 import java.io.Serializable;
+import java.util.Comparator;
 
 /**
  * One checkpoint to turn into a bundle: where it is, where its bundle goes, its SimPoint facts.
@@ -26,6 +28,18 @@ public record CheckpointTask(String uri, String relativePath, String workload, S
       String actualInsts) {
     this(uri, relativePath, workload, point, weight, weightSource, insts, bundleDir, imageFileName, fingerprint,
         actualInsts, null);
+  }
+
+  /**
+   * The order in which workers take checkpoints: largest source first (the last checkpoint to
+   * start is a small one, so workers finish together), ties by path, the same every run.
+   */
+  public static final Comparator<CheckpointTask> LARGEST_FIRST =
+      Comparator.comparingLong(CheckpointTask::sourceSize).reversed().thenComparing(CheckpointTask::relativePath);
+
+  /** The source's size in bytes, from its listing fingerprint (0 when the listing gave none). */
+  public long sourceSize() {
+    return Store.Entry.sizeOf(fingerprint);
   }
 
   /** Whether this is a uniform-mode checkpoint (the point is a scheduled instruction count). */

@@ -1,6 +1,5 @@
 package dev.gcpt.pipeline;
 
-import dev.gcpt.core.io.Store;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -90,16 +89,11 @@ public final class Distribute extends PTransform<PCollection<CheckpointTask>, PC
   }
 
   /** The source's compressed size as its listing recorded it (the fingerprint's {@code size=}), or 0. */
-  static long sourceSize(CheckpointTask t) {
-    return Store.Entry.sizeOf(t.fingerprint());
-  }
-
   /** Largest first onto the least loaded bin; ties by path, so the deal is the same every run. */
   static List<List<CheckpointTask>> deal(Iterable<CheckpointTask> tasks, int bins) {
     List<CheckpointTask> all = new ArrayList<>();
     tasks.forEach(all::add);
-    all.sort(Comparator.comparingLong(Distribute::sourceSize).reversed()
-        .thenComparing(CheckpointTask::relativePath));
+    all.sort(CheckpointTask.LARGEST_FIRST);
     int n = Math.min(bins, all.size());
     List<List<CheckpointTask>> out = new ArrayList<>();
     PriorityQueue<long[]> load = new PriorityQueue<>(Comparator.<long[]>comparingLong(b -> b[0])
@@ -111,7 +105,7 @@ public final class Distribute extends PTransform<PCollection<CheckpointTask>, PC
     for (CheckpointTask t : all) {
       long[] b = load.poll();
       out.get((int) b[1]).add(t);
-      b[0] += Math.max(1, sourceSize(t));
+      b[0] += Math.max(1, t.sourceSize());
       load.add(b);
     }
     return out;

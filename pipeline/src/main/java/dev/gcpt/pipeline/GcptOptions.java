@@ -75,7 +75,7 @@ public interface GcptOptions extends GcptS3Options {
   void setMaxImageGib(long value);
 
   @Description("Attempts per checkpoint on storage errors (with exponential backoff) before it becomes a failure.")
-  @Default.Integer(3)
+  @Default.Integer(NormalizeCheckpoints.Config.DEFAULT_IO_ATTEMPTS)
   int getIoAttempts();
 
   void setIoAttempts(int value);

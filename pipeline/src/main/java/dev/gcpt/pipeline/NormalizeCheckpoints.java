@@ -58,6 +58,24 @@ public final class NormalizeCheckpoints extends PTransform<PCollection<Checkpoin
           o.getMaxImageGib(), o.getIoAttempts());
     }
 
+    /** Storage attempts per checkpoint when a command line gives none. */
+    public static final int DEFAULT_IO_ATTEMPTS = 3;
+
+    /** Sets these settings on {@code o} (the inverse of {@link #of}; input and output excepted). */
+    public GcptOptions applyTo(GcptOptions o) {
+      o.setPlatform(platform);
+      o.setRestorer(restorer);
+      o.setCodec(codec);
+      o.setLevel(level);
+      o.setFrameMib(frameMib);
+      o.setImageThreads(imageThreads);
+      o.setSingleFrame(singleFrame);
+      o.setVlen(vlen);
+      o.setMaxImageGib(maxImageGib);
+      o.setIoAttempts(ioAttempts);
+      return o;
+    }
+
     ImageOptions image() {
       return ImageOptions.of(Codec.fromCliName(codec), level, frameMib, imageThreads, singleFrame);
     }
@@ -73,31 +91,30 @@ public final class NormalizeCheckpoints extends PTransform<PCollection<Checkpoin
     return out;
   }
 
-  /** One checkpoint in, one bundle or one failure out. */
-  static final class NormalizeFn extends DoFn<CheckpointTask, BundleRecord> {
-    private static final Logger LOG = LoggerFactory.getLogger(NormalizeFn.class);
+  /**
+   * What one checkpoint became: a bundle (with its build status and the notes its manifest
+   * raised for the set) or a failure; and how many storage retries it took.
+   */
+  public record Outcome(BundleRecord bundle, BundleBuilder.Status status, List<SetNote> notes, FailureRecord failure,
+      int retries) {}
+
+  /**
+   * Builds bundles one checkpoint at a time with core's {@link BundleBuilder}: the work of
+   * {@link NormalizeFn}, and of {@link LocalExecutor}'s threads (one worker each; not
+   * thread-safe). Never swallows an input: storage errors are retried with exponential backoff,
+   * then become failures; a bad input becomes a failure at once.
+   */
+  public static final class Worker implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Worker.class);
     private static final long FIRST_BACKOFF_MILLIS = 500;
 
-    private final Counter built = Metrics.counter(NormalizeFn.class, "bundlesBuilt");
-    private final Counter regenerated = Metrics.counter(NormalizeFn.class, "bundlesRegenerated");
-    private final Counter upToDate = Metrics.counter(NormalizeFn.class, "bundlesUpToDate");
-    private final Counter failed = Metrics.counter(NormalizeFn.class, "failures");
-    private final Counter retries = Metrics.counter(NormalizeFn.class, "storageRetries");
-    private final Counter bytesIn = Metrics.counter(NormalizeFn.class, "sourceBytes");
-    private final Counter rawBytes = Metrics.counter(NormalizeFn.class, "rawBytes");
-    private final Counter bytesOut = Metrics.counter(NormalizeFn.class, "imageBytes");
-    private final Distribution millis = Metrics.distribution(NormalizeFn.class, "millisPerCheckpoint");
-
     private final Config config;
-    private transient BundleBuilder builder;
-    private transient StorageOutputFiles out;
+    private final BundleBuilder builder;
+    private final StorageOutputFiles out;
 
-    NormalizeFn(Config config) {
+    /** @param options the job's options (regenerations on S3 copy image bodies inside the store); may be null */
+    public Worker(Config config, org.apache.beam.sdk.options.PipelineOptions options) throws IOException {
       this.config = config;
-    }
-
-    @Setup
-    public void setup() throws IOException {
       BundleBuilder.RestorerChoice choice;
       if ("builtin".equals(config.restorer())) {
         choice = new BundleBuilder.Builtin();
@@ -107,30 +124,13 @@ public final class NormalizeCheckpoints extends PTransform<PCollection<Checkpoin
               dev.gcpt.core.restorer.RestorerFiles.read(in, config.restorer()));
         }
       }
-      builder = new BundleBuilder(new BundleBuilder.Options(PlatformProfile.resolve(config.platform()), choice,
+      this.builder = new BundleBuilder(new BundleBuilder.Options(PlatformProfile.resolve(config.platform()), choice,
           config.image(), config.vlen(), config.maxImageGib() << 30));
+      this.out = new StorageOutputFiles(config.output(), options);
     }
 
-    @StartBundle
-    public void startBundle(StartBundleContext c) {
-      if (out == null) {
-        // with the job's options: regenerations on S3 copy image bodies inside the store
-        out = new StorageOutputFiles(config.output(), c.getPipelineOptions());
-      }
-    }
-
-    @Teardown
-    public void teardown() {
-      if (builder != null) {
-        builder.close();
-      }
-      if (out != null) {
-        out.close();
-      }
-    }
-
-    @ProcessElement
-    public void process(@Element CheckpointTask t, MultiOutputReceiver receiver) throws InterruptedException {
+    /** One checkpoint in, one bundle or one failure out. */
+    public Outcome process(CheckpointTask t) throws InterruptedException {
       long start = System.nanoTime();
       String recordedUri = config.paths().input(t.uri(), t.relativePath());
       BundleBuilder.Target target = new BundleBuilder.Target(t.bundleDir(), t.imageFileName(),
@@ -147,24 +147,21 @@ public final class NormalizeCheckpoints extends PTransform<PCollection<Checkpoin
           }
           BundleBuilder.Result r = builder.build(new BundleBuilder.Source(recordedUri, t.fingerprint()),
               () -> SourceStream.open(t.uri(), recordedUri), flash, target, out);
-          emit(t, r, receiver, (System.nanoTime() - start) / 1_000_000);
-          return;
+          return built(t, r, (System.nanoTime() - start) / 1_000_000, attempt - 1);
         } catch (IOException | RuntimeException e) {
           StorageError error = StorageError.classify(e);
           if (error == null) {
             // the input itself is bad (or the code is): retrying cannot help
             if (e instanceof CheckpointException ce) {
-              fail(receiver, recordedUri, stage(ce), ce.reason().code(), e.getMessage());
-            } else {
-              fail(receiver, recordedUri, FailureRecord.STAGE_NORMALIZE, "internal-error", recordedUri + ": " + e);
+              return failed(recordedUri, stage(ce), ce.reason().code(), e.getMessage(), attempt - 1);
             }
-            return;
+            return failed(recordedUri, FailureRecord.STAGE_NORMALIZE, "internal-error", recordedUri + ": " + e,
+                attempt - 1);
           }
           if (error.missing() || attempt >= config.ioAttempts()) {
-            fail(receiver, recordedUri, error.stage(), error.reason(), error.describe(recordedUri, attempt));
-            return;
+            return failed(recordedUri, error.stage(), error.reason(), error.describe(recordedUri, attempt),
+                attempt - 1);
           }
-          retries.inc();
           LOG.warn("{}: attempt {} of {} failed, retrying in {} ms: {}", recordedUri, attempt, config.ioAttempts(),
               backoff, config.paths().scrub(String.valueOf(error.cause())));
         }
@@ -180,38 +177,94 @@ public final class NormalizeCheckpoints extends PTransform<PCollection<Checkpoin
       };
     }
 
-    private void fail(MultiOutputReceiver r, String recordedUri, String stage, String reason, String message) {
-      failed.inc();
-      Metrics.counter(NormalizeFn.class, "failures_" + reason).inc();
-      r.get(FAILURES).output(new FailureRecord(recordedUri, stage, reason, config.paths().scrub(message)));
+    private Outcome failed(String recordedUri, String stage, String reason, String message, int retries) {
+      return new Outcome(null, null, List.of(),
+          new FailureRecord(recordedUri, stage, reason, config.paths().scrub(message)), retries);
     }
 
-    private void emit(CheckpointTask t, BundleBuilder.Result r, MultiOutputReceiver receiver, long ms) {
+    private static Outcome built(CheckpointTask t, BundleBuilder.Result r, long ms, int retries) {
       BundleManifest m = r.manifest();
-      switch (r.status()) {
-        case BUILT -> built.inc();
-        case REGENERATED -> regenerated.inc();
-        case UP_TO_DATE -> upToDate.inc();
-      }
-      if (r.status() != BundleBuilder.Status.UP_TO_DATE) {
-        bytesIn.inc(m.source().compressedLength());
-        rawBytes.inc(m.image().rawLength());
-        bytesOut.inc(m.image().compressedLength());
-      }
-      millis.update(ms);
+      List<SetNote> notes = new java.util.ArrayList<>();
       for (String note : m.notes()) {
         if (note.startsWith(BundleBuilder.RESUME_PC_OUTSIDE_DRAM)) {
-          receiver.get(NOTES).output(new SetNote(RESUME_PC_NOTE, t.workload(), t.point(), List.of(t.relativePath()),
+          notes.add(new SetNote(RESUME_PC_NOTE, t.workload(), t.point(), List.of(t.relativePath()),
               note.substring(BundleBuilder.RESUME_PC_OUTSIDE_DRAM.length()), t.weight()));
         }
       }
-      receiver.get(BUNDLES).output(new BundleRecord(t.relativePath(), t.workload(), t.point(), t.weight(),
+      BundleRecord b = new BundleRecord(t.relativePath(), t.workload(), t.point(), t.weight(),
           t.weightSource(), t.insts(), r.status().name(), r.dir(), r.dir() + "/" + m.image().file(), m.variant(),
           m.harts(), m.restorer().sha256(), m.restorer().size(), m.restorer().origin(),
           Json.line(m.restorer().parameters()), m.source().compressedLength(), m.image().rawLength(),
           m.image().compressedLength(), ms, t.actualInsts(),
           m.flash() == null ? null : r.dir() + "/" + m.flash().image().file(),
-          m.flash() == null ? null : m.flash().restorer().sha256()));
+          m.flash() == null ? null : m.flash().restorer().sha256());
+      return new Outcome(b, r.status(), List.copyOf(notes), null, retries);
+    }
+
+    @Override
+    public void close() {
+      builder.close();
+      out.close();
+    }
+  }
+
+  /** One checkpoint in, one bundle or one failure out ({@link Worker}), counted in metrics. */
+  static final class NormalizeFn extends DoFn<CheckpointTask, BundleRecord> {
+    private final Counter built = Metrics.counter(NormalizeFn.class, "bundlesBuilt");
+    private final Counter regenerated = Metrics.counter(NormalizeFn.class, "bundlesRegenerated");
+    private final Counter upToDate = Metrics.counter(NormalizeFn.class, "bundlesUpToDate");
+    private final Counter failed = Metrics.counter(NormalizeFn.class, "failures");
+    private final Counter retries = Metrics.counter(NormalizeFn.class, "storageRetries");
+    private final Counter bytesIn = Metrics.counter(NormalizeFn.class, "sourceBytes");
+    private final Counter rawBytes = Metrics.counter(NormalizeFn.class, "rawBytes");
+    private final Counter bytesOut = Metrics.counter(NormalizeFn.class, "imageBytes");
+    private final Distribution millis = Metrics.distribution(NormalizeFn.class, "millisPerCheckpoint");
+
+    private final Config config;
+    private transient Worker worker;
+
+    NormalizeFn(Config config) {
+      this.config = config;
+    }
+
+    @StartBundle
+    public void startBundle(StartBundleContext c) throws IOException {
+      if (worker == null) {
+        worker = new Worker(config, c.getPipelineOptions());
+      }
+    }
+
+    @Teardown
+    public void teardown() {
+      if (worker != null) {
+        worker.close();
+      }
+    }
+
+    @ProcessElement
+    public void process(@Element CheckpointTask t, MultiOutputReceiver receiver) throws InterruptedException {
+      Outcome o = worker.process(t);
+      retries.inc(o.retries());
+      if (o.failure() != null) {
+        failed.inc();
+        Metrics.counter(NormalizeFn.class, "failures_" + o.failure().reason()).inc();
+        receiver.get(FAILURES).output(o.failure());
+        return;
+      }
+      BundleRecord b = o.bundle();
+      switch (o.status()) {
+        case BUILT -> built.inc();
+        case REGENERATED -> regenerated.inc();
+        case UP_TO_DATE -> upToDate.inc();
+      }
+      if (o.status() != BundleBuilder.Status.UP_TO_DATE) {
+        bytesIn.inc(b.sourceBytes());
+        rawBytes.inc(b.rawBytes());
+        bytesOut.inc(b.imageBytes());
+      }
+      millis.update(b.millis());
+      o.notes().forEach(receiver.get(NOTES)::output);
+      receiver.get(BUNDLES).output(b);
     }
   }
 }

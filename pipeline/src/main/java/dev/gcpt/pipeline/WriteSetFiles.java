@@ -71,8 +71,9 @@ public final class WriteSetFiles extends PTransform<PCollection<BundleRecord>, P
     return PDone.in(bundles.getPipeline());
   }
 
+  private static final Logger LOG = LoggerFactory.getLogger(WriteSetFiles.class);
+
   static final class WriteFn extends DoFn<String, Void> {
-    private static final Logger LOG = LoggerFactory.getLogger(WriteFn.class);
     private final String output;
     private final String input;
     private final PCollectionView<List<BundleRecord>> bundles;
@@ -83,7 +84,7 @@ public final class WriteSetFiles extends PTransform<PCollection<BundleRecord>, P
     WriteFn(String output, String input, PCollectionView<List<BundleRecord>> bundles,
         PCollectionView<List<FailureRecord>> failures, PCollectionView<List<SetNote>> notes,
         PCollectionView<Long> tasks) {
-      this.output = output.endsWith("/") ? output.substring(0, output.length() - 1) : output;
+      this.output = output;
       this.input = input;
       this.bundles = bundles;
       this.failures = failures;
@@ -93,72 +94,87 @@ public final class WriteSetFiles extends PTransform<PCollection<BundleRecord>, P
 
     @ProcessElement
     public void process(ProcessContext c) throws IOException {
-      List<BundleRecord> b = new ArrayList<>(c.sideInput(bundles));
-      b.sort(Comparator.comparing(BundleRecord::workload).thenComparing(BundleRecord::point)
-          .thenComparing(BundleRecord::relativePath));
-      List<FailureRecord> f = new ArrayList<>(c.sideInput(failures));
-      f.sort(Comparator.comparing(FailureRecord::uri).thenComparing(FailureRecord::stage));
-      List<SetNote> n = new ArrayList<>(c.sideInput(notes));
-      n.sort(Comparator.comparing(SetNote::workload).thenComparing(SetNote::point).thenComparing(SetNote::kind));
-      long inputs = c.sideInput(tasks) + f.stream().filter(x -> FailureRecord.STAGE_MATCH.equals(x.stage())).count();
-      if (inputs == 0) {
-        // a mistyped input must not replace an existing set's files with empty ones
-        LOG.warn("no checkpoints found under {}: no set files written to {}", input, output);
-        return;
-      }
-      SetManifest set = setManifest(b, f, n, inputs);
-      write(SET_JSON, set.toJson(), "application/octet-stream");
-      write(RUN_JSON, runSummary(b, f).toJson(), "application/octet-stream");
-      StringBuilder lines = new StringBuilder();
-      for (FailureRecord r : f) {
-        lines.append(Json.line(r)).append('\n');
-      }
-      write(FAILURES_JSONL, lines.toString());
-      SetMetadata meta = set.runnerMetadata();
-      write(SetFiles.CHECKPOINTS_ALL_JSON, new String(SetFiles.checkpointsJson(meta), StandardCharsets.UTF_8));
-      write(SetFiles.CHECKPOINT_LST, new String(SetFiles.checkpointList(meta), StandardCharsets.UTF_8));
-      write(ReportWriter.FILE_NAME, ReportWriter.write(SetReports.of(input, b, f, n)), ReportWriter.CONTENT_TYPE);
-      long inputFailures = f.stream().filter(x -> !FailureRecord.STAGE_METADATA.equals(x.stage())).count();
-      if (inputs != b.size() + inputFailures) {
-        LOG.error("set written to {}: {} inputs but {} bundles + {} failures: {} unaccounted for", output, inputs,
-            b.size(), inputFailures, inputs - b.size() - inputFailures);
-      } else {
-        LOG.info("set written to {}: {} bundles, {} failures", output, b.size(), inputFailures);
-      }
+      write(output, input, c.sideInput(bundles), c.sideInput(failures), c.sideInput(notes), c.sideInput(tasks));
     }
+  }
 
-    private void write(String rel, String content) throws IOException {
-      write(rel, content.getBytes(StandardCharsets.UTF_8), "application/octet-stream");
+  /**
+   * Writes the set's files under {@code output} from every bundle, failure and note of the run
+   * (in any order: they are sorted here) and the number of checkpoints handed to conversion: what
+   * {@link WriteFn} does once the pipeline is done, and what {@link LocalExecutor} does.
+   *
+   * @return false when no input was found (nothing is written: a mistyped input must not replace
+   *     an existing set's files with empty ones)
+   */
+  public static boolean write(String output, String input, List<BundleRecord> bundles, List<FailureRecord> failures,
+      List<SetNote> notes, long tasks) throws IOException {
+    String out = output.endsWith("/") ? output.substring(0, output.length() - 1) : output;
+    List<BundleRecord> b = new ArrayList<>(bundles);
+    b.sort(Comparator.comparing(BundleRecord::workload).thenComparing(BundleRecord::point)
+        .thenComparing(BundleRecord::relativePath));
+    List<FailureRecord> f = new ArrayList<>(failures);
+    f.sort(Comparator.comparing(FailureRecord::uri).thenComparing(FailureRecord::stage));
+    List<SetNote> n = new ArrayList<>(notes);
+    n.sort(Comparator.comparing(SetNote::workload).thenComparing(SetNote::point).thenComparing(SetNote::kind));
+    long inputs = tasks + f.stream().filter(x -> FailureRecord.STAGE_MATCH.equals(x.stage())).count();
+    if (inputs == 0) {
+      LOG.warn("no checkpoints found under {}: no set files written to {}", input, out);
+      return false;
     }
+    SetManifest set = setManifest(input, b, f, n, inputs);
+    write(out, SET_JSON, set.toJson(), "application/octet-stream");
+    write(out, RUN_JSON, runSummary(b, f).toJson(), "application/octet-stream");
+    StringBuilder lines = new StringBuilder();
+    for (FailureRecord r : f) {
+      lines.append(Json.line(r)).append('\n');
+    }
+    write(out, FAILURES_JSONL, lines.toString());
+    SetMetadata meta = set.runnerMetadata();
+    write(out, SetFiles.CHECKPOINTS_ALL_JSON, new String(SetFiles.checkpointsJson(meta), StandardCharsets.UTF_8));
+    write(out, SetFiles.CHECKPOINT_LST, new String(SetFiles.checkpointList(meta), StandardCharsets.UTF_8));
+    write(out, ReportWriter.FILE_NAME, ReportWriter.write(SetReports.of(input, b, f, n)), ReportWriter.CONTENT_TYPE);
+    long inputFailures = f.stream().filter(x -> !FailureRecord.STAGE_METADATA.equals(x.stage())).count();
+    if (inputs != b.size() + inputFailures) {
+      LOG.error("set written to {}: {} inputs but {} bundles + {} failures: {} unaccounted for", out, inputs,
+          b.size(), inputFailures, inputs - b.size() - inputFailures);
+    } else {
+      LOG.info("set written to {}: {} bundles, {} failures", out, b.size(), inputFailures);
+    }
+    return true;
+  }
 
-    private void write(String rel, byte[] content, String mimeType) throws IOException {
-      try (PendingFile p = Storage.createAtomic(output + "/" + rel, mimeType)) {
-        p.stream().write(content);
-        p.commit();
-      }
-    }
+  private static void write(String output, String rel, String content) throws IOException {
+    write(output, rel, content.getBytes(StandardCharsets.UTF_8), "application/octet-stream");
+  }
 
-    /** The set's index ({@link SetManifest}: counts, workloads, restorers, failures by reason, notes). */
-    private SetManifest setManifest(List<BundleRecord> b, List<FailureRecord> f, List<SetNote> n, long inputs) {
-      return SetManifest.of(input, inputs, b.stream().map(r -> new SetManifest.Bundle(r.workload(), r.point(),
-          r.weight(), r.weightSource(), r.insts(), r.bundleDir(), r.image(), r.variant(), r.harts(),
-          r.restorerSha256(), r.restorerSize(), r.restorerOrigin(), parse(r.restorerParameters()), r.rawBytes(),
-          r.imageBytes(), r.actualInsts(), r.flashImage() == null ? null
-              : new SetManifest.Flash(r.flashImage(), r.flashRestorerSha256()))).toList(),
-          f.stream().map(r -> new SetManifest.Failure(r.stage(), r.reason())).toList(), n);
+  private static void write(String output, String rel, byte[] content, String mimeType) throws IOException {
+    try (PendingFile p = Storage.createAtomic(output + "/" + rel, mimeType)) {
+      p.stream().write(content);
+      p.commit();
     }
+  }
 
-    private static Map<String, Object> parse(String json) {
-      try {
-        return Json.mapper().readValue(json, new TypeReference<Map<String, Object>>() {});
-      } catch (IOException e) {
-        throw new IllegalStateException(e);
-      }
-    }
+  /** The set's index ({@link SetManifest}: counts, workloads, restorers, failures by reason, notes). */
+  private static SetManifest setManifest(String input, List<BundleRecord> b, List<FailureRecord> f, List<SetNote> n,
+      long inputs) {
+    return SetManifest.of(input, inputs, b.stream().map(r -> new SetManifest.Bundle(r.workload(), r.point(),
+        r.weight(), r.weightSource(), r.insts(), r.bundleDir(), r.image(), r.variant(), r.harts(),
+        r.restorerSha256(), r.restorerSize(), r.restorerOrigin(), parse(r.restorerParameters()), r.rawBytes(),
+        r.imageBytes(), r.actualInsts(), r.flashImage() == null ? null
+            : new SetManifest.Flash(r.flashImage(), r.flashRestorerSha256()))).toList(),
+        f.stream().map(r -> new SetManifest.Failure(r.stage(), r.reason())).toList(), n);
+  }
 
-    private static RunSummary runSummary(List<BundleRecord> b, List<FailureRecord> f) {
-      return RunSummary.of(b.stream().map(r -> new RunSummary.Bundle(r.status(), r.sourceBytes(), r.rawBytes(),
-          r.imageBytes(), r.millis())).toList(), f.size());
+  private static Map<String, Object> parse(String json) {
+    try {
+      return Json.mapper().readValue(json, new TypeReference<Map<String, Object>>() {});
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
     }
+  }
+
+  private static RunSummary runSummary(List<BundleRecord> b, List<FailureRecord> f) {
+    return RunSummary.of(b.stream().map(r -> new RunSummary.Bundle(r.status(), r.sourceBytes(), r.rawBytes(),
+        r.imageBytes(), r.millis())).toList(), f.size());
   }
 }

@@ -15,11 +15,11 @@ class DistributeTest {
 
   @Test
   void sourceSizeComesFromTheListingFingerprint() {
-    assertEquals(4096, Distribute.sourceSize(task("a", "size=4096,mtime=5")));
-    assertEquals(77, Distribute.sourceSize(task("a", "size=77,mtime=5,etag=\"x,y\"")));
-    assertEquals(12, Distribute.sourceSize(task("a", "size=12")));
-    assertEquals(0, Distribute.sourceSize(task("a", "mtime=5")));
-    assertEquals(0, Distribute.sourceSize(task("a", "size=x,mtime=5")));
+    assertEquals(4096, task("a", "size=4096,mtime=5").sourceSize());
+    assertEquals(77, task("a", "size=77,mtime=5,etag=\"x,y\"").sourceSize());
+    assertEquals(12, task("a", "size=12").sourceSize());
+    assertEquals(0, task("a", "mtime=5").sourceSize());
+    assertEquals(0, task("a", "size=x,mtime=5").sourceSize());
   }
 
   @Test

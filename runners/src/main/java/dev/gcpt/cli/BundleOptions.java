@@ -38,20 +38,19 @@ public final class BundleOptions {
     }
   }
 
-  /** The same settings as pipeline options (for {@code gcpt run} and {@code gcpt demo}). */
-  void applyTo(dev.gcpt.pipeline.GcptOptions o, Image image) throws IOException {
+  /**
+   * The settings of a whole-set run's workers ({@code gcpt run}, {@code gcpt demo}); set on Beam's
+   * options with {@link dev.gcpt.pipeline.NormalizeCheckpoints.Config#applyTo}.
+   */
+  dev.gcpt.pipeline.NormalizeCheckpoints.Config runConfig(String input, String output, Image image)
+      throws IOException {
     // resolved here, once: a profile from a file travels as its text to workers without the file
-    o.setPlatform(PlatformProfile.BUILTIN.contains(platform) ? platform : platformProfile().toPropertiesText());
-    o.setRestorer(restorer);
-    o.setVlen(vlen);
-    o.setMaxImageGib(maxImageGib);
-    o.setCodec(image.codec);
-    o.setLevel(image.level);
-    o.setFrameMib(image.frameMib);
-    if (image.threads >= 0) { // else the pipeline's default: a worker per core, one checkpoint each
-      o.setImageThreads(image.threads);
-    }
-    o.setSingleFrame(image.singleFrame);
+    String profile = PlatformProfile.BUILTIN.contains(platform) ? platform : platformProfile().toPropertiesText();
+    // unless given, the run's default: a worker per core, one checkpoint each, compressing on its own thread
+    int threads = image.threads >= 0 ? image.threads : 0;
+    return new dev.gcpt.pipeline.NormalizeCheckpoints.Config(output, dev.gcpt.pipeline.RecordedPaths.of(input, output),
+        profile, restorer, image.codec, image.level, image.frameMib, threads, image.singleFrame, vlen, maxImageGib,
+        dev.gcpt.pipeline.NormalizeCheckpoints.Config.DEFAULT_IO_ATTEMPTS);
   }
 
   BundleBuilder.Options toOptions(StorageOptions storage, ImageOptions image) throws IOException {

@@ -69,7 +69,7 @@ public final class DemoCommand implements Callable<Integer> {
       cl.setOut(spec.commandLine().getOut());
       cl.setErr(spec.commandLine().getErr());
       RunCommand run = cl.getCommand();
-      cl.parseArgs("--input", input, "--output", output);
+      cl.parseArgs("--input", input, "--output", output, "--runner", Runners.DIRECT); // the demo shows the Beam job
       run.spec = cl.getCommandSpec();
       run.bundle = bundle;
       run.image = image;

@@ -6,6 +6,7 @@ import dev.gcpt.core.set.SetManifest;
 import dev.gcpt.core.set.SetNote;
 import dev.gcpt.pipeline.GcptOptions;
 import dev.gcpt.pipeline.GcptPipeline;
+import dev.gcpt.pipeline.LocalExecutor;
 import dev.gcpt.pipeline.io.Storage;
 import java.io.IOException;
 import java.io.InputStream;
@@ -27,8 +28,11 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** {@code gcpt run}: the pipeline over a whole set, on the DirectRunner or Flink. */
-@Command(name = "run", description = "Turn a whole SimPoint set into bundles (Beam: DirectRunner or Flink).")
+/**
+ * {@code gcpt run}: a whole set into bundles, on this machine ({@link LocalExecutor}, the default),
+ * Beam's DirectRunner or Flink: the same bundles and set files on each.
+ */
+@Command(name = "run", description = "Turn a whole SimPoint set into bundles (on this machine, or Beam: DirectRunner or Flink).")
 public final class RunCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
@@ -38,7 +42,8 @@ public final class RunCommand implements Callable<Integer> {
   @Option(names = "--output", required = true, description = "Output root (local directory or s3://bucket/prefix).")
   String output;
 
-  @Option(names = "--runner", defaultValue = "direct", description = "direct or flink (default ${DEFAULT-VALUE}).")
+  @Option(names = "--runner", defaultValue = "local", description = "local (this machine, without Beam's start-up),"
+      + " direct (Beam's DirectRunner) or flink (default ${DEFAULT-VALUE}).")
   String runner;
 
   @Option(names = "--flink-master", defaultValue = "[local]",
@@ -74,10 +79,15 @@ public final class RunCommand implements Callable<Integer> {
     if (s3 == null && upToDateWithoutPipeline()) {
       return 0;
     }
-    GcptOptions options = options();
     if (!"builtin".equals(bundle.restorer)) {
       bundle.restorerChoice(storage); // a restorer that is not one fails here, in one line, not in every worker
     }
+    boolean local = Runners.LOCAL.equals(runner);
+    // S3 and Beam's file systems are configured before anything is read (a local run without
+    // s3:// URIs makes no Beam options at all)
+    GcptOptions options = local ? null : options();
+    org.apache.beam.sdk.options.PipelineOptions s3Options = local && involvesS3()
+        ? (s3 != null ? s3 : storage.s3Setup()).configureFileSystems() : options;
     PrintWriter out = spec.commandLine().getOut();
     java.util.Set<String> before = indexedPoints(output);
     int swept = sweepLeftovers(output);
@@ -85,22 +95,34 @@ public final class RunCommand implements Callable<Integer> {
       out.printf("gcpt run: removed %d temporary file(s) and empty director(ies) an interrupted run left in %s%n", swept,
           Uris.redact(output));
     }
+    int workers = Runners.workers(parallelism);
     out.printf("gcpt run: %s -> %s on %s%n", Uris.redact(input), Uris.redact(output),
-        Runners.FLINK.equals(runner) ? "Flink " + flinkMaster : "DirectRunner");
+        local ? "this machine (" + workers + " worker" + (workers == 1 ? "" : "s") + ")"
+            : Runners.FLINK.equals(runner) ? "Flink " + flinkMaster : "DirectRunner");
     out.flush();
     long start = System.nanoTime();
-    PipelineResult result = GcptPipeline.run(options);
-    Progress.follow(result, out);
-    PipelineResult.State state = result.waitUntilFinish();
-    if (Runners.FLINK.equals(runner)) {
-      // a Flink job re-registers s3:// with its own (then closed) class loader: register afresh
-      (s3 != null ? s3 : storage.s3Setup()).configureFileSystems();
+    boolean foundAny;
+    if (local) {
+      ProgressMeter meter = ProgressMeter.forTerminal(out, "checkpoints");
+      LocalExecutor.Result r = LocalExecutor.run(new LocalExecutor.Job(input, output,
+          bundle.runConfig(input, output, image), workers, s3Options), meter::update);
+      meter.finish();
+      foundAny = r.foundAny();
+    } else {
+      PipelineResult result = GcptPipeline.run(options);
+      Progress.follow(result, out);
+      PipelineResult.State state = result.waitUntilFinish();
+      if (Runners.FLINK.equals(runner)) {
+        // a Flink job re-registers s3:// with its own (then closed) class loader: register afresh
+        (s3 != null ? s3 : storage.s3Setup()).configureFileSystems();
+      }
+      if (state != PipelineResult.State.DONE) {
+        err.println("gcpt run: pipeline ended in state " + state);
+        return 1;
+      }
+      foundAny = Progress.counter(result, "checkpointsFound") + Progress.counter(result, "matchFailures") > 0;
     }
-    if (state != PipelineResult.State.DONE) {
-      err.println("gcpt run: pipeline ended in state " + state);
-      return 1;
-    }
-    if (Progress.counter(result, "checkpointsFound") + Progress.counter(result, "matchFailures") == 0) {
+    if (!foundAny) {
       err.println("gcpt run: no checkpoints found under " + Uris.redact(input) + ": nothing written (the names gcpt looks for:"
           + " docs/set-layouts.md)");
       return 1;
@@ -116,6 +138,12 @@ public final class RunCommand implements Callable<Integer> {
           String.join(", ", gone.stream().limit(3).toList()));
     }
     return rc;
+  }
+
+  /** Whether the input, the output or the restorer is an {@code s3://} (or other non-local) URI. */
+  private boolean involvesS3() {
+    return !Uris.isLocal(input) || !Uris.isLocal(output)
+        || (!"builtin".equals(bundle.restorer) && !Uris.isLocal(bundle.restorer));
   }
 
   /**
@@ -244,7 +272,7 @@ public final class RunCommand implements Callable<Integer> {
     GcptOptions o = PipelineOptionsFactory.fromArgs(args.toArray(String[]::new)).as(GcptOptions.class);
     o.setInput(input);
     o.setOutput(output);
-    bundle.applyTo(o, image);
+    bundle.runConfig(input, output, image).applyTo(o);
     (s3 != null ? s3 : storage.s3Setup()).applyTo(o);
     Runners.configure(o, runner, flinkMaster, Runners.workers(parallelism), filesToStage);
     GcptPipeline.skipRegionLookupWhenLocal(o);

@@ -12,6 +12,8 @@ import org.apache.beam.sdk.options.PipelineOptions;
  * pipeline runs should call it too rather than set options of their own).
  */
 public final class Runners {
+  /** gcpt's own executor on this machine, without Beam ({@link dev.gcpt.pipeline.LocalExecutor}). */
+  public static final String LOCAL = "local";
   public static final String DIRECT = "direct";
   public static final String FLINK = "flink";
 
@@ -49,7 +51,7 @@ public final class Runners {
       d.setEnforceEncodability(false);
       d.setEnforceImmutability(false);
     } else {
-      throw new IllegalArgumentException("unknown runner '" + runner + "' (expected direct or flink)");
+      throw new IllegalArgumentException("unknown runner '" + runner + "' (expected local, direct or flink)");
     }
   }
 }

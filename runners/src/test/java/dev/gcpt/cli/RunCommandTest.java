@@ -136,6 +136,49 @@ class RunCommandTest {
     assertFalse(r.out().contains("{"), r.out());
   }
 
+  /**
+   * The default runs on this machine without Beam; {@code --runner direct} runs the Beam job: the
+   * same bundles and set files (the run's own story aside), the same summary.
+   */
+  @Test
+  void theLocalDefaultAndTheDirectRunnerWriteTheSameSet() throws IOException {
+    Path set = sampleSet(dir.resolve("set"));
+    CliRunner local = CliRunner.run("run", "--input", set.toString(), "--output", dir.resolve("local").toString(),
+        "--parallelism", "3");
+    CliRunner direct = CliRunner.run("run", "--input", set.toString(), "--output", dir.resolve("direct").toString(),
+        "--runner", "direct");
+    assertEquals(0, local.exitCode(), local.out() + local.err());
+    assertEquals(0, direct.exitCode(), direct.out() + direct.err());
+    assertTrue(local.out().contains(" on this machine (3 workers)\n"), local.out());
+    assertTrue(direct.out().contains(" on DirectRunner\n"), direct.out());
+    assertTrue(local.out().contains("inputs 10 = bundles 8 + failures 2   (built 8)   in "), local.out());
+    assertTrue(direct.out().contains("inputs 10 = bundles 8 + failures 2   (built 8)   in "), direct.out());
+    java.util.Map<String, byte[]> l = files(dir.resolve("local"));
+    java.util.Map<String, byte[]> d = files(dir.resolve("direct"));
+    assertEquals(d.keySet(), l.keySet());
+    assertEquals(dev.gcpt.core.report.ReportWriter.withoutRunSection(new String(l.remove("report.html"),
+            java.nio.charset.StandardCharsets.UTF_8)),
+        dev.gcpt.core.report.ReportWriter.withoutRunSection(new String(d.remove("report.html"),
+            java.nio.charset.StandardCharsets.UTF_8)));
+    l.remove("run.json");
+    d.remove("run.json");
+    d.forEach((k, v) -> org.junit.jupiter.api.Assertions.assertArrayEquals(v, l.get(k), k));
+    CliRunner unknown = CliRunner.run("run", "--input", set.toString(), "--output", dir.resolve("x").toString(),
+        "--runner", "spark");
+    assertEquals(1, unknown.exitCode());
+    assertTrue(unknown.err().contains("unknown runner 'spark' (expected local, direct or flink)"), unknown.err());
+  }
+
+  private static java.util.Map<String, byte[]> files(Path root) throws IOException {
+    java.util.Map<String, byte[]> m = new java.util.TreeMap<>();
+    try (var all = Files.walk(root)) {
+      for (Path p : all.filter(Files::isRegularFile).toList()) {
+        m.put(root.relativize(p).toString(), Files.readAllBytes(p));
+      }
+    }
+    return m;
+  }
+
   /** A profile from a file works for run (the pipeline's workers get its text) as for normalize. */
   @Test
   void aPlatformProfileFromAFileWorksForRunAndNormalize() throws IOException {

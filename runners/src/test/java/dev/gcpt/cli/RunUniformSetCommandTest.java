@@ -21,7 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
  * checkpoint-named file that cannot be joined is a failure line (it used to be
  * {@code inputs 0 = bundles 0 + failures 0}, exit 0).
  */
-@Tag("e2e") // a DirectRunner pipeline in-process: about 12 s
+@Tag("e2e")
 class RunUniformSetCommandTest {
   @TempDir Path dir;
 

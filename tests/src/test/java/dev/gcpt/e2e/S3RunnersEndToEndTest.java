@@ -12,6 +12,8 @@ import dev.gcpt.core.sample.SampleSet;
 import dev.gcpt.core.sample.SampleWriter;
 import dev.gcpt.pipeline.GcptOptions;
 import dev.gcpt.pipeline.GcptPipeline;
+import dev.gcpt.pipeline.LocalExecutor;
+import dev.gcpt.pipeline.NormalizeCheckpoints;
 import dev.gcpt.s3server.EmbeddedS3;
 import dev.gcpt.pipeline.io.PendingFile;
 import dev.gcpt.pipeline.io.Storage;
@@ -42,8 +44,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The main job with real parts: a sample set in a real S3 server (s3proxy), run on the
- * DirectRunner and on a Flink MiniCluster with two TaskManagers; both runs must produce the
- * same bytes.
+ * DirectRunner, on a Flink MiniCluster with two TaskManagers and on gcpt's own executor
+ * ({@link LocalExecutor}); all three must produce the same bytes.
  */
 @Tag("e2e")
 class S3RunnersEndToEndTest {
@@ -100,7 +102,7 @@ class S3RunnersEndToEndTest {
   }
 
   @Test
-  void directAndFlinkMiniClusterWriteIdenticalBundlesToS3() throws Exception {
+  void directFlinkMiniClusterAndLocalWriteIdenticalBundlesToS3() throws Exception {
     GcptOptions direct = options("s3://" + BUCKET + "/out-direct");
     direct.setRunner(DirectRunner.class);
     assertEquals(PipelineResult.State.DONE, GcptPipeline.run(direct).waitUntilFinish());
@@ -131,14 +133,24 @@ class S3RunnersEndToEndTest {
     }
 
     // the Flink job re-registered s3:// with its user-code class loader, now closed: start afresh
-    S3Setup.server(s3.endpoint(), s3.accessKey(), s3.secretKey()).configureFileSystems();
+    GcptOptions local = S3Setup.server(s3.endpoint(), s3.accessKey(), s3.secretKey()).configureFileSystems()
+        .as(GcptOptions.class);
+    // and gcpt's own executor, without Beam (the default of `gcpt run`), on the same S3
+    LocalExecutor.run(new LocalExecutor.Job(INPUT, "s3://" + BUCKET + "/out-local",
+        NormalizeCheckpoints.Config.of(options("s3://" + BUCKET + "/out-local")), 3, local), null);
     Map<String, byte[]> a = objects("s3://" + BUCKET + "/out-direct");
-    Map<String, byte[]> b = objects("s3://" + BUCKET + "/out-flink");
-    assertEquals(a.keySet(), b.keySet());
-    // report.html: identical except its run section (statuses and times of each run)
-    assertEquals(ReportWriter.withoutRunSection(new String(a.remove(ReportWriter.FILE_NAME), StandardCharsets.UTF_8)),
-        ReportWriter.withoutRunSection(new String(b.remove(ReportWriter.FILE_NAME), StandardCharsets.UTF_8)));
-    a.forEach((k, v) -> assertArrayEquals(v, b.get(k), k));
+    for (String other : List.of("out-flink", "out-local")) {
+      Map<String, byte[]> b = objects("s3://" + BUCKET + "/" + other);
+      assertEquals(a.keySet(), b.keySet(), other);
+      // report.html: identical except its run section (statuses and times of each run)
+      assertEquals(ReportWriter.withoutRunSection(new String(a.get(ReportWriter.FILE_NAME), StandardCharsets.UTF_8)),
+          ReportWriter.withoutRunSection(new String(b.remove(ReportWriter.FILE_NAME), StandardCharsets.UTF_8)), other);
+      a.forEach((k, v) -> {
+        if (!k.equals(ReportWriter.FILE_NAME)) {
+          assertArrayEquals(v, b.get(k), other + ": " + k);
+        }
+      });
+    }
     JsonNode set = Json.mapper().readTree(a.get("set.json"));
     assertEquals(entries.size(), set.get("counts").get("inputs").asInt());
     assertEquals(entries.size() - 2, set.get("counts").get("bundles").asInt());
