@@ -118,6 +118,15 @@ class DigestCompatibilityTest {
     assertTrue(freshText.contains("\"digest\" : \"pagecrc64\""), freshText);
     assertTrue(!freshText.contains("Sha256"), freshText);
     assertOk(fresh);
+    // same input, same options: the same bytes, manifest included
+    Path again = dir.resolve("again");
+    try (BundleBuilder b = new BundleBuilder(options(old, "qemu-virt"))) {
+      b.build(source, () -> Files.newInputStream(src), target, new LocalOutputFiles(again));
+    }
+    for (String f : List.of(built.file(), BundleBuilder.MANIFEST)) {
+      assertArrayEquals(Files.readAllBytes(fresh.resolve(BUNDLE).resolve(f)),
+          Files.readAllBytes(again.resolve(BUNDLE).resolve(f)), f);
+    }
   }
 
   @ParameterizedTest
