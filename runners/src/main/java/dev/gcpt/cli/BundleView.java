@@ -157,9 +157,9 @@ final class BundleView {
             i.compressedLength() - i.headSlotLength());
       }
     }
-    out.printf("              content sha256 %s   body raw sha256 %s   file sha256 slot %s body %s%n",
-        abbrev(i.contentSha256()), abbrev(i.bodyRawChunkedSha256()), abbrev(i.headSlotSha256()),
-        abbrev(i.bodySha256()));
+    dev.gcpt.core.image.ImageInfo d = i.toImageInfo();
+    out.printf("              %s: content %s   body raw %s   file slot %s body %s%n", d.digest().id(),
+        abbrev(i.content()), abbrev(d.bodyRawDigest()), abbrev(d.headSlotDigest()), abbrev(d.bodyDigest()));
   }
 
   private static String count(BundleManifest m, java.util.function.Predicate<BundleManifest.Hart> p) {

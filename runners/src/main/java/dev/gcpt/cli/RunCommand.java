@@ -76,18 +76,22 @@ public final class RunCommand implements Callable<Integer> {
       err.println("gcpt run: " + Uris.redact(overlap));
       return 2;
     }
-    if (s3 == null && upToDateWithoutPipeline()) {
+    boolean local = Runners.LOCAL.equals(runner);
+    if (!local && !Runners.DIRECT.equals(runner) && !Runners.FLINK.equals(runner)) {
+      throw new picocli.CommandLine.ParameterException(spec.commandLine(), "unknown runner '" + runner
+          + "' (expected local, direct or flink)");
+    }
+    // S3 is configured before anything is read (a run without s3:// URIs makes no Beam options
+    // unless it runs a Beam job)
+    org.apache.beam.sdk.options.PipelineOptions s3Options = involvesS3()
+        ? (s3 != null ? s3 : storage.s3Setup()).configureFileSystems() : null;
+    if (s3 == null && upToDateWithoutPipeline(s3Options)) {
       return 0;
     }
     if (!"builtin".equals(bundle.restorer)) {
       bundle.restorerChoice(storage); // a restorer that is not one fails here, in one line, not in every worker
     }
-    boolean local = Runners.LOCAL.equals(runner);
-    // S3 and Beam's file systems are configured before anything is read (a local run without
-    // s3:// URIs makes no Beam options at all)
     GcptOptions options = local ? null : options();
-    org.apache.beam.sdk.options.PipelineOptions s3Options = local && involvesS3()
-        ? (s3 != null ? s3 : storage.s3Setup()).configureFileSystems() : options;
     PrintWriter out = spec.commandLine().getOut();
     java.util.Set<String> before = indexedPoints(output);
     int swept = sweepLeftovers(output);
@@ -150,12 +154,13 @@ public final class RunCommand implements Callable<Integer> {
    * A rerun with nothing to do, decided from the listing and the manifests ({@link UpToDateRun})
    * before Beam starts: prints the summary and leaves the set files as the last run wrote them.
    */
-  private boolean upToDateWithoutPipeline() throws IOException {
+  private boolean upToDateWithoutPipeline(org.apache.beam.sdk.options.PipelineOptions s3Options)
+      throws IOException, InterruptedException {
     long start = System.nanoTime();
     int n;
     try (dev.gcpt.core.bundle.BundleBuilder b = new dev.gcpt.core.bundle.BundleBuilder(
         bundle.toOptions(storage, image.toOptions()))) {
-      n = UpToDateRun.check(input, output, b, dev.gcpt.core.codec.Codec.fromCliName(image.codec));
+      n = UpToDateRun.check(input, output, b, dev.gcpt.core.codec.Codec.fromCliName(image.codec), s3Options);
     }
     if (n < 0) {
       return false;
@@ -168,7 +173,7 @@ public final class RunCommand implements Callable<Integer> {
     }
     String root = Uris.redact(output);
     out.printf(Locale.ROOT, "gcpt run: %s -> %s: everything up to date, decided from the listing and the manifests"
-        + " (no pipeline started)%n", Uris.redact(input), root);
+        + " (no image read)%n", Uris.redact(input), root);
     out.printf(Locale.ROOT, "inputs %d = bundles %d + failures 0   (%s)   in %.1f s%n", n, n,
         Summary.count("UP_TO_DATE", n), (System.nanoTime() - start) / 1e9);
     out.printf("set: %s/set.json and report: %s/%s as the last run wrote them%n", root, root,

@@ -131,7 +131,7 @@ class InspectCommandTest {
     CliRunner r = CliRunner.run("inspect", bundle.toString());
     assertEquals(0, r.exitCode(), r.err());
     java.util.List<String> lines = r.out().lines().toList();
-    assertEquals(bundle.resolve("bundle.json") + "  (gcpt.bundle/2)", lines.get(0));
+    assertEquals(bundle.resolve("bundle.json") + "  (" + dev.gcpt.core.bundle.BundleManifest.SCHEMA + ")", lines.get(0));
     assertTrue(r.out().contains("  variant     V2 (qemu-multicore)   harts 2   VLEN 128\n"), r.out());
     assertTrue(lines.stream().anyMatch(l -> l.matches("  1 +0x[0-9a-f]+ +M +yes +yes +- *")), r.out());
     assertTrue(r.out().contains("  extensions  F 2/2   V 2/2   H -"), r.out());
@@ -145,6 +145,9 @@ class InspectCommandTest {
         r.out());
     assertTrue(lines.stream().anyMatch(l -> l.matches("              head +0x0 +0x500000 +[0-9]+ \\(slot [0-9]+\\) *")), r.out());
     assertTrue(lines.stream().anyMatch(l -> l.matches("              body +0x500000 +0x100000 +[0-9]+ *")), r.out());
+    assertTrue(lines.stream().anyMatch(l -> l.matches(
+        "              pagecrc64: content [0-9a-f.]+   body raw [0-9a-f.]+   file slot [0-9a-f.]+ body [0-9a-f.]+")),
+        r.out());
     assertTrue(lines.stream().anyMatch(l -> l.startsWith("  commands    nemu ")), r.out());
 
     CliRunner viaManifest = CliRunner.run("inspect", bundle.resolve("bundle.json").toString());

@@ -165,8 +165,9 @@ class RunCommandTest {
     d.forEach((k, v) -> org.junit.jupiter.api.Assertions.assertArrayEquals(v, l.get(k), k));
     CliRunner unknown = CliRunner.run("run", "--input", set.toString(), "--output", dir.resolve("x").toString(),
         "--runner", "spark");
-    assertEquals(1, unknown.exitCode());
-    assertTrue(unknown.err().contains("unknown runner 'spark' (expected local, direct or flink)"), unknown.err());
+    assertEquals(2, unknown.exitCode());
+    assertEquals("gcpt run: unknown runner 'spark' (expected local, direct or flink) (see 'gcpt run --help')\n",
+        unknown.err());
   }
 
   private static java.util.Map<String, byte[]> files(Path root) throws IOException {

@@ -19,7 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
 @Tag("e2e")
 class UpToDateRunTest {
   private static final String NO_PIPELINE = "everything up to date, decided from the listing and the manifests"
-      + " (no pipeline started)";
+      + " (no image read)";
 
   @TempDir Path dir;
 

@@ -207,7 +207,7 @@ class EmuLoaderTest {
     BundleBuilder.Result r = build(cp, image, "qemu-virt", new LocalOutputFiles(out));
     assertEquals(BundleBuilder.Status.REGENERATED, r.status());
     assertEquals(before.image().compressedLength(), Files.size(imagePath(r.manifest())), "the same length: in place");
-    assertEquals(before.image().bodySha256(), r.manifest().image().bodySha256(), "body untouched");
+    assertEquals(before.image().bodyDigest(), r.manifest().image().bodyDigest(), "body untouched");
     assertNotEquals(before.restorer().sha256(), r.manifest().restorer().sha256(), "a new restorer");
     assertLoadsWhole(codec.cliName() + " head swapped in place", r.manifest());
   }
@@ -222,7 +222,7 @@ class EmuLoaderTest {
     BundleManifest before = build(cp, image, "xiangshan", new WholeFilesOnly(new LocalOutputFiles(out))).manifest();
     BundleBuilder.Result r = build(cp, image, "qemu-virt", new WholeFilesOnly(new LocalOutputFiles(out)));
     assertEquals(BundleBuilder.Status.REGENERATED, r.status());
-    assertEquals(before.image().bodySha256(), r.manifest().image().bodySha256(), "body copied as it was");
+    assertEquals(before.image().bodyDigest(), r.manifest().image().bodyDigest(), "body copied as it was");
     assertNotEquals(before.restorer().sha256(), r.manifest().restorer().sha256(), "a new restorer");
     assertLoadsWhole(codec.cliName() + " head swapped by copy", r.manifest());
   }

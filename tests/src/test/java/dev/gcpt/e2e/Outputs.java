@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.gcpt.core.bundle.BundleBuilder;
+import dev.gcpt.core.image.ImageDigest;
 import dev.gcpt.core.json.Json;
 import dev.gcpt.core.read.CheckpointReader;
 import dev.gcpt.core.read.OpenCheckpoint;
@@ -110,9 +111,10 @@ final class Outputs {
   }
 
   /** SHA-256 (hex) of a file's first {@code split} bytes and of the rest. */
-  static String[] sha256Split(String uri, long split) throws IOException {
-    MessageDigest head = newSha256();
-    MessageDigest rest = newSha256();
+  /** The digests ({@code algorithm}'s) of the file's bytes before and after {@code split}. */
+  static String[] digestSplit(String uri, long split, ImageDigest algorithm) throws IOException {
+    MessageDigest head = algorithm.newDigest();
+    MessageDigest rest = algorithm.newDigest();
     long pos = 0;
     try (InputStream in = Storage.open(uri)) {
       byte[] buf = new byte[1 << 16];
@@ -132,7 +134,7 @@ final class Outputs {
 
   /**
    * Checks everything under {@code root} (a local directory or s3:// prefix): every bundle.json
-   * names an image that exists with exactly the size and SHA-256 it records; every restorer file
+   * names an image that exists with exactly the size and file digests it records; every restorer file
    * hashes to its name; every other final-named file is a set file or a complete image (it
    * decodes to its end) whose manifest was not written yet; temporaries are only ever named as
    * such ({@code .partial-}, {@code .gcpt-tmp-}).
@@ -157,9 +159,14 @@ final class Outputs {
         assertTrue(files.containsKey(image), rel + " names " + image + ", which does not exist");
         assertEquals(m.get("image").get("compressedLength").asLong(), files.get(image), image + " size");
         long slot = m.get("image").get("headSlotLength").asLong();
-        String[] parts = sha256Split(root + "/" + image, slot);
-        assertEquals(m.get("image").get("headSlotSha256").asText(), parts[0], image + " head slot sha256");
-        assertEquals(m.get("image").get("bodySha256").asText(), parts[1], image + " body sha256");
+        JsonNode digest = m.get("image").get("digest");
+        ImageDigest algorithm = digest == null ? ImageDigest.SHA256 : ImageDigest.fromId(digest.asText());
+        String[] parts = digestSplit(root + "/" + image, slot, algorithm);
+        boolean legacy = algorithm == ImageDigest.SHA256;
+        assertEquals(m.get("image").get(legacy ? "headSlotSha256" : "headSlotDigest").asText(), parts[0],
+            image + " head slot digest");
+        assertEquals(m.get("image").get(legacy ? "bodySha256" : "bodyDigest").asText(), parts[1],
+            image + " body digest");
         shas.put(dir, parts[0] + parts[1]);
         accounted.add(rel);
         accounted.add(image);

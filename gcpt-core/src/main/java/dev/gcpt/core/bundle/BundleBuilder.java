@@ -55,7 +55,12 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class BundleBuilder implements AutoCloseable {
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(BundleBuilder.class);
-  /** Bumped whenever the bytes this class writes change for the same inputs. */
+  /**
+   * Bumped whenever the image bytes this class writes change for the same inputs: it is part of
+   * every recipe, so a bump rebuilds or upgrades every bundle. A change of the manifest alone is
+   * marked by {@link BundleManifest#SCHEMA} instead (gcpt.bundle/3 named the image digests'
+   * algorithm; gcpt.bundle/2 bundles, with SHA-256 digests, stay up to date).
+   */
   public static final String GENERATOR_VERSION = "gcpt-bundle-4";
   /**
    * Earlier versions whose body frames are byte for byte what this one writes (same frame
@@ -568,7 +573,8 @@ public final class BundleBuilder implements AutoCloseable {
     String imageRel = dir + "/" + j.image();
     BundleManifest.ImageInfo image = j.manifest().image();
     if (out.exists(imageRel) && out.size(imageRel) == image.compressedLength()
-        && j.slot().length == image.headSlotLength() && Sha256.hex(j.slot()).equals(image.headSlotSha256())) {
+        && j.slot().length == image.headSlotLength()
+        && image.digestAlgorithm().hex(j.slot()).equals(image.toImageInfo().headSlotDigest())) {
       apply(out, dir, j.image(), j.slot(), j.manifestBytes());
     }
     out.delete(journalRel);

@@ -5,13 +5,14 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.security.MessageDigest;
 
-/** Passes bytes on while counting them and feeding a SHA-256; never closes the stream it wraps. */
+/** Passes bytes on while counting them and feeding a digest; never closes the stream it wraps. */
 final class DigestingOutputStream extends FilterOutputStream {
-  private final MessageDigest digest = Sha256.newDigest();
+  private final MessageDigest digest;
   private long count;
 
-  DigestingOutputStream(OutputStream out) {
+  DigestingOutputStream(OutputStream out, MessageDigest digest) {
     super(out);
+    this.digest = digest;
   }
 
   @Override
@@ -32,8 +33,8 @@ final class DigestingOutputStream extends FilterOutputStream {
     return count;
   }
 
-  /** The SHA-256 (hex) of everything written; call once, at the end. */
-  String sha256() {
+  /** The digest (hex) of everything written; call once, at the end. */
+  String hex() {
     return Sha256.hex(digest);
   }
 

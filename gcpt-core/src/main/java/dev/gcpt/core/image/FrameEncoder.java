@@ -5,15 +5,14 @@ import com.github.luben.zstd.Zstd;
 import com.github.luben.zstd.ZstdCompressCtx;
 import dev.gcpt.core.codec.Codec;
 import java.nio.ByteBuffer;
-import java.security.MessageDigest;
 import java.util.Arrays;
 import java.util.BitSet;
 import java.util.zip.CRC32;
 import java.util.zip.Deflater;
 
 /**
- * Encodes one frame from consecutive slices of its raw bytes: each slice's 4 KiB pages are hashed
- * ({@link ChunkedSha256}) and the slice goes to the compressor while it is still in the core's
+ * Encodes one frame from consecutive slices of its raw bytes: each slice's 4 KiB pages are checked
+ * ({@link PageCheck}, the body digest's pages) and the slice goes to the compressor while it is still in the core's
  * cache, so the raw bytes cross memory once, not once per pass. (Hashing a whole 8 MiB frame and
  * then compressing it read it from DRAM twice; with two workers on this project's 2-vCPU machines
  * the memory bus, not the cores, then set the pace.)
@@ -42,7 +41,7 @@ final class FrameEncoder implements AutoCloseable {
   /** gzip member header: 1f 8b, CM 8, FLG 0, MTIME 0, XFL 0, OS 255. */
   static final byte[] GZIP_HEADER = {0x1F, (byte) 0x8B, 8, 0, 0, 0, 0, 0, 0, (byte) 0xFF};
   static final int GZIP_TRAILER_SIZE = 8;
-  private static final int PAGE = ChunkedSha256.CHUNK;
+  private static final int PAGE = PageCheck.PAGE;
   private static final byte[] ZEROS = new byte[SLICE];
   private static final int INITIAL_OUTPUT = 64 * 1024;
 
@@ -51,7 +50,8 @@ final class FrameEncoder implements AutoCloseable {
   private final ZstdCompressCtx zstd;
   private final Deflater deflater;
   private final CRC32 crc;
-  private final MessageDigest pageHash = Sha256.newDigest();
+  private final PageCheck.Checker checker = ImageDigest.CURRENT.bodyPages().checker();
+  private final int checkSize = ImageDigest.CURRENT.bodyPages().size();
 
   private byte[] output = new byte[INITIAL_OUTPUT];
   private int outputLength;
@@ -103,7 +103,7 @@ final class FrameEncoder implements AutoCloseable {
         + GZIP_TRAILER_SIZE;
   }
 
-  /** A whole frame at once, {@code src[off, off+len)}, a slice at a time: its bytes and page digests. */
+  /** A whole frame at once, {@code src[off, off+len)}, a slice at a time: its bytes and page checks. */
   ImageWriter.FrameResult frame(byte[] src, int off, int len) {
     begin(len, false);
     for (int p = off; p < off + len; p += SLICE) {
@@ -141,8 +141,8 @@ final class FrameEncoder implements AutoCloseable {
     partialPageAdded = false;
     outputLength = 0;
     int pages = Math.toIntExact((rawLength + PAGE - 1) / PAGE);
-    if (digests.length != pages * Sha256.DIGEST_BYTES) {
-      digests = new byte[pages * Sha256.DIGEST_BYTES];
+    if (digests.length != pages * checkSize) {
+      digests = new byte[pages * checkSize];
     }
     keptPages.clear();
     startCompressor(rawLength);
@@ -187,14 +187,14 @@ final class FrameEncoder implements AutoCloseable {
     added += len;
   }
 
-  /** Hashes the pages of the slice into {@link #digests} (and keeps the non-zero ones); true if all were zero. */
+  /** Checks the pages of the slice into {@link #digests} (and keeps the non-zero ones); true if all were zero. */
   private boolean hashPages(byte[] b, int off, int len) {
     boolean allZero = true;
     int firstPage = (int) (added / PAGE);
     for (int i = 0; i * PAGE < len; i++) {
       int start = off + i * PAGE;
       int n = Math.min(PAGE, off + len - start);
-      boolean zero = ChunkedSha256.pageDigest(pageHash, b, start, n, digests, (firstPage + i) * Sha256.DIGEST_BYTES);
+      boolean zero = checker.check(b, start, n, digests, (firstPage + i) * checkSize);
       if (!zero) {
         allZero = false;
         if (keepPages && codec == Codec.ZSTD) {
@@ -214,7 +214,7 @@ final class FrameEncoder implements AutoCloseable {
   }
 
   /**
-   * Ends the frame: its compressed bytes and its pages' digests. After a failure the frame stays
+   * Ends the frame: its compressed bytes and its pages' checks. After a failure the frame stays
    * open: {@link #abort} it.
    */
   ImageWriter.FrameResult finish() {
@@ -224,7 +224,7 @@ final class FrameEncoder implements AutoCloseable {
     if (added < declared && codec == Codec.ZSTD) {
       restartShorter();
     }
-    byte[] pageDigests = Arrays.copyOf(digests, Math.toIntExact((added + PAGE - 1) / PAGE) * Sha256.DIGEST_BYTES);
+    byte[] pageDigests = Arrays.copyOf(digests, Math.toIntExact((added + PAGE - 1) / PAGE) * checkSize);
     byte[] compressed;
     if (fed) {
       compressed = end();

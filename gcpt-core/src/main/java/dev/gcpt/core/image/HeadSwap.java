@@ -53,14 +53,14 @@ public final class HeadSwap {
     byte[] bytes = slot.bytes();
     ImageInfo info = new ImageInfo(old.codec(), old.level(), false, old.rawLength(),
         bytes.length + old.bodyCompressedLength(), old.headRawLength(), slot.headFrameLength(), bytes.length,
-        old.frameCount(), old.bodyFrameRawSize(), Sha256.hex(newHead), old.bodyRawChunkedSha256(), Sha256.hex(bytes),
-        old.bodySha256());
+        old.frameCount(), old.bodyFrameRawSize(), old.digest(), old.digest().hex(newHead), old.bodyRawDigest(),
+        old.digest().hex(bytes), old.bodyDigest());
     return new Swap(bytes, info, bytes.length == old.headSlotLength());
   }
 
   /**
    * Checks that {@code oldSlot}, the old file's first {@code headSlotLength} bytes, is the slot the
-   * manifest ({@code old}) describes (its SHA-256), so that overwriting it in place leaves the
+   * manifest ({@code old}) describes (its digest), so that overwriting it in place leaves the
    * body the manifest describes.
    */
   public static void checkOldSlot(ImageInfo old, byte[] oldSlot, String name) throws ImageFormatException {
@@ -68,17 +68,18 @@ public final class HeadSwap {
       throw new ImageFormatException(name + ": holds " + oldSlot.length + " bytes, shorter than its head slot ("
           + old.headSlotLength() + " bytes per the manifest)");
     }
-    String sha = Sha256.hex(oldSlot);
-    if (!sha.equals(old.headSlotSha256())) {
-      throw new ImageFormatException(name + ": head slot [0, " + old.headSlotLength() + ") has SHA-256 " + sha
-          + ", the manifest says " + old.headSlotSha256() + ": the manifest does not describe this file");
+    String digest = old.digest().hex(oldSlot);
+    if (!digest.equals(old.headSlotDigest())) {
+      throw new ImageFormatException(name + ": head slot [0, " + old.headSlotLength() + ") has " + old.digest().id()
+          + " digest " + digest + ", the manifest says " + old.headSlotDigest() + ": the manifest does not describe"
+          + " this file");
     }
   }
 
   /**
    * Swaps the head of the old image read from its first byte: the old slot must match the
    * manifest ({@link #checkOldSlot}) and decode to the manifest's head; the body must have the
-   * manifest's file SHA-256 (this variant reads and hashes everything; {@link #copy} does not).
+   * manifest's file digest (this variant reads and hashes everything; {@link #copy} does not).
    */
   public static ImageInfo swap(ImageInfo old, byte[] newHead, InputStream oldImage, OutputStream out, String name)
       throws IOException {
@@ -86,12 +87,12 @@ public final class HeadSwap {
     byte[] oldSlot = oldImage.readNBytes(Math.toIntExact(old.headSlotLength()));
     checkOldHead(old, oldSlot, name);
     checkOldSlot(old, oldSlot, name);
-    MessageDigest body = Sha256.newDigest();
+    MessageDigest body = old.digest().newDigest();
     ImageInfo result = copy(old, swap, new DigestInputStream(oldImage, body), out, name);
-    String sha = Sha256.hex(body);
-    if (!sha.equals(old.bodySha256())) {
-      throw new ImageFormatException(name + ": body SHA-256 " + sha + " differs from the manifest's "
-          + old.bodySha256() + ": the manifest does not describe this file");
+    String digest = Sha256.hex(body);
+    if (!digest.equals(old.bodyDigest())) {
+      throw new ImageFormatException(name + ": body " + old.digest().id() + " digest " + digest + " differs from the"
+          + " manifest's " + old.bodyDigest() + ": the manifest does not describe this file");
     }
     return result;
   }
@@ -148,10 +149,10 @@ public final class HeadSwap {
     ImageWriter.checkHead(newHead);
   }
 
-  /** The old slot decodes to one head frame of the manifest's length and SHA-256, then padding. */
+  /** The old slot decodes to one head frame of the manifest's length and digest, then padding. */
   private static void checkOldHead(ImageInfo old, byte[] oldSlot, String name) throws IOException {
     List<Frame> frames = new ArrayList<>();
-    MessageDigest headDigest = Sha256.newDigest();
+    MessageDigest headDigest = old.digest().newDigest();
     try (DecodedStream in = DecodedStream.open(new ByteArrayInputStream(oldSlot), name + " (head slot)",
         old.headRawLength(), frames::add)) {
       byte[] buf = new byte[COPY_BUFFER_SIZE];
@@ -170,10 +171,10 @@ public final class HeadSwap {
           + " frames of " + raw + " raw bytes, the manifest describes one head frame of " + old.headRawLength()
           + " raw bytes in " + old.headCompressedLength());
     }
-    String sha = Sha256.hex(headDigest);
-    if (!sha.equals(old.headRawSha256())) {
-      throw new ImageFormatException(name + ": head SHA-256 " + sha + " differs from the manifest's "
-          + old.headRawSha256());
+    String digest = Sha256.hex(headDigest);
+    if (!digest.equals(old.headRawDigest())) {
+      throw new ImageFormatException(name + ": head " + old.digest().id() + " digest " + digest + " differs from the"
+          + " manifest's " + old.headRawDigest());
     }
   }
 

@@ -44,8 +44,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * may be compressed in parallel and a later {@link HeadSwap} reuses them as bytes. The output is
  * identical for identical input and options whatever the thread count.
  *
- * <p>Every frame goes through a {@link FrameEncoder}, which hashes each 4 KiB page
- * ({@link ChunkedSha256}) and compresses 128 KiB slices while they are in cache. With 0 threads
+ * <p>Every frame goes through a {@link FrameEncoder}, which checks each 4 KiB page for the body's
+ * digest ({@link PagedDigest}) and compresses 128 KiB slices while they are in cache. With 0 threads
  * the caller's thread reads the body straight into one slice, hashes and compresses it: one core
  * per image, and no raw frame buffer (only a copy of the frame's non-zero pages, kept in case the
  * body ends inside it). With threads, the caller's thread reads the body frame
@@ -124,8 +124,8 @@ public final class ImageWriter implements AutoCloseable {
     }
   }
 
-  /** A compressed frame and the digests of its 4 KiB pages. */
-  record FrameResult(byte[] compressed, byte[] chunkDigests) {}
+  /** A compressed frame and the checks of its 4 KiB pages ({@link PageCheck}). */
+  record FrameResult(byte[] compressed, byte[] pageChecks) {}
 
   /** One frame in flight: its raw buffer and its result to come. */
   private record Pending(byte[] raw, Future<FrameResult> result) {}
@@ -135,12 +135,13 @@ public final class ImageWriter implements AutoCloseable {
 
   private ImageInfo writeFramed(byte[] head, InputStream body, long bodyRawLength, OutputStream out)
       throws IOException {
-    String headSha = Sha256.hex(head, 0, head.length);
+    ImageDigest digest = ImageDigest.CURRENT;
+    String headDigest = digest.hex(head);
     byte[] headFrame = withEncoder(e -> e.encode(head, 0, head.length));
     HeadSlot.Slot slot = HeadSlot.of(options.codec(), headFrame);
     out.write(slot.bytes());
-    DigestingOutputStream sink = new DigestingOutputStream(out);
-    ChunkedSha256 bodyDigest = new ChunkedSha256();
+    DigestingOutputStream sink = new DigestingOutputStream(out, digest.newDigest());
+    PagedDigest bodyDigest = digest.newBodyDigest();
     ZeroPadded padded = new ZeroPadded(body);
     long paddedLength = bodyRawLength < 0 ? bodyRawLength : padded(bodyRawLength);
     Body written = pool == null ? writeBodyInline(padded, paddedLength, sink, bodyDigest)
@@ -149,8 +150,8 @@ public final class ImageWriter implements AutoCloseable {
     sink.flush();
     return new ImageInfo(options.codec(), options.level(), false, head.length + written.rawBytes(),
         slot.bytes().length + sink.count(), head.length, slot.headFrameLength(), slot.bytes().length,
-        written.frames(), options.bodyFrameRawSize(), headSha, bodyDigest.hex(), Sha256.hex(slot.bytes()),
-        sink.sha256());
+        written.frames(), options.bodyFrameRawSize(), digest, headDigest, Sha256.hex(bodyDigest),
+        digest.hex(slot.bytes()), sink.hex());
   }
 
   /**
@@ -159,7 +160,7 @@ public final class ImageWriter implements AutoCloseable {
    * is declared full; the body's last frame, shorter, is encoded again by the encoder.
    */
   private Body writeBodyInline(InputStream body, long bodyRawLength, DigestingOutputStream sink,
-      ChunkedSha256 bodyDigest) throws IOException {
+      PagedDigest bodyDigest) throws IOException {
     int frameSize = Math.toIntExact(options.bodyFrameRawSize());
     byte[] slice = new byte[Math.min(FrameEncoder.SLICE, frameSize)];
     FrameEncoder encoder = takeEncoder();
@@ -208,7 +209,7 @@ public final class ImageWriter implements AutoCloseable {
    * the pool's workers hash and compress them; written in order.
    */
   private Body writeBodyThreaded(InputStream body, long bodyRawLength, DigestingOutputStream sink,
-      ChunkedSha256 bodyDigest) throws IOException {
+      PagedDigest bodyDigest) throws IOException {
     int frameSize = Math.toIntExact(options.bodyFrameRawSize());
     ArrayDeque<Pending> inFlight = new ArrayDeque<>();
     ArrayDeque<byte[]> free = new ArrayDeque<>();
@@ -243,18 +244,18 @@ public final class ImageWriter implements AutoCloseable {
   }
 
   /** Waits for the oldest frame, writes it, returns its raw buffer for reuse. */
-  private static byte[] writeOldest(ArrayDeque<Pending> inFlight, DigestingOutputStream sink, ChunkedSha256 bodyDigest)
+  private static byte[] writeOldest(ArrayDeque<Pending> inFlight, DigestingOutputStream sink, PagedDigest bodyDigest)
       throws IOException {
     Pending p = inFlight.poll();
     writeFrame(await(p.result()), sink, bodyDigest);
     return p.raw();
   }
 
-  /** Writes a body frame's bytes and adds its page digests to the body digest, in body order. */
-  private static void writeFrame(FrameResult r, DigestingOutputStream sink, ChunkedSha256 bodyDigest)
+  /** Writes a body frame's bytes and adds its page checks to the body digest, in body order. */
+  private static void writeFrame(FrameResult r, DigestingOutputStream sink, PagedDigest bodyDigest)
       throws IOException {
     sink.write(r.compressed());
-    bodyDigest.add(r.chunkDigests());
+    bodyDigest.addChecks(r.pageChecks());
   }
 
   /** After a failure: lets the frames still in the pool finish, so none outlives the call. */
@@ -327,9 +328,10 @@ public final class ImageWriter implements AutoCloseable {
    */
   private ImageInfo writeSingleFrame(byte[] head, InputStream body, long bodyRawLength, OutputStream out)
       throws IOException {
-    DigestingOutputStream sink = new DigestingOutputStream(out);
-    String headSha = Sha256.hex(head, 0, head.length);
-    ChunkedSha256 bodyDigest = new ChunkedSha256();
+    ImageDigest digest = ImageDigest.CURRENT;
+    DigestingOutputStream sink = new DigestingOutputStream(out, digest.newDigest());
+    String headDigest = digest.hex(head);
+    PagedDigest bodyDigest = digest.newBodyDigest();
     long bodyRaw = 0;
     long paddedLength = padded(bodyRawLength);
     ZeroPadded padded = new ZeroPadded(body);
@@ -348,7 +350,7 @@ public final class ImageWriter implements AutoCloseable {
         }
         bodyRaw += n;
         checkNotLonger(bodyRaw, paddedLength);
-        bodyDigest.add(ChunkedSha256.chunkDigests(chunk, 0, n));
+        bodyDigest.update(chunk, 0, n);
         feed(ctx, ByteBuffer.wrap(chunk, 0, n), dst, sink);
       }
       padded.checkSourceLength(bodyRawLength);
@@ -361,7 +363,8 @@ public final class ImageWriter implements AutoCloseable {
     }
     sink.flush();
     return new ImageInfo(Codec.ZSTD, options.level(), true, head.length + bodyRaw, sink.count(), head.length,
-        ImageInfo.NO_HEAD_FRAME, 0, 1, 0, headSha, bodyDigest.hex(), Sha256.hex(new byte[0]), sink.sha256());
+        ImageInfo.NO_HEAD_FRAME, 0, 1, 0, digest, headDigest, Sha256.hex(bodyDigest), digest.hex(new byte[0]),
+        sink.hex());
   }
 
   private static void feed(ZstdCompressCtx ctx, ByteBuffer src, ByteBuffer dst, DigestingOutputStream sink)

@@ -3,6 +3,7 @@ package dev.gcpt.core.verify;
 import dev.gcpt.core.bundle.BundleBuilder;
 import dev.gcpt.core.bundle.BundleManifest;
 import dev.gcpt.core.descriptor.Descriptor;
+import dev.gcpt.core.image.ImageDigest;
 import dev.gcpt.core.image.Sha256;
 import dev.gcpt.core.io.PassThroughInputStream;
 import dev.gcpt.core.io.Store;
@@ -237,9 +238,18 @@ public final class BundleVerifier {
     String uri = dir + "/" + info.file();
     long descriptorEnd = parseHex(m.descriptor().offset()) + m.descriptor().length();
     int keep = (int) Math.min(Math.max(MAX_RESTORER, descriptorEnd), Math.max(0, info.headRawLength()));
-    RawDigests digests = new RawDigests(info.headRawLength(), keep);
-    MessageDigest slot = Sha256.newDigest();
-    MessageDigest bodyFile = Sha256.newDigest();
+    dev.gcpt.core.image.ImageInfo expected;
+    try {
+      expected = info.toImageInfo();
+    } catch (IllegalArgumentException e) {
+      problems.add(new Problem(MANIFEST, info.file() + ": " + e.getMessage()));
+      return null;
+    }
+    ImageDigest algorithm = expected.digest();
+    String alg = algorithm.id();
+    RawDigests digests = new RawDigests(algorithm, info.headRawLength(), keep);
+    MessageDigest slot = algorithm.newDigest();
+    MessageDigest bodyFile = algorithm.newDigest();
     long fileLength;
     List<ImageFrames.Frame> frames = null;
     try (InputStream raw = store.open(uri);
@@ -259,15 +269,15 @@ public final class BundleVerifier {
       problems.add(new Problem(FILE_LENGTH, info.file() + " is " + fileLength + " bytes, the manifest says "
           + info.compressedLength()));
     }
-    String slotSha = hex(slot.digest());
-    if (!slotSha.equals(info.headSlotSha256())) {
-      problems.add(new Problem(FILE_SHA256, info.file() + ": head slot [0, " + info.headSlotLength() + ") has sha256 "
-          + slotSha + ", the manifest says " + info.headSlotSha256()));
+    String slotDigest = hex(slot.digest());
+    if (!slotDigest.equals(expected.headSlotDigest())) {
+      problems.add(new Problem(FILE_SHA256, info.file() + ": head slot [0, " + info.headSlotLength() + ") has " + alg
+          + " digest " + slotDigest + ", the manifest says " + expected.headSlotDigest()));
     }
-    String bodySha = hex(bodyFile.digest());
-    if (!bodySha.equals(info.bodySha256())) {
-      problems.add(new Problem(FILE_SHA256, info.file() + ": body [" + info.headSlotLength() + ", end) has sha256 "
-          + bodySha + ", the manifest says " + info.bodySha256()));
+    String bodyDigest = hex(bodyFile.digest());
+    if (!bodyDigest.equals(expected.bodyDigest())) {
+      problems.add(new Problem(FILE_SHA256, info.file() + ": body [" + info.headSlotLength() + ", end) has " + alg
+          + " digest " + bodyDigest + ", the manifest says " + expected.bodyDigest()));
     }
     if (frames == null) {
       return digests.head().length >= keep ? digests.head() : null;
@@ -278,15 +288,15 @@ public final class BundleVerifier {
       problems.add(new Problem(RAW_LENGTH, info.file() + " decodes to " + digests.rawLength()
           + " bytes, the manifest says " + info.rawLength()));
     }
-    String body = hex(digests.bodySha256());
-    if (!body.equals(info.bodyRawChunkedSha256())) {
-      problems.add(new Problem(BODY_SHA256, "decoded body has chunked sha256 " + body + ", the manifest says "
-          + info.bodyRawChunkedSha256()));
+    String body = hex(digests.body());
+    if (!body.equals(expected.bodyRawDigest())) {
+      problems.add(new Problem(BODY_SHA256, "decoded body has " + alg + " digest " + body + ", the manifest says "
+          + expected.bodyRawDigest()));
     }
-    String content = hex(digests.contentSha256());
-    if (!content.equals(info.contentSha256())) {
-      problems.add(new Problem(CONTENT_SHA256, "decoded image has content sha256 " + content + ", the manifest says "
-          + info.contentSha256()));
+    String content = hex(digests.content());
+    if (!content.equals(info.content())) {
+      problems.add(new Problem(CONTENT_SHA256, "decoded image has " + alg + " content digest " + content
+          + ", the manifest says " + info.content()));
     }
     return digests.head();
   }
@@ -447,23 +457,22 @@ public final class BundleVerifier {
   }
 
   /**
-   * The manifest's raw digests over the decoded image (docs/image-format.md): head = SHA-256 of
-   * [0, headRawLength); body = SHA-256 over the SHA-256 of each 4 KiB page of the rest
-   * ({@link dev.gcpt.core.image.ChunkedSha256}); content = SHA-256(head ‖ body). Keeps the first
-   * {@code keep} bytes.
+   * The manifest's raw digests over the decoded image (docs/image-format.md), by the manifest's
+   * algorithm: head = digest of [0, headRawLength); body = paged digest of the rest; content =
+   * SHA-256(head ‖ body). Keeps the first {@code keep} bytes.
    */
   static final class RawDigests {
     private final long headLength;
-    private final MessageDigest head = Sha256.newDigest();
-    private final dev.gcpt.core.image.ChunkedSha256 body = new dev.gcpt.core.image.ChunkedSha256();
-    private final byte[] chunk = new byte[dev.gcpt.core.image.ChunkedSha256.CHUNK];
-    private int chunkFill;
+    private final MessageDigest head;
+    private final MessageDigest body;
     private final byte[] first;
     private long position;
     private byte[] bodyDigest;
 
-    RawDigests(long headLength, int keep) {
+    RawDigests(ImageDigest algorithm, long headLength, int keep) {
       this.headLength = headLength;
+      this.head = algorithm.newDigest();
+      this.body = algorithm.newBodyDigest();
       this.first = new byte[keep];
     }
 
@@ -474,18 +483,7 @@ public final class BundleVerifier {
       }
       int inHead = (int) Math.max(0, Math.min(len, headLength - position));
       head.update(b, off, inHead);
-      int p = off + inHead;
-      int left = len - inHead;
-      while (left > 0) {
-        int n = Math.min(left, chunk.length - chunkFill);
-        System.arraycopy(b, p, chunk, chunkFill, n);
-        chunkFill += n;
-        p += n;
-        left -= n;
-        if (chunkFill == chunk.length) {
-          flushChunk();
-        }
-      }
+      body.update(b, off + inHead, len - inHead);
       position += len;
     }
 
@@ -497,25 +495,17 @@ public final class BundleVerifier {
       return position >= first.length ? first : Arrays.copyOf(first, (int) position);
     }
 
-    private void flushChunk() {
-      body.addChunk(chunk, 0, chunkFill);
-      chunkFill = 0;
-    }
-
-    byte[] bodySha256() {
+    byte[] body() {
       if (bodyDigest == null) {
-        if (chunkFill > 0) {
-          flushChunk();
-        }
         bodyDigest = body.digest();
       }
       return bodyDigest.clone();
     }
 
-    byte[] contentSha256() {
+    byte[] content() {
       MessageDigest c = Sha256.newDigest();
       c.update(head.digest());
-      c.update(bodySha256());
+      c.update(body());
       return c.digest();
     }
   }

@@ -92,26 +92,37 @@ class CliCompatibilityTest {
         list.stdout());
   }
 
-  /** The documented shell recipe for the body digest gives {@link ChunkedSha256}'s value. */
+  /**
+   * The documented recipes (bin/pagecrc64, docs/image-format.md "Digests") give the four digests
+   * the writer records, and the reference implementation's.
+   */
   @Test
-  void theBodyDigestCanBeCheckedWithStockTools() throws IOException, InterruptedException {
+  void theDigestsCanBeCheckedWithStockTools() throws IOException, InterruptedException {
     assumeTool("zstd");
     assumeTool("python3");
-    Path image = writeImage(options(Codec.ZSTD, 2), "img.zstd");
+    Path script = Path.of("..", "bin", "pagecrc64").toAbsolutePath().normalize();
+    assumeTrue(Files.isRegularFile(script), script + " not found (run from the module directory)");
     ImageInfo info;
-    try (ImageWriter writer = new ImageWriter(options(Codec.ZSTD, 1))) {
-      info = writer.write(HEAD, new java.io.ByteArrayInputStream(BODY), OutputStream.nullOutputStream());
+    Path image = dir.resolve("img.zstd");
+    try (ImageWriter writer = new ImageWriter(options(Codec.ZSTD, 2)); OutputStream out = Files.newOutputStream(image)) {
+      info = writer.write(HEAD, new java.io.ByteArrayInputStream(BODY), BODY.length, out);
     }
-    String recipe = "zstd -dc " + image + " | tail -c +" + (HEAD.length + 1)
-        + " | python3 -c \"import hashlib,sys,functools;t=hashlib.sha256()\n"
-        + "[t.update(hashlib.sha256(p).digest()) for p in iter(functools.partial(sys.stdin.buffer.read,4096),b'')]\n"
-        + "print(t.hexdigest())\"";
-    Run r = run(dir.resolve("digest.txt"), "sh", "-c", recipe);
-    assertEquals(0, r.exit(), r.stderr());
-    assertEquals(info.bodyRawChunkedSha256() + "\n", r.stdout());
-    assertEquals(ChunkedSha256.of(pad(BODY)), info.bodyRawChunkedSha256());
-    Run head = run(dir.resolve("head.txt"), "sh", "-c", "zstd -dc " + image + " | head -c " + HEAD.length + " | sha256sum");
-    assertEquals(info.headRawSha256() + "  -\n", head.stdout());
+    assertEquals(ImageDigest.PAGE_CRC64, info.digest());
+    String py = "python3 " + script;
+    long h = info.headRawLength();
+    long s = info.headSlotLength();
+    List<String[]> recipes = List.of(
+        new String[] {"zstd -dc " + image + " | head -c " + h + " | " + py, info.headRawDigest()},
+        new String[] {"zstd -dc " + image + " | tail -c +" + (h + 1) + " | " + py, info.bodyRawDigest()},
+        new String[] {"head -c " + s + " " + image + " | " + py, info.headSlotDigest()},
+        new String[] {"tail -c +" + (s + 1) + " " + image + " | " + py, info.bodyDigest()});
+    for (String[] recipe : recipes) {
+      Run r = run(dir.resolve("digest.txt"), "sh", "-c", recipe[0]);
+      assertEquals(0, r.exit(), r.stderr());
+      assertEquals(recipe[1] + "\n", r.stdout(), recipe[0]);
+    }
+    assertEquals(PagedCrcReference.hex(pad(BODY)), info.bodyRawDigest());
+    assertEquals(PagedCrcReference.hex(HEAD), info.headRawDigest());
   }
 
   @Test

@@ -111,19 +111,19 @@ class FrameScannerTest {
     assertEquals("img: 6 frames, the manifest says 7", count.getMessage());
     ImageInfo otherHead = new ImageInfo(i.codec(), i.level(), false, i.rawLength(), i.compressedLength(),
         i.headRawLength(), i.headCompressedLength() + 1, i.headSlotLength(), i.frameCount(), i.bodyFrameRawSize(),
-        i.headRawSha256(), i.bodyRawChunkedSha256(), i.headSlotSha256(), i.bodySha256());
+        i.digest(), i.headRawDigest(), i.bodyRawDigest(), i.headSlotDigest(), i.bodyDigest());
     ImageFormatException head = assertThrows(ImageFormatException.class,
         () -> FrameScanner.checkLayout(otherHead, frames, "img"));
     assertTrue(head.getMessage().startsWith("img: head frame holds 1048576 raw bytes in "), head.getMessage());
     ImageInfo otherSize = new ImageInfo(i.codec(), i.level(), false, i.rawLength(), i.compressedLength(),
         i.headRawLength(), i.headCompressedLength(), i.headSlotLength(), i.frameCount(), 2 * i.bodyFrameRawSize(),
-        i.headRawSha256(), i.bodyRawChunkedSha256(), i.headSlotSha256(), i.bodySha256());
+        i.digest(), i.headRawDigest(), i.bodyRawDigest(), i.headSlotDigest(), i.bodyDigest());
     ImageFormatException body = assertThrows(ImageFormatException.class,
         () -> FrameScanner.checkLayout(otherSize, frames, "img"));
     assertTrue(body.getMessage().contains("holds 4194304 raw bytes, the body frame size is 8388608"), body.getMessage());
     ImageInfo otherSlot = new ImageInfo(i.codec(), i.level(), false, i.rawLength(), i.compressedLength(),
         i.headRawLength(), i.headCompressedLength(), i.headSlotLength() + HeadSlot.ALIGNMENT, i.frameCount(),
-        i.bodyFrameRawSize(), i.headRawSha256(), i.bodyRawChunkedSha256(), i.headSlotSha256(), i.bodySha256());
+        i.bodyFrameRawSize(), i.digest(), i.headRawDigest(), i.bodyRawDigest(), i.headSlotDigest(), i.bodyDigest());
     ImageFormatException slot = assertThrows(ImageFormatException.class,
         () -> FrameScanner.checkLayout(otherSlot, frames, "img"));
     assertEquals("img: the first body frame starts at compressed offset " + i.headSlotLength()

@@ -61,9 +61,9 @@ class HeadSwapTest {
       assertEquals(fresh.info(), swapped.info(), "bodyOnly=" + bodyOnly);
     }
     assertArrayEquals(concat(NEW_HEAD, pad(BODY)), decode(fresh.file()));
-    assertEquals(sha256(NEW_HEAD), fresh.info().headRawSha256());
-    assertEquals(old.info().bodyRawChunkedSha256(), fresh.info().bodyRawChunkedSha256());
-    assertEquals(old.info().bodySha256(), fresh.info().bodySha256());
+    assertEquals(PagedCrcReference.hex(NEW_HEAD), fresh.info().headRawDigest());
+    assertEquals(old.info().bodyRawDigest(), fresh.info().bodyRawDigest());
+    assertEquals(old.info().bodyDigest(), fresh.info().bodyDigest());
   }
 
   @ParameterizedTest
@@ -74,7 +74,7 @@ class HeadSwapTest {
     HeadSwap.checkOldSlot(old.info(), Arrays.copyOf(old.file(), (int) old.info().headSlotLength()), "old");
     HeadSwap.Swap swap = HeadSwap.prepare(old.info(), NEW_HEAD);
     assertTrue(swap.inPlace());
-    assertTrue(!old.info().headSlotSha256().equals(swap.info().headSlotSha256()), "the head slots differ");
+    assertTrue(!old.info().headSlotDigest().equals(swap.info().headSlotDigest()), "the head slots differ");
     byte[] file = old.file().clone();
     System.arraycopy(swap.slot(), 0, file, 0, swap.slot().length);
     assertArrayEquals(fresh.file(), file);
@@ -129,22 +129,22 @@ class HeadSwapTest {
     ImageInfo i = old.info();
     ImageInfo otherBody = new ImageInfo(i.codec(), i.level(), false, i.rawLength(), i.compressedLength(),
         i.headRawLength(), i.headCompressedLength(), i.headSlotLength(), i.frameCount(), i.bodyFrameRawSize(),
-        i.headRawSha256(), i.bodyRawChunkedSha256(), i.headSlotSha256(), sha256(new byte[1]));
+        i.digest(), i.headRawDigest(), i.bodyRawDigest(), i.headSlotDigest(), sha256(new byte[1]));
     ImageFormatException e = assertThrows(ImageFormatException.class,
         () -> HeadSwap.swap(otherBody, NEW_HEAD, new ByteArrayInputStream(old.file()), new ByteArrayOutputStream(), "o"));
     assertTrue(e.getMessage().contains("the manifest does not describe this file"), e.getMessage());
     ImageInfo otherHead = new ImageInfo(i.codec(), i.level(), false, i.rawLength(), i.compressedLength(),
         i.headRawLength(), i.headCompressedLength(), i.headSlotLength(), i.frameCount(), i.bodyFrameRawSize(),
-        sha256(new byte[1]), i.bodyRawChunkedSha256(), i.headSlotSha256(), i.bodySha256());
+        i.digest(), sha256(new byte[1]), i.bodyRawDigest(), i.headSlotDigest(), i.bodyDigest());
     e = assertThrows(ImageFormatException.class,
         () -> HeadSwap.swap(otherHead, NEW_HEAD, new ByteArrayInputStream(old.file()), new ByteArrayOutputStream(), "o"));
-    assertTrue(e.getMessage().startsWith("o: head SHA-256 "), e.getMessage());
+    assertTrue(e.getMessage().startsWith("o: head pagecrc64 digest "), e.getMessage());
     ImageInfo otherSlot = new ImageInfo(i.codec(), i.level(), false, i.rawLength(), i.compressedLength(),
         i.headRawLength(), i.headCompressedLength(), i.headSlotLength(), i.frameCount(), i.bodyFrameRawSize(),
-        i.headRawSha256(), i.bodyRawChunkedSha256(), sha256(new byte[1]), i.bodySha256());
+        i.digest(), i.headRawDigest(), i.bodyRawDigest(), sha256(new byte[1]), i.bodyDigest());
     e = assertThrows(ImageFormatException.class, () -> HeadSwap.checkOldSlot(otherSlot,
         Arrays.copyOf(old.file(), (int) i.headSlotLength()), "o"));
-    assertTrue(e.getMessage().startsWith("o: head slot [0, " + i.headSlotLength() + ") has SHA-256 "), e.getMessage());
+    assertTrue(e.getMessage().startsWith("o: head slot [0, " + i.headSlotLength() + ") has pagecrc64 digest "), e.getMessage());
   }
 
   @Test
@@ -156,8 +156,8 @@ class HeadSwapTest {
         new ByteArrayInputStream(truncated, h, truncated.length - h), new ByteArrayOutputStream(), "o"));
     ImageInfo i = old.info();
     ImageInfo otherFrameSize = new ImageInfo(i.codec(), i.level(), false, i.rawLength(), i.compressedLength(),
-        i.headRawLength(), i.headCompressedLength(), i.headSlotLength(), i.frameCount(), 8 * MIB, i.headRawSha256(),
-        i.bodyRawChunkedSha256(), i.headSlotSha256(), i.bodySha256());
+        i.headRawLength(), i.headCompressedLength(), i.headSlotLength(), i.frameCount(), 8 * MIB, i.digest(),
+        i.headRawDigest(), i.bodyRawDigest(), i.headSlotDigest(), i.bodyDigest());
     ImageFormatException e = assertThrows(ImageFormatException.class, () -> HeadSwap.swapBody(otherFrameSize,
         NEW_HEAD, new ByteArrayInputStream(old.file(), h, old.file().length - h), new ByteArrayOutputStream(), "o"));
     assertTrue(e.getMessage().contains("body frame 0 declares 4194304 raw bytes, the body frame size is 8388608"),
@@ -176,7 +176,7 @@ class HeadSwapTest {
 
   private static ImageInfo withHeadSlotLength(ImageInfo i, long length) {
     return new ImageInfo(i.codec(), i.level(), false, i.rawLength(), i.compressedLength(), i.headRawLength(),
-        i.headCompressedLength(), length, i.frameCount(), i.bodyFrameRawSize(), i.headRawSha256(),
-        i.bodyRawChunkedSha256(), i.headSlotSha256(), i.bodySha256());
+        i.headCompressedLength(), length, i.frameCount(), i.bodyFrameRawSize(), i.digest(),
+        i.headRawDigest(), i.bodyRawDigest(), i.headSlotDigest(), i.bodyDigest());
   }
 }

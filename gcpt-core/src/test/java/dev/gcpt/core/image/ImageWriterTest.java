@@ -87,13 +87,15 @@ class ImageWriterTest {
 
     ImageInfo info = w.info();
     assertEquals(new ImageInfo(codec, codec == Codec.ZSTD ? 1 : 6, false, HEAD.length + (long) pad(BODY).length,
-        w.file().length, MIB, frames.get(0).compressedLength(), slot, 7, FRAME, sha256(HEAD), chunkedSha256(pad(BODY)),
-        sha256(Arrays.copyOf(w.file(), (int) slot)), sha256(Arrays.copyOfRange(w.file(), (int) slot, w.file().length))),
+        w.file().length, MIB, frames.get(0).compressedLength(), slot, 7, FRAME, ImageDigest.PAGE_CRC64,
+        PagedCrcReference.hex(HEAD), PagedCrcReference.hex(pad(BODY)),
+        PagedCrcReference.hex(Arrays.copyOf(w.file(), (int) slot)),
+        PagedCrcReference.hex(Arrays.copyOfRange(w.file(), (int) slot, w.file().length))),
         info);
     FrameScanner.checkLayout(info, all, "image");
   }
 
-  /** Reference for {@link ChunkedSha256}: SHA-256 of the list of SHA-256 of each 4 KiB page. */
+  /** Reference for the legacy body digest ({@link ImageDigest#SHA256}): SHA-256 of the list of SHA-256 of each 4 KiB page. */
   static String chunkedSha256(byte[] data) {
     ByteArrayOutputStream list = new ByteArrayOutputStream();
     for (int p = 0; p < data.length; p += 4096) {
@@ -111,7 +113,7 @@ class ImageWriterTest {
     Written three = write(options(codec, 3), HEAD, body, body.length);
     assertArrayEquals(one.file(), three.file());
     assertArrayEquals(concat(HEAD, pad(body)), decode(one.file()));
-    assertEquals(chunkedSha256(pad(body)), one.info().bodyRawChunkedSha256());
+    assertEquals(PagedCrcReference.hex(pad(body)), one.info().bodyRawDigest());
     byte[] zeroFrame;
     try (FrameEncoder fresh = new FrameEncoder(codec, options(codec, 1).level())) {
       zeroFrame = fresh.encode(new byte[FRAME], 0, FRAME);
@@ -197,7 +199,7 @@ class ImageWriterTest {
     assertEquals(1, w.info().frameCount());
     assertEquals(w.file().length, w.info().headSlotLength());
     assertEquals(0, w.info().headSlotLength() % HeadSlot.ALIGNMENT);
-    assertEquals(sha256(new byte[0]), w.info().bodyRawChunkedSha256());
+    assertEquals(sha256(new byte[0]), w.info().bodyRawDigest());
     assertArrayEquals(HEAD, decode(w.file()));
   }
 
@@ -272,7 +274,8 @@ class ImageWriterTest {
     ZstdFormat.FrameHeader h = ZstdFormat.parseFrameHeader(one.file(), 0);
     assertTrue(h.hasChecksum());
     assertEquals(new ImageInfo(Codec.ZSTD, 1, true, HEAD.length + (long) pad(BODY).length, one.file().length, MIB,
-        ImageInfo.NO_HEAD_FRAME, 0, 1, 0, sha256(HEAD), chunkedSha256(pad(BODY)), sha256(new byte[0]), sha256(one.file())),
+        ImageInfo.NO_HEAD_FRAME, 0, 1, 0, ImageDigest.PAGE_CRC64, PagedCrcReference.hex(HEAD),
+        PagedCrcReference.hex(pad(BODY)), sha256(new byte[0]), PagedCrcReference.hex(one.file())),
         one.info());
     FrameScanner.checkLayout(one.info(), frames, "image");
   }
@@ -289,8 +292,8 @@ class ImageWriterTest {
   void theContentShaFoldsHeadAndBodyDigests() throws IOException {
     ImageInfo info = write(options(Codec.ZSTD, 1), HEAD, BODY, BODY.length).info();
     HexFormat hex = HexFormat.of();
-    byte[] both = concat(hex.parseHex(sha256(HEAD)), hex.parseHex(chunkedSha256(pad(BODY))));
-    assertEquals(sha256(both), info.contentSha256());
+    byte[] both = concat(hex.parseHex(PagedCrcReference.hex(HEAD)), hex.parseHex(PagedCrcReference.hex(pad(BODY))));
+    assertEquals(sha256(both), info.contentDigest());
   }
 
   @Test

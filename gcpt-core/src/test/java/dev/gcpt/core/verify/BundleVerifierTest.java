@@ -80,7 +80,7 @@ class BundleVerifierTest {
     String frames = r.problems().get(0).detail();
     assertTrue(frames.contains(codec == Codec.ZSTD ? "frame 1 (at compressed offset " + m.image().headSlotLength()
         + ")" : "gzip member 2 (at compressed offset " + m.image().headSlotLength() + ")"), frames);
-    assertTrue(r.problems().get(1).detail().contains(": body [" + m.image().headSlotLength() + ", end) has sha256 "),
+    assertTrue(r.problems().get(1).detail().contains(": body [" + m.image().headSlotLength() + ", end) has pagecrc64 digest "),
         r.line());
   }
 

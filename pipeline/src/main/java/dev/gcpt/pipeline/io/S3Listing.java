@@ -68,6 +68,39 @@ public final class S3Listing {
     return out;
   }
 
+  /**
+   * Reads whole objects with one client, one GET each (Beam's channel adds a HEAD per open): for
+   * many small objects read in a row, e.g. the manifests of a set. Thread-safe; close it.
+   */
+  public static final class Getter implements AutoCloseable {
+    private final S3Client client;
+
+    public Getter(PipelineOptions options) {
+      this.client = newClient(options);
+    }
+
+    public java.io.InputStream get(String s3Uri) throws IOException {
+      URI u = URI.create(s3Uri);
+      if (!SCHEME.equals(u.getScheme()) || u.getHost() == null) {
+        throw new IllegalArgumentException("not an s3://bucket/key URI: " + s3Uri);
+      }
+      String bucket = u.getHost();
+      String key = s3Uri.substring((SCHEME + "://" + bucket + "/").length());
+      try {
+        return client.getObject(b -> b.bucket(bucket).key(key));
+      } catch (software.amazon.awssdk.services.s3.model.NoSuchKeyException e) {
+        throw new java.io.FileNotFoundException("no such object: " + s3Uri);
+      } catch (SdkException e) {
+        throw new IOException("GET " + s3Uri + ": " + e.getMessage(), e);
+      }
+    }
+
+    @Override
+    public void close() {
+      client.close();
+    }
+  }
+
   /** One object's size, last-modified time and ETag (a HEAD request), as a listing gives them. */
   public static Listed head(String s3Uri, PipelineOptions options) throws IOException {
     URI u = URI.create(s3Uri);

@@ -176,9 +176,46 @@ public final class Storage {
     return "file".equals(r.getScheme()) ? Optional.of(Path.of(r.toString())) : Optional.empty();
   }
 
-  /** Opens a file for streaming reads (the stream is not buffered: read in large blocks). */
+  /**
+   * Opens a file for streaming reads (the stream is not buffered: read in large blocks). A skip
+   * seeks where the channel can, and never to the end itself: Beam's S3 channel refuses a position
+   * equal to the object's length ("new position too high"), which is where skipping a bundle's
+   * head slot lands when the image is all head.
+   */
   public static InputStream open(String uri) throws IOException {
-    return Channels.newInputStream(openChannel(uri));
+    ReadableByteChannel ch = openChannel(uri);
+    InputStream in = Channels.newInputStream(ch);
+    if (!(ch instanceof java.nio.channels.SeekableByteChannel sbc)) {
+      return in;
+    }
+    return new java.io.FilterInputStream(in) {
+      private boolean atEnd;
+
+      @Override
+      public int read() throws IOException {
+        return atEnd ? -1 : super.read();
+      }
+
+      @Override
+      public int read(byte[] b, int off, int len) throws IOException {
+        return atEnd ? -1 : super.read(b, off, len);
+      }
+
+      @Override
+      public long skip(long n) throws IOException {
+        if (n <= 0 || atEnd) {
+          return 0;
+        }
+        long pos = sbc.position();
+        long size = sbc.size();
+        if (pos + n < size) {
+          sbc.position(pos + n);
+          return n;
+        }
+        atEnd = true;
+        return Math.max(0, size - pos);
+      }
+    };
   }
 
   /** Opens a file as a channel. */
