@@ -86,8 +86,11 @@ final class UpToDateRun {
     Map<String, Store.Entry> byRel = new TreeMap<>();
     TreeMap<String, SetScan.Listed> listing = new TreeMap<>();
     for (Store.Entry f : store.list(input)) {
-      // a file changed (or put in) since the last run wrote its set files: the job looks
-      if (f.problem() != null || !f.uri().startsWith(root) || f.lastModifiedMillis() >= written) {
+      // a file changed (or put in) after the last run wrote its set files: the job looks. Only a
+      // shortcut: what decides is below (the scan against set.json, each bundle's recipe of its
+      // source's fingerprint). Strictly after: S3 times are whole seconds, and inputs uploaded in
+      // the second a run ended would otherwise send every rerun through the job
+      if (f.problem() != null || !f.uri().startsWith(root) || f.lastModifiedMillis() > written) {
         return -1;
       }
       String rel = f.uri().substring(root.length());
