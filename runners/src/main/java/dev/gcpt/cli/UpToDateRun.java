@@ -103,7 +103,7 @@ final class UpToDateRun {
     }
     RecordedPaths paths = RecordedPaths.of(input, output);
     List<Callable<Boolean>> checks = new ArrayList<>();
-    try (ListedOutput out = new ListedOutput(outRoot, outputs, local, s3)) {
+    try (ListedOutput out = new ListedOutput(outRoot, outputs, s3)) {
       for (SetScan.Task t : scan.tasks()) {
         CheckpointName n = t.name();
         SetManifest.Workload w = set.workloads().get(n.workload());
@@ -173,13 +173,11 @@ final class UpToDateRun {
   static final class ListedOutput implements dev.gcpt.core.bundle.OutputFiles, AutoCloseable {
     private final String root;
     private final Map<String, Store.Entry> listed;
-    private final boolean local;
     private final S3Listing.Getter client;
 
-    ListedOutput(String root, Map<String, Store.Entry> listed, boolean local, PipelineOptions s3) {
+    ListedOutput(String root, Map<String, Store.Entry> listed, PipelineOptions s3) {
       this.root = root;
       this.listed = listed;
-      this.local = local;
       this.client = root.startsWith("s3://") ? new S3Listing.Getter(s3) : null;
     }
 
@@ -209,7 +207,9 @@ final class UpToDateRun {
 
     @Override
     public boolean canOverwrite() {
-      return local; // as the store's own: a local bundle may hold an in-place swap's journal
+      // as the store's own: a bundle on a local disk may hold an in-place swap's journal (the output's
+      // disk, whatever the input's)
+      return Uris.isLocal(root);
     }
 
     @Override
