@@ -95,8 +95,12 @@ public final class NormalizeCheckpoints extends PTransform<PCollection<Checkpoin
    * What one checkpoint became: a bundle (with its build status and the notes its manifest
    * raised for the set) or a failure; and how many storage retries it took.
    */
-  public record Outcome(BundleRecord bundle, BundleBuilder.Status status, List<SetNote> notes, FailureRecord failure,
-      int retries) {}
+  public record Outcome(BundleRecord bundle, List<SetNote> notes, FailureRecord failure, int retries) {
+    /** The bundle's build status; null for a failure. */
+    public BundleBuilder.Status status() {
+      return bundle == null ? null : BundleBuilder.Status.valueOf(bundle.status());
+    }
+  }
 
   /**
    * Builds bundles one checkpoint at a time with core's {@link BundleBuilder}: the work of
@@ -178,8 +182,8 @@ public final class NormalizeCheckpoints extends PTransform<PCollection<Checkpoin
     }
 
     private Outcome failed(String recordedUri, String stage, String reason, String message, int retries) {
-      return new Outcome(null, null, List.of(),
-          new FailureRecord(recordedUri, stage, reason, config.paths().scrub(message)), retries);
+      return new Outcome(null, List.of(), new FailureRecord(recordedUri, stage, reason, config.paths().scrub(message)),
+          retries);
     }
 
     private static Outcome built(CheckpointTask t, BundleBuilder.Result r, long ms, int retries) {
@@ -198,7 +202,7 @@ public final class NormalizeCheckpoints extends PTransform<PCollection<Checkpoin
           m.image().compressedLength(), ms, t.actualInsts(),
           m.flash() == null ? null : r.dir() + "/" + m.flash().image().file(),
           m.flash() == null ? null : m.flash().restorer().sha256());
-      return new Outcome(b, r.status(), List.copyOf(notes), null, retries);
+      return new Outcome(b, List.copyOf(notes), null, retries);
     }
 
     @Override
