@@ -1,5 +1,7 @@
 package dev.gcpt.pipeline;
 
+import dev.gcpt.core.bundle.BundleBuilder;
+import dev.gcpt.core.bundle.BundlePool;
 import dev.gcpt.core.codec.Codec;
 import dev.gcpt.core.set.SetNote;
 import dev.gcpt.pipeline.io.Storage;
@@ -7,7 +9,7 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.beam.sdk.options.PipelineOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -15,7 +17,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The job of {@link GcptPipeline} on one machine, without Beam: the same steps on the same code
  * ({@link FindCheckpoints#scan}, {@link NormalizeCheckpoints.Worker}, {@link WriteSetFiles#write}),
- * run on a pool of worker threads, one checkpoint per worker at a time, largest source first.
+ * run on a {@link BundlePool} of worker threads, one checkpoint per worker at a time, largest source
+ * first.
  * Same inputs and settings give the same bundles and set files, byte for byte, as the
  * DirectRunner and Flink ({@code run.json}'s timings aside).
  *
@@ -68,59 +71,25 @@ public final class LocalExecutor {
     tasks.sort(CheckpointTask.LARGEST_FIRST);
     int n = tasks.size();
     NormalizeCheckpoints.Outcome[] outcomes = new NormalizeCheckpoints.Outcome[n];
-    AtomicInteger next = new AtomicInteger();
     AtomicInteger done = new AtomicInteger();
-    java.util.concurrent.atomic.AtomicLong raw = new java.util.concurrent.atomic.AtomicLong();
-    AtomicReference<Throwable> error = new AtomicReference<>();
+    AtomicLong raw = new AtomicLong();
     int workers = Math.max(1, Math.min(job.workers(), n));
     LOG.info("{} checkpoint(s) found under {}, {} refused while matching; {} worker(s)", n, job.input(),
         found.matchFailures(), workers);
-    List<Thread> threads = new ArrayList<>();
-    for (int w = 0; w < workers && n > 0; w++) {
-      Thread t = new Thread(() -> {
-        try (NormalizeCheckpoints.Worker worker = new NormalizeCheckpoints.Worker(config, job.options())) {
-          for (int i; error.get() == null && (i = next.getAndIncrement()) < n; ) {
-            NormalizeCheckpoints.Outcome o = worker.process(tasks.get(i));
-            outcomes[i] = o;
-            if (o.bundle() != null && o.status() != dev.gcpt.core.bundle.BundleBuilder.Status.UP_TO_DATE) {
-              raw.addAndGet(o.bundle().rawBytes());
-            }
-            int d = done.incrementAndGet();
-            if (progress != null) {
-              synchronized (progress) {
-                progress.update(d, n, raw.get());
-              }
+    BundlePool.run(n, workers, "gcpt-worker", () -> new NormalizeCheckpoints.Worker(config, job.options()),
+        (worker, i) -> {
+          NormalizeCheckpoints.Outcome o = worker.process(tasks.get(i));
+          outcomes[i] = o;
+          if (o.bundle() != null && o.status() != BundleBuilder.Status.UP_TO_DATE) {
+            raw.addAndGet(o.bundle().rawBytes());
+          }
+          int d = done.incrementAndGet();
+          if (progress != null) {
+            synchronized (progress) {
+              progress.update(d, n, raw.get());
             }
           }
-        } catch (Throwable e) { // one slot: the first error stops every worker and is rethrown
-          error.compareAndSet(null, e);
-        }
-      }, "gcpt-worker-" + w);
-      threads.add(t);
-      t.start();
-    }
-    try {
-      for (Thread t : threads) {
-        t.join();
-      }
-    } catch (InterruptedException e) {
-      error.compareAndSet(null, e);
-      threads.forEach(Thread::interrupt);
-      throw e;
-    }
-    Throwable e = error.get();
-    if (e != null) {
-      if (e instanceof IOException io) {
-        throw io;
-      }
-      if (e instanceof RuntimeException r) {
-        throw r;
-      }
-      if (e instanceof Error r) {
-        throw r;
-      }
-      throw new IOException(e);
-    }
+        });
     List<BundleRecord> bundles = new ArrayList<>();
     List<FailureRecord> failures = new ArrayList<>(found.failures());
     List<SetNote> notes = new ArrayList<>(found.notes());

@@ -2,6 +2,7 @@ package dev.gcpt.cli;
 
 import dev.gcpt.core.bundle.BundleBuilder;
 import dev.gcpt.core.bundle.BundleManifest;
+import dev.gcpt.core.bundle.BundlePool;
 import dev.gcpt.core.bundle.LocalOutputFiles;
 import dev.gcpt.core.bundle.OutputFiles;
 import dev.gcpt.core.codec.Codec;
@@ -53,6 +54,14 @@ public final class RegenerateCommand implements Callable<Integer> {
   @Option(names = "--parallelism", defaultValue = "0",
       description = "Bundles regenerated at once (threads). 0 = number of cores.")
   int parallelism;
+
+  /** A worker thread's builders, by image options and VLEN (each keeps its restorer cache). */
+  private static final class Builders extends LinkedHashMap<String, BundleBuilder> implements AutoCloseable {
+    @Override
+    public void close() {
+      values().forEach(BundleBuilder::close);
+    }
+  }
 
   /** What became of one bundle: its result, or the line that says why it failed. */
   private record Outcome(BundleManifest before, BundleBuilder.Result result, String error, boolean unknownRestorers,
@@ -113,52 +122,10 @@ public final class RegenerateCommand implements Callable<Integer> {
     // bundles on a small pool: each worker its own builders (the restorer cache, the image writer);
     // outcomes are kept by position and reported in the listing's order, as one thread would
     Outcome[] outcomes = new Outcome[rels.size()];
-    int threads = Math.max(1, Math.min(rels.size(),
-        parallelism > 0 ? parallelism : Runtime.getRuntime().availableProcessors()));
-    java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
-    List<BundleBuilder> allBuilders = java.util.Collections.synchronizedList(new ArrayList<>());
-    Callable<Void> worker = () -> {
-      Map<String, BundleBuilder> builders = new LinkedHashMap<>();
-      for (int i = next.getAndIncrement(); i < outcomes.length; i = next.getAndIncrement()) {
-        outcomes[i] = regenerateOne(files, base, rels.get(i), builders, allBuilders);
-      }
-      return null;
-    };
     try {
-      if (threads == 1) {
-        worker.call();
-      } else {
-        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads, r -> {
-          Thread t = new Thread(r, "gcpt-regenerate");
-          t.setDaemon(true);
-          return t;
-        });
-        List<java.util.concurrent.Future<Void>> running = new ArrayList<>();
-        for (int t = 0; t < threads; t++) {
-          running.add(pool.submit(worker));
-        }
-        pool.shutdown();
-        Throwable first = null;
-        for (java.util.concurrent.Future<Void> f : running) {
-          try {
-            f.get(); // a worker is never interrupted: a bundle it has begun is finished (or journaled)
-          } catch (java.util.concurrent.ExecutionException e) {
-            next.set(outcomes.length); // a storage error or a bug: the others stop after their bundle
-            if (first == null) {
-              first = e.getCause();
-            } else {
-              first.addSuppressed(e.getCause());
-            }
-          }
-        }
-        if (first instanceof Exception x) {
-          throw x;
-        } else if (first != null) {
-          throw (Error) first;
-        }
-      }
+      BundlePool.run(outcomes.length, Runners.workers(parallelism), "gcpt-regenerate", Builders::new,
+          (builders, i) -> outcomes[i] = regenerateOne(files, base, rels.get(i), builders));
     } finally {
-      allBuilders.forEach(BundleBuilder::close);
       if (remote != null) {
         remote.close();
       }
@@ -214,10 +181,9 @@ public final class RegenerateCommand implements Callable<Integer> {
 
   /**
    * Regenerates the bundle whose manifest is {@code rel} (below {@code base}) with a builder of
-   * {@code builders} for its image options (made and added to {@code all} on first use).
+   * {@code builders} for its image options (made on first use).
    */
-  private Outcome regenerateOne(OutputFiles files, String base, String rel, Map<String, BundleBuilder> builders,
-      List<BundleBuilder> all) throws IOException {
+  private Outcome regenerateOne(OutputFiles files, String base, String rel, Builders builders) throws IOException {
     String dir = rel.substring(0, rel.lastIndexOf('/'));
     Optional<BundleManifest> read = BundleBuilder.readManifest(files, rel);
     if (read.isEmpty()) {
@@ -238,7 +204,6 @@ public final class RegenerateCommand implements Callable<Integer> {
       }
       b = new BundleBuilder(options);
       builders.put(key, b);
-      all.add(b);
     }
     long started = System.nanoTime();
     try {
